@@ -1,0 +1,174 @@
+"""``solve()``: the one call a notebook needs."""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+import regions
+from regions import RegionData
+
+from .coefficients import ModelInputs, model_inputs
+from .duals import shadow_prices
+from .extract import binding_constraints, flows_table, sites_table, unmet_table
+from .kpis import compute_kpis
+from .model import ClusterModel, build_model
+from .result import Result
+from .scenario import Scenario, load_scenario
+from .solve import run_solver
+from .status import SolverReport, SolveStatus
+from .technology import CAPACITY_UNITS, TechnologyData, load_technology
+
+
+@lru_cache(maxsize=4)
+def _default_data(data_dir: str | None) -> RegionData:
+    return regions.load(data_dir)
+
+
+@lru_cache(maxsize=4)
+def _default_tech(tech_dir: str | None) -> TechnologyData:
+    return load_technology(tech_dir)
+
+
+def _explain_unmet(unmet: pd.DataFrame, model: ClusterModel) -> pd.DataFrame:
+    """Fill the ``binding`` column: the limits at their bound for the unmet item's type/mineral."""
+    if unmet.empty:
+        return unmet
+    binding = binding_constraints(model)
+    sites = model.inputs.sites
+    open_sites = {key for key, var in model.open.items() if (var.value() or 0) > 0.5}
+    explanations = []
+    for row in unmet.itertuples():
+        reasons = []
+        if row.cluster_type:
+            k = row.cluster_type
+            for family, key in binding:
+                if family == "max_clusters" and key == k:
+                    reasons.append(f"max_clusters[{k}]")
+                elif family == "max_scale" and key[1] == k and key in open_sites:
+                    reasons.append(f"max_scale[{key[0]}]")
+                elif family == "labor":
+                    reasons.append(f"labor[{key}]")
+            excluded = sites.xs(k, level="cluster_type")
+            excluded = excluded[~excluded["eligible"]]
+            if len(excluded):
+                reasons.append(
+                    f"{len(excluded)} regions excluded (e.g. {excluded.index[0]}: "
+                    f"{excluded['exclusion_reason'].iloc[0]})"
+                )
+        else:
+            for family, key in binding:
+                if family == "source_limit" and key[1] == row.mineral:
+                    reasons.append(f"source_limit[{key[0]}]")
+                elif family == "domestic_share" and key == row.mineral:
+                    reasons.append(f"domestic_share[{key}]")
+            if not reasons:
+                reasons.append("no allowed source can ship this mineral")
+        explanations.append("; ".join(dict.fromkeys(reasons)) or "penalty cheaper than any site")
+    unmet = unmet.copy()
+    unmet["binding"] = explanations
+    return unmet
+
+
+def solve(
+    scenario: str | Path | Scenario,
+    data: RegionData | None = None,
+    tech: TechnologyData | None = None,
+    *,
+    inputs: ModelInputs | None = None,
+    with_duals: bool = True,
+) -> Result:
+    """Build, solve and report one scenario.
+
+    Args:
+        scenario: a built-in name ('baseline', 'great-lakes', 'south'), a TOML path, or a Scenario.
+        data: region data (default: the embedded US dataset). tech: technology data (default:
+            embedded). inputs: precomputed coefficient tables (for repeated solves).
+        with_duals: re-solve the LP with binaries fixed to report shadow prices.
+
+    >>> result = solve("baseline")                       # doctest: +SKIP
+    >>> result.kpi("new_capacity", "battery")            # doctest: +SKIP
+    """
+    scenario = load_scenario(scenario)
+    data = data if data is not None else _default_data(None)
+    tech = tech if tech is not None else _default_tech(None)
+    start = time.perf_counter()
+    model = build_model(data, scenario, tech, inputs=inputs)
+    build_seconds = time.perf_counter() - start
+    status, solver_name, solve_seconds, gap, message = run_solver(model.problem, scenario.solver)
+    size = {
+        "n_variables": model.problem.numVariables(),
+        "n_constraints": model.problem.numConstraints(),
+        "n_binaries": len(model.open),
+    }
+    empty_sites = sites_table_empty()
+    if not status.has_solution:
+        report = SolverReport(
+            status,
+            solver_name,
+            None,
+            None,
+            build_seconds,
+            solve_seconds,
+            message=message or f"no solution: {status.value}",
+            **size,
+        )
+        return Result(
+            scenario,
+            empty_sites,
+            pd.DataFrame(),
+            pd.DataFrame(columns=["kpi", "scope", "value", "unit"]),
+            pd.DataFrame(),
+            pd.DataFrame(),
+            report,
+            model.inputs,
+        )
+    objective = float(model.problem.objective.value())
+    flows = flows_table(model)
+    sites = sites_table(model, flows)
+    shortfall = {k: float(v.value() or 0.0) for k, v in model.shortfall.items()}
+    unmet = _explain_unmet(unmet_table(model, CAPACITY_UNITS), model)
+    kpis = compute_kpis(sites, flows, model.inputs, data, tech, objective, shortfall)
+    duals, dual_seconds = (
+        shadow_prices(model, scenario.solver)
+        if with_duals
+        else (pd.DataFrame(columns=["constraint", "key", "value", "unit", "binding"]), 0.0)
+    )
+    report = SolverReport(
+        status,
+        solver_name,
+        objective,
+        gap,
+        build_seconds,
+        solve_seconds,
+        dual_seconds,
+        message,
+        **size,
+    )
+    return Result(scenario, sites, flows, kpis, duals, unmet, report, model.inputs)
+
+
+def sites_table_empty() -> pd.DataFrame:
+    """An empty sites table with the usual columns (for runs without a solution)."""
+    from .extract import SITE_COLUMNS
+
+    return pd.DataFrame(columns=SITE_COLUMNS)
+
+
+def inputs_for(
+    scenario: str | Path | Scenario,
+    data: RegionData | None = None,
+    tech: TechnologyData | None = None,
+) -> ModelInputs:
+    """Coefficient tables of a scenario (to inspect eligibility and costs without solving)."""
+    return model_inputs(
+        data if data is not None else _default_data(None),
+        load_scenario(scenario),
+        tech if tech is not None else _default_tech(None),
+    )
+
+
+__all__ = ["SolveStatus", "solve", "inputs_for"]

@@ -1,0 +1,208 @@
+"""Build the cluster-siting MILP: a pure function of (region data, scenario, technology data).
+
+Sets: regions r, cluster types k, minerals m, mineral sources s (domestic rows and gateways).
+Decisions: open[r,k] ∈ {0,1}; capacity[r,k] ≥ 0 (new capacity, type unit/yr); ship[s,m,r] ≥ 0 [t/yr];
+shortfall[k] ≥ 0. Objective: fixed·open + unit_cost·capacity + lane_cost·ship + penalty·shortfall.
+Each ``add_*`` function adds one group of constraints; its docstring states the math.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pulp
+
+from regions import RegionData
+
+from .coefficients import ModelInputs, model_inputs
+from .facility_location import FacilityLocation, add_facility_location
+from .scenario import Scenario
+from .technology import CLUSTER_TYPES, TechnologyData
+
+
+@dataclass
+class ClusterModel:
+    """The PuLP problem and its variable and constraint maps, keyed by real ids."""
+
+    problem: pulp.LpProblem
+    inputs: ModelInputs
+    open: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    capacity: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    ship: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
+    shortfall: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    unsupplied: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    constraints: dict[str, dict] = field(default_factory=lambda: defaultdict(dict))
+
+
+def add_siting(model: ClusterModel) -> None:
+    """Per type k: Σ_r capacity[r,k] + shortfall[k] = target[k] − existing[k];
+    min_scale·open ≤ capacity ≤ max_scale·open (facility-location core, one customer per type)."""
+    inputs = model.inputs
+    sites = inputs.sites[inputs.sites["eligible"]]
+    cost = pulp.LpAffineExpression()
+    for k in CLUSTER_TYPES:
+        if k not in inputs.targets.index:
+            continue
+        of_type = sites.xs(k, level="cluster_type")
+        demand = pd.Series({k: max(inputs.targets[k] - inputs.existing.get(k, 0.0), 0.0)})
+        table = pd.DataFrame(
+            {
+                "fixed_cost": of_type["fixed_cost_usd_per_yr"],
+                "min_capacity": of_type["min_scale"],
+                "max_capacity": of_type["max_scale"],
+            }
+        )
+        unit_cost = pd.Series(
+            of_type["unit_cost"].to_numpy(),
+            index=pd.MultiIndex.from_arrays([of_type.index, [k] * len(of_type)]),
+        )
+        fl: FacilityLocation = add_facility_location(
+            model.problem,
+            table,
+            demand,
+            unit_cost,
+            shortfall_penalty=inputs.penalty_usd_per_unit,
+            prefix=f"{k}_",
+        )
+        for region_id in of_type.index:
+            model.open[region_id, k] = fl.open[region_id]
+            model.capacity[region_id, k] = fl.assign[region_id, k]
+            model.constraints["max_scale"][region_id, k] = fl.capacity_rows[region_id]
+            if region_id in fl.min_scale_rows:
+                model.constraints["min_scale"][region_id, k] = fl.min_scale_rows[region_id]
+        model.shortfall[k] = fl.shortfall[k]
+        model.constraints["target"][k] = fl.demand_rows[k]
+        cost += fl.cost
+    model.constraints["_cost"]["siting"] = cost
+
+
+def add_shipments(model: ClusterModel) -> None:
+    """ship[s,m,r] ≥ 0 on every lane, costed at (price + freight) [USD/t]."""
+    terms = []
+    for (source_id, mineral, region_id), cost in model.inputs.lanes["cost_usd_per_t"].items():
+        var = pulp.LpVariable(f"ship_{source_id}_{mineral}_{region_id}", lowBound=0)
+        model.ship[source_id, mineral, region_id] = var
+        terms.append((var, float(cost)))
+    model.constraints["_cost"]["shipping"] = pulp.LpAffineExpression(terms)
+
+
+def add_mineral_balance(model: ClusterModel) -> None:
+    """∀r,m: Σ_s ship[s,m,r] + unsupplied[r,m] = Σ_k bom[k,m]·utilization·(capacity[r,k] + existing[r,k]).
+
+    ``unsupplied`` is a penalised slack, so a scenario whose mineral rules cannot be met still solves.
+    """
+    inputs = model.inputs
+    inflow = defaultdict(list)
+    for (_s, mineral, region_id), var in model.ship.items():
+        inflow[region_id, mineral].append((var, 1.0))
+    need = defaultdict(list)
+    constant = defaultdict(float)
+    for (region_id, k), row in inputs.sites.iterrows():
+        for mineral, t in inputs.demand_t_per_unit[k].items():
+            if t <= 0:
+                continue
+            if (region_id, k) in model.capacity:
+                need[region_id, mineral].append((model.capacity[region_id, k], -t))
+            if row["existing_capacity"] > 0:
+                constant[region_id, mineral] += t * row["existing_capacity"]
+    penalty = inputs.mineral_penalty_usd_per_t
+    unsupplied_cost = []
+    for key in sorted(set(need) | set(constant)):
+        region_id, mineral = key
+        slack = pulp.LpVariable(f"unsupplied_{mineral}_{region_id}", lowBound=0)
+        model.unsupplied[key] = slack
+        unsupplied_cost.append((slack, float(penalty[mineral])))
+        expr = pulp.LpAffineExpression(inflow.get(key, []) + need.get(key, []) + [(slack, 1.0)])
+        row = pulp.LpConstraint(
+            expr, pulp.LpConstraintEQ, f"balance_{mineral}_{region_id}", constant[key]
+        )
+        model.problem.addConstraint(row)
+        model.constraints["mineral_balance"][key] = row
+    model.constraints["_cost"]["unsupplied"] = pulp.LpAffineExpression(unsupplied_cost)
+
+
+def add_source_limits(model: ClusterModel) -> None:
+    """∀ capped domestic source s, mineral m: Σ_r ship[s,m,r] ≤ capacity[s,m] [t/yr]."""
+    supply = model.inputs.supply
+    outflow = defaultdict(list)
+    for (source_id, mineral, _r), var in model.ship.items():
+        outflow[source_id, mineral].append((var, 1.0))
+    for key, terms in outflow.items():
+        limit = supply.at[key, "capacity_t_per_yr"]
+        if pd.isna(limit):
+            continue
+        row = pulp.LpConstraint(
+            pulp.LpAffineExpression(terms),
+            pulp.LpConstraintLE,
+            f"source_{key[0]}_{key[1]}",
+            float(limit),
+        )
+        model.problem.addConstraint(row)
+        model.constraints["source_limit"][key] = row
+
+
+def add_labor_limits(model: ClusterModel) -> None:
+    """∀r: Σ_k jobs_per_unit[k]·capacity[r,k] ≤ labor_share_cap·manufacturing_employment[r]."""
+    sites = model.inputs.sites
+    terms = defaultdict(list)
+    for (region_id, k), var in model.capacity.items():
+        terms[region_id].append((var, float(sites.at[(region_id, k), "jobs_per_unit"])))
+    for region_id, region_terms in terms.items():
+        row = pulp.LpConstraint(
+            pulp.LpAffineExpression(region_terms),
+            pulp.LpConstraintLE,
+            f"labor_{region_id}",
+            float(model.inputs.labor_limit_jobs[region_id]),
+        )
+        model.problem.addConstraint(row)
+        model.constraints["labor"][region_id] = row
+
+
+def add_cluster_count_limits(model: ClusterModel, scenario: Scenario) -> None:
+    """∀k with a limit N_k: Σ_r open[r,k] ≤ N_k."""
+    for k, limit in scenario.max_clusters.items():
+        terms = [(var, 1.0) for (_r, kk), var in model.open.items() if kk == k]
+        row = pulp.LpConstraint(
+            pulp.LpAffineExpression(terms), pulp.LpConstraintLE, f"max_clusters_{k}", float(limit)
+        )
+        model.problem.addConstraint(row)
+        model.constraints["max_clusters"][k] = row
+
+
+def add_domestic_share(model: ClusterModel, scenario: Scenario) -> None:
+    """∀m with share σ_m: Σ_domestic ship[·,m,·] − σ_m·Σ_all ship[·,m,·] ≥ 0."""
+    lanes = model.inputs.lanes
+    for mineral, share in scenario.min_domestic_share.items():
+        terms = []
+        for key, var in model.ship.items():
+            if key[1] != mineral:
+                continue
+            domestic = not bool(lanes.at[key, "foreign"])
+            terms.append((var, (1.0 if domestic else 0.0) - share))
+        row = pulp.LpConstraint(
+            pulp.LpAffineExpression(terms), pulp.LpConstraintGE, f"domestic_share_{mineral}", 0.0
+        )
+        model.problem.addConstraint(row)
+        model.constraints["domestic_share"][mineral] = row
+
+
+def build_model(
+    data: RegionData, scenario: Scenario, tech: TechnologyData, inputs: ModelInputs | None = None
+) -> ClusterModel:
+    """The PuLP problem for ``scenario`` with its variable maps. Reads no files, prints nothing."""
+    inputs = inputs if inputs is not None else model_inputs(data, scenario, tech)
+    model = ClusterModel(
+        problem=pulp.LpProblem(f"clustersite_{scenario.name}", pulp.LpMinimize), inputs=inputs
+    )
+    add_siting(model)
+    add_shipments(model)
+    add_mineral_balance(model)
+    add_source_limits(model)
+    add_labor_limits(model)
+    add_cluster_count_limits(model, scenario)
+    add_domestic_share(model, scenario)
+    costs = model.constraints.pop("_cost")
+    model.problem.setObjective(costs["siting"] + costs["shipping"] + costs.get("unsupplied", 0))
+    return model

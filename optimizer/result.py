@@ -1,0 +1,63 @@
+"""Result: a dataclass of DataFrames keyed by real ids, plus the solver report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .coefficients import ModelInputs
+from .scenario import Scenario
+from .status import SolverReport
+
+
+@dataclass(frozen=True)
+class Result:
+    """One solved scenario.
+
+    Attributes:
+        sites: one row per (region_id, cluster_type) with new or existing capacity: capacity
+            [type unit/yr], jobs, and every annual cost term [USD/yr].
+        flows: source → region mineral shipments [t/yr] with their cost [USD/yr].
+        kpis: long table ``kpi, scope, value, unit``.
+        shadow_prices: LP duals with binaries fixed: ``constraint, key, value, unit, binding``.
+        unmet: what the scenario could not meet and the constraints that bound it.
+        report: solver status, objective, gap, timings.
+        inputs: the coefficient tables the model was built from (eligibility, costs).
+    """
+
+    scenario: Scenario
+    sites: pd.DataFrame
+    flows: pd.DataFrame
+    kpis: pd.DataFrame
+    shadow_prices: pd.DataFrame
+    unmet: pd.DataFrame
+    report: SolverReport
+    inputs: ModelInputs
+
+    @property
+    def ok(self) -> bool:
+        """True when the tables hold a solution (optimal or time-limited feasible)."""
+        return self.report.status.has_solution
+
+    def kpi(self, name: str, scope: str = "all") -> float:
+        """One KPI value; KeyError names the available KPIs."""
+        rows = self.kpis[(self.kpis["kpi"] == name) & (self.kpis["scope"] == scope)]
+        if rows.empty:
+            raise KeyError(
+                f"no KPI {name!r} for scope {scope!r}; have {sorted(set(self.kpis['kpi']))}"
+            )
+        return float(rows["value"].iloc[0])
+
+    def new_capacity(self, cluster_type: str) -> pd.Series:
+        """New capacity [type unit/yr] by region for one type (regions with capacity only)."""
+        of_type = self.sites[self.sites["cluster_type"] == cluster_type]
+        of_type = of_type[of_type["new_capacity"] > 0]
+        return of_type.set_index("region_id")["new_capacity"]
+
+    def __repr__(self) -> str:
+        built = self.sites[self.sites["new_capacity"] > 0] if len(self.sites) else self.sites
+        return (
+            f"Result({self.scenario.name!r}, {self.report.status.value}, "
+            f"objective={self.report.objective}, {len(built)} new sites)"
+        )

@@ -1,0 +1,86 @@
+"""Solve a PuLP problem with HiGHS (default) or CBC, and classify the outcome."""
+
+from __future__ import annotations
+
+import time
+
+import pulp
+
+from .scenario import SolverOptions
+from .status import SolveStatus
+
+try:  # highspy is a dependency, but keep CBC usable if its wheel is missing on a platform
+    import highspy  # noqa: F401
+
+    HIGHS_AVAILABLE = True
+except ImportError:  # pragma: no cover
+    HIGHS_AVAILABLE = False
+
+
+def make_solver(options: SolverOptions, *, mip: bool = True) -> tuple[pulp.LpSolver, str]:
+    """The PuLP solver object for ``options`` and its name; falls back to CBC without highspy."""
+    common = {
+        "msg": False,
+        "timeLimit": options.time_limit_s,
+        "gapRel": options.mip_gap,
+        "threads": options.threads,
+    }
+    if options.name == "highs" and HIGHS_AVAILABLE:
+        return pulp.HiGHS(mip=mip, **common), "highs"
+    name = "cbc" if options.name == "cbc" else "cbc (fallback: highspy not installed)"
+    return pulp.PULP_CBC_CMD(mip=mip, **common), name
+
+
+def classify(problem: pulp.LpProblem) -> SolveStatus:
+    """Typed status from PuLP's status and sol_status.
+
+    PuLP reports a time-limited HiGHS run that holds an incumbent as ``LpStatusOptimal``; only
+    ``sol_status`` (IntegerFeasible vs Optimal) tells them apart.
+    """
+    status, sol = problem.status, problem.sol_status
+    if status == pulp.LpStatusInfeasible or sol == pulp.LpSolutionInfeasible:
+        return SolveStatus.INFEASIBLE
+    if status == pulp.LpStatusUnbounded or sol == pulp.LpSolutionUnbounded:
+        return SolveStatus.UNBOUNDED
+    if status == pulp.LpStatusOptimal and sol == pulp.LpSolutionOptimal:
+        return SolveStatus.OPTIMAL
+    if status == pulp.LpStatusOptimal and sol == pulp.LpSolutionIntegerFeasible:
+        return SolveStatus.FEASIBLE
+    return SolveStatus.NO_SOLUTION
+
+
+def mip_gap(problem: pulp.LpProblem, solver_name: str) -> float | None:
+    """Relative MIP gap reported by HiGHS (None for other solvers or pure LPs)."""
+    model = getattr(problem, "solverModel", None)
+    if solver_name != "highs" or model is None:
+        return None
+    try:
+        gap = float(model.getInfo().mip_gap)
+    except Exception:  # noqa: BLE001 - solver info is best effort
+        return None
+    return gap if gap < float("inf") else None
+
+
+def run_solver(
+    problem: pulp.LpProblem, options: SolverOptions
+) -> tuple[SolveStatus, str, float, float | None, str]:
+    """Solve in place; return (status, solver name, seconds, gap, message)."""
+    solver, name = make_solver(options)
+    start = time.perf_counter()
+    message = ""
+    try:
+        problem.solve(solver)
+    except pulp.PulpSolverError as exc:
+        message = f"solver error: {exc}"
+        if name == "highs":  # fall back to CBC once
+            solver, name = make_solver(
+                SolverOptions("cbc", options.time_limit_s, options.mip_gap, options.threads)
+            )
+            message += "; retried with cbc"
+            problem.solve(solver)
+    seconds = time.perf_counter() - start
+    status = classify(problem)
+    gap = mip_gap(problem, name) if status.has_solution else None
+    if status == SolveStatus.OPTIMAL and gap is None:
+        gap = 0.0 if name != "highs" else gap
+    return status, name, seconds, gap, message

@@ -1,0 +1,274 @@
+"""Technology and global model parameters, read from ``optimizer/data/*.csv`` with low/base/high ranges."""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regions.errors import DataValidationError
+
+DATA_DIR = Path(__file__).with_name("data")
+CLUSTER_TYPES = ("battery", "magnet", "solar")
+CAPACITY_UNITS = {"battery": "GWh/yr", "magnet": "t/yr", "solar": "GW/yr"}
+LEVELS = ("low", "base", "high")
+TECH_COLUMNS = [
+    "cluster_type",
+    "parameter",
+    "unit",
+    "low",
+    "base",
+    "high",
+    "kind",
+    "citation",
+    "url",
+    "vintage",
+    "note",
+]
+PARAM_COLUMNS = TECH_COLUMNS[1:]
+REQUIRED_TECH = (
+    "min_scale",
+    "max_scale",
+    "capex_usd_per_unit",
+    "lifetime_yr",
+    "discount_rate",
+    "fixed_site_cost_usd_per_yr",
+    "electricity_mwh_per_unit",
+    "jobs_per_unit",
+    "other_opex_usd_per_unit",
+    "other_materials_usd_per_unit",
+    "construction_months",
+    "credit_45x_usd_per_unit",
+    "agglomeration_discount",
+)
+REQUIRED_PARAMS = (
+    "freight_usd_per_tkm",
+    "circuity_factor",
+    "delay_cost_fraction_per_month",
+    "labor_share_cap",
+    "utilization",
+    "unsupplied_mineral_penalty_multiple",
+)
+PENALTY_PREFIX = (
+    "shortfall_penalty_"  # one global row per type: shortfall_penalty_<type>_usd_per_<unit>
+)
+BOM_PREFIX, BOM_SUFFIX = "bom_", "_t_per_unit"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One parameter with its range and provenance."""
+
+    name: str
+    unit: str
+    low: float
+    base: float
+    high: float
+    kind: str
+    citation: str
+    url: str = ""
+    vintage: str = ""
+    note: str = ""
+
+    def at(self, level: str) -> float:
+        """Value at ``level`` ('low', 'base' or 'high')."""
+        return {"low": self.low, "base": self.base, "high": self.high}[level]
+
+
+@dataclass(frozen=True)
+class TechnologyData:
+    """Per-type technology figures and global parameters; ``overrides`` replace base values.
+
+    ``value(k, name)`` is what the model uses. ``with_overrides`` returns a copy for sensitivity
+    runs: keys are ``(cluster_type, parameter)`` or ``(None, parameter)`` for a global parameter.
+    """
+
+    tech: Mapping[str, Mapping[str, Figure]]
+    params: Mapping[str, Figure]
+    overrides: Mapping[tuple[str | None, str], float] = field(default_factory=dict)
+
+    def value(self, cluster_type: str, name: str, default: float | None = None) -> float:
+        """Value of technology parameter ``name`` for ``cluster_type`` (override, else base)."""
+        key = (cluster_type, name)
+        if key in self.overrides:
+            return self.overrides[key]
+        figure = self.tech[cluster_type].get(name)
+        if figure is None:
+            if default is not None:
+                return default
+            raise KeyError(f"technology parameter {name!r} missing for {cluster_type!r}")
+        return figure.base
+
+    def param(self, name: str) -> float:
+        """Value of global parameter ``name`` (override, else base)."""
+        if (None, name) in self.overrides:
+            return self.overrides[(None, name)]
+        return self.params[name].base
+
+    def shortfall_penalty(self, cluster_type: str) -> float:
+        """Penalty [USD/yr per unit/yr] for unmet target of ``cluster_type``."""
+        for name in self.params:
+            if name.startswith(f"{PENALTY_PREFIX}{cluster_type}_"):
+                return self.param(name)
+        raise KeyError(f"no global parameter {PENALTY_PREFIX}{cluster_type}_usd_per_<unit>")
+
+    def bom(self, cluster_type: str) -> dict[str, float]:
+        """Bill of materials of ``cluster_type``: tonnes of each mineral per unit produced."""
+        return {
+            name[len(BOM_PREFIX) : -len(BOM_SUFFIX)]: self.value(cluster_type, name)
+            for name in self.tech[cluster_type]
+            if name.startswith(BOM_PREFIX) and name.endswith(BOM_SUFFIX)
+        }
+
+    def annualized_capex(self, cluster_type: str, rate_reduction: float = 0.0) -> float:
+        """Capex × capital recovery factor [USD/yr per unit/yr], rate lowered by ``rate_reduction``."""
+        rate = max(self.value(cluster_type, "discount_rate") - rate_reduction, 0.0)
+        life = self.value(cluster_type, "lifetime_yr")
+        return self.value(cluster_type, "capex_usd_per_unit") * capital_recovery_factor(rate, life)
+
+    def with_overrides(self, overrides: Mapping[tuple[str | None, str], float]) -> TechnologyData:
+        """Copy with some values replaced (keys ``(type, name)``, ``(None, name)`` for globals)."""
+        for cluster_type, name in overrides:
+            table = self.params if cluster_type is None else self.tech.get(cluster_type, {})
+            if name not in table:
+                raise KeyError(f"unknown parameter {name!r} for {cluster_type or 'global'}")
+        return TechnologyData(self.tech, self.params, {**self.overrides, **overrides})
+
+    def figures(self) -> list[tuple[str | None, Figure]]:
+        """Every figure with its cluster type (None for globals), for reports and sweeps."""
+        rows: list[tuple[str | None, Figure]] = [
+            (k, f) for k, table in self.tech.items() for f in table.values()
+        ]
+        return rows + [(None, f) for f in self.params.values()]
+
+
+def capital_recovery_factor(rate: float, lifetime_yr: float) -> float:
+    """CRF = r / (1 − (1 + r)^−n) [1/yr]; 1/n when r = 0.
+
+    >>> round(capital_recovery_factor(0.08, 15), 6)
+    0.116830
+    """
+    if rate == 0:
+        return 1.0 / lifetime_yr
+    return rate / (1.0 - (1.0 + rate) ** -lifetime_yr)
+
+
+def _read_figures(path: Path, columns: list[str]) -> list[tuple[int, dict, Figure]]:
+    label = str(path)
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        missing = [c for c in columns if c not in header]
+        extra = [c for c in header if c not in columns]
+        if missing or extra:
+            raise DataValidationError(
+                label,
+                f"columns differ from {columns}: missing {missing}, unexpected {extra}",
+                line=1,
+            )
+        out = []
+        for line, row in enumerate(reader, start=2):
+            values = {}
+            for level in LEVELS:
+                try:
+                    values[level] = float(row[level])
+                except (TypeError, ValueError):
+                    raise DataValidationError(
+                        label,
+                        f"{row[level]!r} is not a number",
+                        line=line,
+                        field=level,
+                        row_id=row["parameter"],
+                    ) from None
+                if not math.isfinite(values[level]):
+                    raise DataValidationError(label, "not finite", line=line, field=level)
+            if not values["low"] <= values["base"] <= values["high"]:
+                raise DataValidationError(
+                    label,
+                    f"needs low <= base <= high, got {values}",
+                    line=line,
+                    field="base",
+                    row_id=row["parameter"],
+                )
+            if row["kind"] not in {"sourced", "assumption", "derived"}:
+                raise DataValidationError(
+                    label,
+                    f"{row['kind']!r} is not one of sourced, assumption, derived",
+                    line=line,
+                    field="kind",
+                    row_id=row["parameter"],
+                )
+            if not row["citation"].strip() and row["kind"] != "assumption":
+                raise DataValidationError(
+                    label,
+                    "a sourced figure needs a citation",
+                    line=line,
+                    field="citation",
+                    row_id=row["parameter"],
+                )
+            figure = Figure(
+                name=row["parameter"],
+                unit=row["unit"],
+                kind=row["kind"],
+                citation=row["citation"],
+                url=row["url"],
+                vintage=row["vintage"],
+                note=row["note"],
+                **values,
+            )
+            out.append((line, row, figure))
+    return out
+
+
+def load_technology(data_dir: Path | str | None = None) -> TechnologyData:
+    """Read ``technologies.csv`` and ``parameters.csv`` from ``data_dir`` (default: embedded)."""
+    folder = Path(data_dir) if data_dir else DATA_DIR
+    tech_path, param_path = folder / "technologies.csv", folder / "parameters.csv"
+    tech: dict[str, dict[str, Figure]] = {k: {} for k in CLUSTER_TYPES}
+    for line, row, figure in _read_figures(tech_path, TECH_COLUMNS):
+        k = row["cluster_type"]
+        if k not in tech:
+            raise DataValidationError(
+                str(tech_path), f"unknown cluster type {k!r}", line=line, field="cluster_type"
+            )
+        if figure.name in tech[k]:
+            raise DataValidationError(
+                str(tech_path),
+                f"duplicate parameter {figure.name!r}",
+                line=line,
+                field="parameter",
+                row_id=k,
+            )
+        tech[k][figure.name] = figure
+    for k, table in tech.items():
+        missing = [p for p in REQUIRED_TECH if p not in table]
+        if missing:
+            raise DataValidationError(
+                str(tech_path), f"{k}: missing parameter(s) {missing}", field="parameter"
+            )
+        if table["min_scale"].base > table["max_scale"].base:
+            raise DataValidationError(
+                str(tech_path), f"{k}: min_scale exceeds max_scale", field="min_scale"
+            )
+    params = {}
+    for line, _row, figure in _read_figures(param_path, PARAM_COLUMNS):
+        if figure.name in params:
+            raise DataValidationError(
+                str(param_path),
+                f"duplicate parameter {figure.name!r}",
+                line=line,
+                field="parameter",
+            )
+        params[figure.name] = figure
+    missing = [p for p in REQUIRED_PARAMS if p not in params] + [
+        f"{PENALTY_PREFIX}{k}_usd_per_<unit>"
+        for k in CLUSTER_TYPES
+        if not any(name.startswith(f"{PENALTY_PREFIX}{k}_") for name in params)
+    ]
+    if missing:
+        raise DataValidationError(
+            str(param_path), f"missing parameter(s) {missing}", field="parameter"
+        )
+    return TechnologyData(tech, params)

@@ -1,0 +1,86 @@
+"""Region boundary polygons: read the GeoJSON, check geometry and representative points."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import shapely
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+
+from .errors import DataValidationError
+
+REQUIRED_PROPERTIES = ("region_id", "name", "fips", "rep_lon", "rep_lat")
+
+
+def read_boundaries(path: Path) -> tuple[pd.DataFrame, dict[str, BaseGeometry], dict]:
+    """Read a FeatureCollection of region polygons.
+
+    Returns (table with region_id, name, fips, rep_lon, rep_lat; geometry by region_id; metadata).
+    Each feature must carry the REQUIRED_PROPERTIES, a valid non-empty (Multi)Polygon, and a
+    representative point inside its polygon.
+    """
+    label = str(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataValidationError(label, f"not valid JSON ({exc.msg})", line=exc.lineno) from None
+    if doc.get("type") != "FeatureCollection":
+        raise DataValidationError(label, "is not a GeoJSON FeatureCollection")
+    rows, geometries = [], {}
+    for number, feature in enumerate(doc.get("features", []), start=1):
+        props = feature.get("properties") or {}
+        region_id = str(props.get("region_id", "")).strip()
+        where = {
+            "file": label,
+            "row_id": f"feature {number}" + (f" {region_id}" if region_id else ""),
+        }
+        for key in REQUIRED_PROPERTIES:
+            if props.get(key) in (None, ""):
+                raise DataValidationError(message="property is missing", field=key, **where)
+        try:
+            geometry = shape(feature["geometry"])
+        except Exception as exc:  # noqa: BLE001 - any parse failure is a data error
+            raise DataValidationError(
+                message=f"unreadable geometry ({exc})", field="geometry", **where
+            ) from None
+        if geometry.is_empty or geometry.geom_type not in ("Polygon", "MultiPolygon"):
+            raise DataValidationError(
+                message=f"geometry must be a non-empty Polygon or MultiPolygon, got {geometry.geom_type}",
+                field="geometry",
+                **where,
+            )
+        if not geometry.is_valid:
+            reason = shapely.is_valid_reason(geometry)
+            raise DataValidationError(
+                message=f"invalid geometry: {reason}", field="geometry", **where
+            )
+        try:
+            rep_lon, rep_lat = float(props["rep_lon"]), float(props["rep_lat"])
+        except (TypeError, ValueError):
+            raise DataValidationError(
+                message="not a number", field="rep_lon/rep_lat", **where
+            ) from None
+        if not geometry.contains(Point(rep_lon, rep_lat)):
+            raise DataValidationError(
+                message=f"representative point ({rep_lon}, {rep_lat}) lies outside the polygon",
+                field="rep_lon/rep_lat",
+                **where,
+            )
+        if region_id in geometries:
+            raise DataValidationError(message="duplicate region_id", field="region_id", **where)
+        geometries[region_id] = geometry
+        rows.append(
+            {
+                "region_id": region_id,
+                "name": str(props["name"]),
+                "fips": str(props["fips"]),
+                "rep_lon": rep_lon,
+                "rep_lat": rep_lat,
+            }
+        )
+    if not rows:
+        raise DataValidationError(label, "has no features")
+    return pd.DataFrame(rows), geometries, doc.get("metadata", {})

@@ -1,0 +1,109 @@
+"""RegionData: the one typed object that ``regions.load()`` returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from .zones import Zone
+
+COUNTING_PRODUCT = {"battery": "cell", "magnet": "magnet", "solar": "cell"}
+"""The product whose capacity counts toward a type's national target. Solar clusters are integrated
+cell+module plants, counted at the cell stage (the scarce US stage); module-only plants do not count."""
+
+ACTIVE_STATUSES = ("operating", "under_construction", "announced")
+
+
+@dataclass(frozen=True)
+class RegionData:
+    """Regions with geometry, mineral sources, facilities, zones and the citations table.
+
+    Attributes:
+        regions: one row per region, indexed by ``region_id``; attribute columns carry units in
+            their names (``power_price_usd_per_mwh`` …) plus ``rep_lon``/``rep_lat`` [deg] and
+            ``area_km2`` [km²].
+        geometry: region polygon (lon/lat) by ``region_id``.
+        mineral_sources: one row per (source, mineral), domestic sources and import gateways;
+            ``foreign`` is True for gateways, whose ``capacity_t_per_yr`` is NaN (uncapped).
+        mineral_prices: indexed by mineral id; ``price_usd_per_t``, ``import_tariff_pct``, ``basis``.
+        facilities: existing and announced plants, indexed by ``facility_id``.
+        zones: zone by id.
+        sources: the citations table (``table, column, region_id, kind, citation, url, vintage``).
+        permitting: the constructed permitting index, indexed by ``region_id``.
+        files: path of every file read, by file name.
+    """
+
+    regions: pd.DataFrame
+    geometry: dict[str, BaseGeometry]
+    mineral_sources: pd.DataFrame
+    mineral_prices: pd.DataFrame
+    facilities: pd.DataFrame
+    zones: dict[str, Zone]
+    sources: pd.DataFrame
+    permitting: pd.DataFrame
+    files: dict[str, Path] = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def region_ids(self) -> list[str]:
+        """Region ids in table order."""
+        return list(self.regions.index)
+
+    @property
+    def minerals(self) -> list[str]:
+        """Mineral ids in table order."""
+        return list(self.mineral_prices.index)
+
+    def zone_members(self, zone_id: str) -> tuple[str, ...]:
+        """Region ids of zone ``zone_id``; KeyError names the known zones."""
+        try:
+            return self.zones[zone_id].members
+        except KeyError:
+            raise KeyError(
+                f"unknown zone {zone_id!r}; known zones: {', '.join(self.zones)}"
+            ) from None
+
+    def facilities_as_of(self, as_of: date | str | None) -> pd.DataFrame:
+        """Facilities announced on or before ``as_of`` and not paused or cancelled (all if None)."""
+        frame = self.facilities[self.facilities["status"].isin(ACTIVE_STATUSES)]
+        if as_of is None:
+            return frame
+        cutoff = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+        return frame[frame["announced_date"] <= cutoff]
+
+    def existing_capacity(self, as_of: date | str | None) -> pd.DataFrame:
+        """Capacity [type unit/yr] of counting facilities by (region_id, cluster_type), as of a date."""
+        frame = self.facilities_as_of(as_of)
+        counting = frame[frame["product"] == frame["cluster_type"].map(COUNTING_PRODUCT)]
+        return (
+            counting.groupby(["region_id", "cluster_type"])["capacity_std"]
+            .sum(min_count=0)
+            .rename("capacity")
+            .reset_index()
+        )
+
+    def kind_of(self, table: str, column: str, region_id: str | None = None) -> str:
+        """'sourced', 'assumption' or 'constructed' for a column (or one region's cell)."""
+        rows = self.sources[(self.sources["table"] == table) & (self.sources["column"] == column)]
+        if region_id is not None:
+            cell = rows[rows["region_id"] == region_id]
+            if len(cell):
+                return str(cell["kind"].iloc[0])
+        whole = rows[rows["region_id"] == ""]
+        return str(whole["kind"].iloc[0]) if len(whole) else "unknown"
+
+    def __repr__(self) -> str:
+        by_type = self.facilities["cluster_type"].value_counts().to_dict()
+        domestic = self.mineral_sources[~self.mineral_sources["foreign"]]
+        return (
+            f"RegionData({len(self.regions)} regions, "
+            f"{domestic['source_id'].nunique()} domestic mineral sources, "
+            f"{self.mineral_sources[self.mineral_sources['foreign']]['source_id'].nunique()} import gateways, "
+            f"{len(self.mineral_prices)} minerals, "
+            f"{len(self.facilities)} facilities {by_type}, "
+            f"zones {sorted(self.zones)}, {len(self.sources)} source rows)"
+        )

@@ -1,0 +1,110 @@
+"""Zones: named groups of regions, given as a list of ids or as a buffered corridor line."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import transform, unary_union
+
+from .errors import DataValidationError
+from .geodesy import local_km_projection
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ZONE_KEYS = {
+    "regions": {"description", "method", "regions"},
+    "corridor": {"description", "method", "line", "buffer_km", "min_overlap_fraction"},
+}
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A named group of regions; ``geometry`` is the zone's outline (union or corridor) in lon/lat."""
+
+    zone_id: str
+    description: str
+    method: str  # "regions" or "corridor"
+    members: tuple[str, ...]
+    geometry: BaseGeometry
+
+
+def corridor_geometry(line: list[list[float]], buffer_km: float) -> BaseGeometry:
+    """Buffer a lon/lat polyline by ``buffer_km`` [km] (equirectangular at the line's mid-latitude)."""
+    lats = [pt[1] for pt in line]
+    forward, inverse = local_km_projection((min(lats) + max(lats)) / 2)
+    return transform(inverse, transform(forward, LineString(line)).buffer(buffer_km))
+
+
+def read_zones(path: Path, geometries: dict[str, BaseGeometry]) -> dict[str, Zone]:
+    """Read ``zones.toml`` and resolve each zone's member regions against ``geometries``."""
+    label = str(path)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DataValidationError(label, f"not valid TOML ({exc})") from None
+    unknown_top = set(doc) - {"zones"}
+    if unknown_top:
+        raise DataValidationError(
+            label, f"unknown top-level key(s): {', '.join(sorted(unknown_top))}"
+        )
+    zones = {}
+    for zone_id, spec in doc.get("zones", {}).items():
+        where = {"file": label, "row_id": f"[zones.{zone_id}]"}
+        method = spec.get("method")
+        if method not in ZONE_KEYS:
+            raise DataValidationError(
+                message=f"method must be 'regions' or 'corridor', got {method!r}",
+                field="method",
+                **where,
+            )
+        extra = set(spec) - ZONE_KEYS[method]
+        missing = ZONE_KEYS[method] - set(spec) - {"min_overlap_fraction"}
+        if extra:
+            raise DataValidationError(
+                message=f"unknown key(s) for method {method}",
+                field=", ".join(sorted(extra)),
+                **where,
+            )
+        if missing:
+            raise DataValidationError(
+                message="missing key(s)", field=", ".join(sorted(missing)), **where
+            )
+        if method == "regions":
+            members = tuple(spec["regions"])
+            for region_id in members:
+                if region_id not in geometries:
+                    raise DataValidationError(
+                        message=f"unknown region id {region_id!r}", field="regions", **where
+                    )
+            outline = unary_union([geometries[r] for r in members])
+        else:
+            buffer_km = float(spec["buffer_km"])
+            if buffer_km <= 0:
+                raise DataValidationError(message="must be > 0 km", field="buffer_km", **where)
+            share = float(spec.get("min_overlap_fraction", 0.0))
+            if not 0 <= share < 1:
+                raise DataValidationError(
+                    message="must be in [0, 1)", field="min_overlap_fraction", **where
+                )
+            outline = corridor_geometry(spec["line"], buffer_km)
+            members = tuple(
+                sorted(
+                    region_id
+                    for region_id, geom in geometries.items()
+                    if geom.intersects(outline)
+                    and geom.intersection(outline).area > share * geom.area
+                )
+            )
+            if not members:
+                raise DataValidationError(
+                    message="corridor touches no region", field="line", **where
+                )
+        zones[zone_id] = Zone(zone_id, str(spec["description"]), method, members, outline)
+    return zones
