@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pulp
 
@@ -129,12 +130,6 @@ def read_cap(path: str | Path, capacity: float | None = None) -> CapInstance:
     toks = _Tokens(path, path.read_text(encoding="utf-8"))
     m = toks.count("number of warehouses m")
     n = toks.count("number of customers n")
-    expected = 2 + 2 * m + n * (1 + m)
-    if len(toks.items) != expected:
-        raise ValueError(
-            f"{path}: has {len(toks.items)} tokens, but m={m}, n={n} needs 2 + 2m + n(1+m) = "
-            f"{expected}"
-        )
     if capacity is not None and not (math.isfinite(capacity) and capacity >= 0):
         raise ValueError(f"{path}: capacity argument must be finite and >= 0, got {capacity!r}")
 
@@ -181,22 +176,28 @@ def read_cap(path: str | Path, capacity: float | None = None) -> CapInstance:
             row.append(c)
         alloc.append(row)
 
+    if toks.pos < len(toks.items):
+        raise toks.error(
+            f"unexpected extra token {toks.items[toks.pos][0]!r}: m={m}, n={n} needs "
+            f"2 + 2m + n(1+m) = {toks.pos} tokens, the file has {len(toks.items)}"
+        )
+
     sites = [f"w{i + 1}" for i in range(m)]
     customers = [f"c{j + 1}" for j in range(n)]
     name = path.stem
     if capacity is not None:
         capacities = [float(capacity)] * m
         name = f"{name}-{capacity_label(capacity)}"
-    demand_s = pd.Series(demand, index=customers, name="demand", dtype=float)
-    alloc_df = pd.DataFrame(alloc, index=customers, columns=sites, dtype=float).T
+    d = np.asarray(demand, dtype=float)
     # Per unit of demand; a zero-demand customer needs nothing, so its unit cost is irrelevant: 0.
-    safe = demand_s.where(demand_s > 0, 1.0)
-    unit_cost = alloc_df.div(safe, axis=1).where(demand_s > 0, 0.0)
+    per_unit = np.asarray(alloc, dtype=float).T / np.where(d > 0, d, 1.0)
+    per_unit[:, d == 0] = 0.0
+    unit_cost = pd.DataFrame(per_unit, index=sites, columns=customers)
     return CapInstance(
         name=name,
         fixed_cost=pd.Series(fixed, index=sites, name="fixed_cost", dtype=float),
         capacity=pd.Series(capacities, index=sites, name="capacity", dtype=float),
-        demand=demand_s,
+        demand=pd.Series(d, index=customers, name="demand"),
         unit_cost=unit_cost,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import shapely
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius [km]
 
@@ -26,30 +27,30 @@ def haversine_km(lon1, lat1, lon2, lat2):
 
 
 def local_km_projection(lat0_deg: float):
-    """Return (forward, inverse) functions mapping (lon, lat) degrees <-> equirectangular km.
+    """Return (forward, inverse) functions mapping an (N, 2) lon/lat array <-> equirectangular km.
 
     Distances are true to within a few percent inside ~1,000 km of latitude ``lat0_deg``;
-    used to buffer corridors by a distance in km.
+    used to buffer corridors by a distance in km. Use with ``shapely.transform``.
     """
-    kx = math.radians(1) * EARTH_RADIUS_KM * math.cos(math.radians(lat0_deg))
-    ky = math.radians(1) * EARTH_RADIUS_KM
+    scale = np.array(
+        [math.radians(1) * EARTH_RADIUS_KM * math.cos(math.radians(lat0_deg)),
+         math.radians(1) * EARTH_RADIUS_KM]
+    )
 
-    def forward(x, y, z=None):
-        return (np.asarray(x) * kx, np.asarray(y) * ky)
+    def forward(coords: np.ndarray) -> np.ndarray:
+        return coords * scale
 
-    def inverse(x, y, z=None):
-        return (np.asarray(x) / kx, np.asarray(y) / ky)
+    def inverse(coords: np.ndarray) -> np.ndarray:
+        return coords / scale
 
     return forward, inverse
 
 
 def equal_area_km2(geometry) -> float:
-    """Area [km²] of a lon/lat shapely geometry (Lambert cylindrical equal-area, exact on the sphere)."""
-    from shapely.ops import transform
-
+    """Area [km²] of a lon/lat geometry (Lambert cylindrical equal-area, exact on the sphere)."""
     k = math.radians(1) * EARTH_RADIUS_KM
 
-    def forward(x, y, z=None):
-        return (np.asarray(x) * k, np.sin(np.radians(np.asarray(y))) * EARTH_RADIUS_KM)
+    def forward(coords: np.ndarray) -> np.ndarray:
+        return np.column_stack([coords[:, 0] * k, np.sin(np.radians(coords[:, 1])) * EARTH_RADIUS_KM])
 
-    return float(transform(forward, geometry).area)
+    return float(shapely.transform(geometry, forward).area)

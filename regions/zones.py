@@ -8,7 +8,8 @@ from pathlib import Path
 
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform, unary_union
+import shapely
+from shapely.ops import unary_union
 
 from .errors import DataValidationError
 from .geodesy import local_km_projection
@@ -39,7 +40,7 @@ def corridor_geometry(line: list[list[float]], buffer_km: float) -> BaseGeometry
     """Buffer a lon/lat polyline by ``buffer_km`` [km] (equirectangular at the line's mid-latitude)."""
     lats = [pt[1] for pt in line]
     forward, inverse = local_km_projection((min(lats) + max(lats)) / 2)
-    return transform(inverse, transform(forward, LineString(line)).buffer(buffer_km))
+    return shapely.transform(shapely.transform(LineString(line), forward).buffer(buffer_km), inverse)
 
 
 def read_zones(path: Path, geometries: dict[str, BaseGeometry]) -> dict[str, Zone]:
