@@ -45,7 +45,7 @@ def add_siting(model: ClusterModel) -> None:
     for k in CLUSTER_TYPES:
         if k not in inputs.targets.index:
             continue
-        of_type = sites.xs(k, level="cluster_type")
+        of_type = sites[sites.index.get_level_values("cluster_type") == k].droplevel("cluster_type")
         demand = pd.Series({k: max(inputs.targets[k] - inputs.existing.get(k, 0.0), 0.0)})
         table = pd.DataFrame(
             {

@@ -74,7 +74,9 @@ class _Tokens:
     def __init__(self, path: Path, text: str):
         self.path = path
         self.items: list[tuple[str, int]] = [
-            (tok, lineno) for lineno, line in enumerate(text.splitlines(), 1) for tok in line.split()
+            (tok, lineno)
+            for lineno, line in enumerate(text.splitlines(), 1)
+            for tok in line.split()
         ]
         self.pos = 0
 
@@ -232,9 +234,7 @@ def read_optima(path: str | Path) -> dict[str, float]:
         name, value, cap = match["name"], float(match["value"]), match["cap"]
         if name is None:
             if current is None or cap is None:
-                raise ValueError(
-                    f"{path}: line {lineno}: value {value:g} without an instance name"
-                )
+                raise ValueError(f"{path}: line {lineno}: value {value:g} without an instance name")
         else:
             current = name.lower()
         key = current if cap is None else f"{current}-{capacity_label(float(cap))}"
@@ -251,8 +251,12 @@ def build_cap(
 ) -> tuple[pulp.LpProblem, pulp.LpAffineExpression]:
     """The PuLP model of ``instance`` (via ``from_cost_matrix``) and its objective [cost units]."""
     problem, fl = from_cost_matrix(
-        instance.fixed_cost, instance.capacity, instance.demand, instance.unit_cost,
-        strong_linking=strong_linking, name=re.sub(r"\W", "_", instance.name),
+        instance.fixed_cost,
+        instance.capacity,
+        instance.demand,
+        instance.unit_cost,
+        strong_linking=strong_linking,
+        name=re.sub(r"\W", "_", instance.name),
     )
     return problem, fl.cost
 

@@ -33,8 +33,10 @@ def local_km_projection(lat0_deg: float):
     used to buffer corridors by a distance in km. Use with ``shapely.transform``.
     """
     scale = np.array(
-        [math.radians(1) * EARTH_RADIUS_KM * math.cos(math.radians(lat0_deg)),
-         math.radians(1) * EARTH_RADIUS_KM]
+        [
+            math.radians(1) * EARTH_RADIUS_KM * math.cos(math.radians(lat0_deg)),
+            math.radians(1) * EARTH_RADIUS_KM,
+        ]
     )
 
     def forward(coords: np.ndarray) -> np.ndarray:
@@ -51,6 +53,8 @@ def equal_area_km2(geometry) -> float:
     k = math.radians(1) * EARTH_RADIUS_KM
 
     def forward(coords: np.ndarray) -> np.ndarray:
-        return np.column_stack([coords[:, 0] * k, np.sin(np.radians(coords[:, 1])) * EARTH_RADIUS_KM])
+        return np.column_stack(
+            [coords[:, 0] * k, np.sin(np.radians(coords[:, 1])) * EARTH_RADIUS_KM]
+        )
 
     return float(shapely.transform(geometry, forward).area)

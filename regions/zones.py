@@ -40,7 +40,9 @@ def corridor_geometry(line: list[list[float]], buffer_km: float) -> BaseGeometry
     """Buffer a lon/lat polyline by ``buffer_km`` [km] (equirectangular at the line's mid-latitude)."""
     lats = [pt[1] for pt in line]
     forward, inverse = local_km_projection((min(lats) + max(lats)) / 2)
-    return shapely.transform(shapely.transform(LineString(line), forward).buffer(buffer_km), inverse)
+    return shapely.transform(
+        shapely.transform(LineString(line), forward).buffer(buffer_km), inverse
+    )
 
 
 def read_zones(path: Path, geometries: dict[str, BaseGeometry]) -> dict[str, Zone]:

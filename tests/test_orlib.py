@@ -108,13 +108,16 @@ capa        19240822.449 (capacity 8000)
 Note here that different machines may give slightly different results.
 """
     assert read_optima(_write(tmp_path, "opt.txt", text)) == {
-        "cap41": 1040444.375, "capa-8000": 19240822.449, "capa-10000": 18438046.543,
+        "cap41": 1040444.375,
+        "capa-8000": 19240822.449,
+        "capa-10000": 18438046.543,
     }
     with pytest.raises(ValueError, match="line 2"):
         read_optima(_write(tmp_path, "bad.txt", "Data file\ncap41  1.0.0\n"))
 
 
 # --- published optima (needs the benchmark files) -----------------------------------------------
+
 
 def _orlib_dir() -> Path:
     env = os.environ.get("CLUSTERSITE_ORLIB_DIR")
@@ -123,9 +126,48 @@ def _orlib_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "orlib-cap"
 
 
-SMALL = [f"cap{k}" for k in (41, 42, 43, 44, 51, 61, 62, 63, 64, 71, 72, 73, 74, 81, 82, 83, 84,
-                             91, 92, 93, 94, 101, 102, 103, 104, 111, 112, 113, 114,
-                             121, 122, 123, 124, 131, 132, 133, 134)]
+SMALL = [
+    f"cap{k}"
+    for k in (
+        41,
+        42,
+        43,
+        44,
+        51,
+        61,
+        62,
+        63,
+        64,
+        71,
+        72,
+        73,
+        74,
+        81,
+        82,
+        83,
+        84,
+        91,
+        92,
+        93,
+        94,
+        101,
+        102,
+        103,
+        104,
+        111,
+        112,
+        113,
+        114,
+        121,
+        122,
+        123,
+        124,
+        131,
+        132,
+        133,
+        134,
+    )
+]
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,9 @@ import regions
 from tests.helpers import SHARED
 
 EIA_FILE = SHARED / "reference-data" / "eia_epa2023_avg_retail_price_by_state_sector.csv"
-BLS_FILE = SHARED / "reference-data" / "bls_ces_mfg_employment_by_state_apr2025_via_visualcapitalist.csv"
+BLS_FILE = (
+    SHARED / "reference-data" / "bls_ces_mfg_employment_by_state_apr2025_via_visualcapitalist.csv"
+)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +72,9 @@ def test_every_employment_figure_equals_the_cited_table(data):
 
 def test_gap_filled_cells_name_their_own_source(data):
     assert data.kind_of("regions.csv", "power_price_usd_per_mwh", "WY") == "sourced"
-    wy = data.sources[(data.sources["column"] == "power_price_usd_per_mwh") & (data.sources["region_id"] == "WY")]
+    wy = data.sources[
+        (data.sources["column"] == "power_price_usd_per_mwh") & (data.sources["region_id"] == "WY")
+    ]
     assert "2024" in wy["vintage"].iloc[0]
     assert data.kind_of("regions.csv", "permitting_months") == "constructed"
 
@@ -129,6 +133,10 @@ def test_facilities_as_of(data):
 
 
 def test_every_regions_column_is_cited(data):
-    cited = set(data.sources.loc[(data.sources["table"] == "regions.csv") & (data.sources["region_id"] == ""), "column"])
+    cited = set(
+        data.sources.loc[
+            (data.sources["table"] == "regions.csv") & (data.sources["region_id"] == ""), "column"
+        ]
+    )
     for column in regions.table_schema()["regions.csv"]:
         assert column.column in cited

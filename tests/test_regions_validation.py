@@ -27,18 +27,24 @@ def expect_error(folder, *fragments):
 
 def test_negative_price(folder):
     line = edit_csv(folder / "regions.csv", "TX", "power_price_usd_per_mwh", "-5")
-    err = expect_error(folder, "regions.csv", f"line {line}", "field power_price_usd_per_mwh", "below the minimum")
+    err = expect_error(
+        folder, "regions.csv", f"line {line}", "field power_price_usd_per_mwh", "below the minimum"
+    )
     assert (err.line, err.field, err.row_id) == (line, "power_price_usd_per_mwh", "TX")
 
 
 def test_absurd_value(folder):
     line = edit_csv(folder / "regions.csv", "OH", "permitting_months", "9999")
-    expect_error(folder, "regions.csv", f"line {line}", "permitting_months", "above the plausible maximum")
+    expect_error(
+        folder, "regions.csv", f"line {line}", "permitting_months", "above the plausible maximum"
+    )
 
 
 def test_missing_required_value(folder):
     line = edit_csv(folder / "regions.csv", "GA", "mfg_wage_usd_per_yr", "")
-    expect_error(folder, f"line {line} (GA)", "field mfg_wage_usd_per_yr", "required value is missing")
+    expect_error(
+        folder, f"line {line} (GA)", "field mfg_wage_usd_per_yr", "required value is missing"
+    )
 
 
 def test_nan_text(folder):
@@ -64,7 +70,9 @@ def test_missing_column(folder):
 def test_extra_column(folder):
     path = folder / "import_gateways.csv"
     lines = path.read_text().splitlines()
-    path.write_text("\n".join([lines[0] + ",depth_m"] + [line + ",12" for line in lines[1:]]) + "\n")
+    path.write_text(
+        "\n".join([lines[0] + ",depth_m"] + [line + ",12" for line in lines[1:]]) + "\n"
+    )
     expect_error(folder, "import_gateways.csv", "unexpected column(s): depth_m")
 
 
@@ -105,7 +113,12 @@ def test_region_missing_from_attributes(folder):
 
 def test_permitting_index_must_add_up(folder):
     line = edit_csv(folder / "permitting_index.csv", "CA", "permitting_months", "99")
-    expect_error(folder, "permitting_index.csv", f"line {line} (CA)", "air_permit_months + env_review_adder_months")
+    expect_error(
+        folder,
+        "permitting_index.csv",
+        f"line {line} (CA)",
+        "air_permit_months + env_review_adder_months",
+    )
 
 
 def _edit_feature(folder, region_id, change):
@@ -119,11 +132,16 @@ def _edit_feature(folder, region_id, change):
 
 def test_invalid_geometry(folder):
     def bowtie(feature):
-        feature["geometry"] = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+        feature["geometry"] = {
+            "type": "Polygon",
+            "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]],
+        }
         feature["properties"]["rep_lon"], feature["properties"]["rep_lat"] = 0.5, 0.25
 
     _edit_feature(folder, "DE", bowtie)
-    expect_error(folder, "regions.geojson", "DE", "field geometry", "invalid geometry: Self-intersection")
+    expect_error(
+        folder, "regions.geojson", "DE", "field geometry", "invalid geometry: Self-intersection"
+    )
 
 
 def test_representative_point_outside(folder):
@@ -137,7 +155,9 @@ def test_representative_point_outside(folder):
 def test_zone_with_unknown_region(folder):
     path = folder / "zones.toml"
     path.write_text(path.read_text().replace('"MN", "WI"', '"MN", "ZZ"', 1))
-    expect_error(folder, "zones.toml", "[zones.great-lakes]", "field regions", "unknown region id 'ZZ'")
+    expect_error(
+        folder, "zones.toml", "[zones.great-lakes]", "field regions", "unknown region id 'ZZ'"
+    )
 
 
 def test_zone_with_unknown_key(folder):
@@ -148,7 +168,11 @@ def test_zone_with_unknown_key(folder):
 
 def test_uncited_column(folder):
     path = folder / "sources.csv"
-    lines = [line for line in path.read_text().splitlines() if not line.startswith("regions.csv,grid_co2_kg_per_mwh,,")]
+    lines = [
+        line
+        for line in path.read_text().splitlines()
+        if not line.startswith("regions.csv,grid_co2_kg_per_mwh,,")
+    ]
     path.write_text("\n".join(lines) + "\n")
     expect_error(folder, "sources.csv", "grid_co2_kg_per_mwh", "every figure needs a source")
 
