@@ -6,9 +6,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
-import shapely
 from shapely.ops import unary_union
 
 from .errors import DataValidationError

@@ -24,12 +24,11 @@ def edit_csv(path: Path, row_id: str, column: str, value: str, id_column: str | 
         rows = list(csv.reader(fh))
     header = rows[0]
     id_index = header.index(id_column) if id_column else 0
-    for line, row in enumerate(rows[1:], start=2):
-        if row[id_index] == row_id:
-            row[header.index(column)] = value
-            break
-    else:
+    lines = [n for n, row in enumerate(rows[1:], start=2) if row[id_index] == row_id]
+    if not lines:
         raise KeyError(row_id)
+    line = lines[0]
+    rows[line - 1][header.index(column)] = value
     with path.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(rows)
     return line
