@@ -307,7 +307,20 @@ def lane_table(
     ]
     lanes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     lanes["cost_usd_per_t"] = lanes["mineral_cost_usd_per_t"] + lanes["freight_usd_per_t"]
-    return lanes.set_index(["source_id", "mineral", "region_id"])
+    return drop_dominated_gateways(lanes).set_index(["source_id", "mineral", "region_id"])
+
+
+def drop_dominated_gateways(lanes: pd.DataFrame) -> pd.DataFrame:
+    """Keep, per (mineral, region), only the cheapest import lane (ties: first gateway id).
+
+    Exact: gateways are uncapped and every constraint treats all foreign tonnes alike, so an
+    optimum never ships through a costlier gateway to the same region.
+    """
+    foreign = lanes[lanes["foreign"].astype(bool)].sort_values(
+        ["mineral", "region_id", "cost_usd_per_t", "source_id"]
+    )
+    best = foreign.drop_duplicates(["mineral", "region_id"], keep="first")
+    return pd.concat([lanes[~lanes["foreign"].astype(bool)], best]).sort_index()
 
 
 def model_inputs(data: RegionData, scenario: Scenario, tech: TechnologyData) -> ModelInputs:

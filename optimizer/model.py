@@ -99,14 +99,15 @@ def add_mineral_balance(model: ClusterModel) -> None:
         inflow[region_id, mineral].append((var, 1.0))
     need = defaultdict(list)
     constant = defaultdict(float)
-    for (region_id, k), row in inputs.sites.iterrows():
+    existing = inputs.sites["existing_capacity"].to_dict()
+    for (region_id, k), existing_capacity in existing.items():
         for mineral, t in inputs.demand_t_per_unit[k].items():
             if t <= 0:
                 continue
             if (region_id, k) in model.capacity:
                 need[region_id, mineral].append((model.capacity[region_id, k], -t))
-            if row["existing_capacity"] > 0:
-                constant[region_id, mineral] += t * row["existing_capacity"]
+            if existing_capacity > 0:
+                constant[region_id, mineral] += t * existing_capacity
     penalty = inputs.mineral_penalty_usd_per_t
     unsupplied_cost = []
     for key in sorted(set(need) | set(constant)):
@@ -125,14 +126,13 @@ def add_mineral_balance(model: ClusterModel) -> None:
 
 def add_source_limits(model: ClusterModel) -> None:
     """∀ capped domestic source s, mineral m: Σ_r ship[s,m,r] ≤ capacity[s,m] [t/yr]."""
-    supply = model.inputs.supply
+    limits = model.inputs.supply["capacity_t_per_yr"].dropna().to_dict()
     outflow = defaultdict(list)
     for (source_id, mineral, _r), var in model.ship.items():
-        outflow[source_id, mineral].append((var, 1.0))
+        if (source_id, mineral) in limits:
+            outflow[source_id, mineral].append((var, 1.0))
     for key, terms in outflow.items():
-        limit = supply.at[key, "capacity_t_per_yr"]
-        if pd.isna(limit):
-            continue
+        limit = limits[key]
         row = pulp.LpConstraint(
             pulp.LpAffineExpression(terms),
             pulp.LpConstraintLE,
@@ -145,10 +145,10 @@ def add_source_limits(model: ClusterModel) -> None:
 
 def add_labor_limits(model: ClusterModel) -> None:
     """∀r: Σ_k jobs_per_unit[k]·capacity[r,k] ≤ labor_share_cap·manufacturing_employment[r]."""
-    sites = model.inputs.sites
+    jobs = model.inputs.sites["jobs_per_unit"].to_dict()
     terms = defaultdict(list)
     for (region_id, k), var in model.capacity.items():
-        terms[region_id].append((var, float(sites.at[(region_id, k), "jobs_per_unit"])))
+        terms[region_id].append((var, float(jobs[region_id, k])))
     for region_id, region_terms in terms.items():
         row = pulp.LpConstraint(
             pulp.LpAffineExpression(region_terms),
@@ -173,13 +173,13 @@ def add_cluster_count_limits(model: ClusterModel, scenario: Scenario) -> None:
 
 def add_domestic_share(model: ClusterModel, scenario: Scenario) -> None:
     """∀m with share σ_m: Σ_domestic ship[·,m,·] − σ_m·Σ_all ship[·,m,·] ≥ 0."""
-    lanes = model.inputs.lanes
+    foreign = model.inputs.lanes["foreign"].to_dict()
     for mineral, share in scenario.min_domestic_share.items():
         terms = []
         for key, var in model.ship.items():
             if key[1] != mineral:
                 continue
-            domestic = not bool(lanes.at[key, "foreign"])
+            domestic = not bool(foreign[key])
             terms.append((var, (1.0 if domestic else 0.0) - share))
         row = pulp.LpConstraint(
             pulp.LpAffineExpression(terms), pulp.LpConstraintGE, f"domestic_share_{mineral}", 0.0
