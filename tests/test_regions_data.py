@@ -140,3 +140,11 @@ def test_every_regions_column_is_cited(data):
     )
     for column in regions.table_schema()["regions.csv"]:
         assert column.column in cited
+
+
+def test_format_doc_lists_every_schema_column():
+    text = (regions.DEFAULT_DATA_DIR.parent / "FORMAT.md").read_text()
+    for table, specs in regions.table_schema().items():
+        assert f"## `{table}`" in text
+        for spec in specs:
+            assert f"| `{spec.column}` | {spec.type} |" in text, (table, spec.column)
