@@ -104,7 +104,7 @@ def sites_table(model: ClusterModel, flows: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (region_id, k), row in sites.iterrows():
         new = _value(model.capacity[region_id, k]) if (region_id, k) in model.capacity else 0.0
-        is_open = (region_id, k) in model.open and _value(model.open[region_id, k]) > 0.5
+        is_open = new > 0 and (region_id, k) in model.open and _value(model.open[region_id, k]) > 0.5
         if new <= 0 and row["existing_capacity"] <= 0:
             continue
         record = {

@@ -45,7 +45,9 @@ def random_cflp(n_sites: int, n_customers: int, seed: int = 7):
 
 def test_time_limit_is_honoured_and_never_called_optimal_without_proof():
     problem, _ = random_cflp(60, 250)
-    status, solver, seconds, gap, _ = run_solver(problem, SolverOptions("highs", time_limit_s=0.2, mip_gap=0.0))
+    status, solver, seconds, gap, _ = run_solver(
+        problem, SolverOptions("highs", time_limit_s=0.2, mip_gap=0.0)
+    )
     assert solver == "highs"
     assert seconds < 5.0
     if status is SolveStatus.OPTIMAL:  # only if HiGHS really closed the gap in time
@@ -59,7 +61,9 @@ def test_time_limit_is_honoured_and_never_called_optimal_without_proof():
 def test_no_values_are_read_without_a_solution(tmp_path, monkeypatch):
     data, tech = tiny.load(tmp_path)
     monkeypatch.setattr(
-        optimizer.api, "run_solver", lambda problem, options: (SolveStatus.NO_SOLUTION, "highs", 0.1, None, "")
+        optimizer.api,
+        "run_solver",
+        lambda problem, options: (SolveStatus.NO_SOLUTION, "highs", 0.1, None, ""),
     )
     result = optimizer.solve(tiny.scenario(30), data, tech)
     assert not result.ok

@@ -1,0 +1,290 @@
+"""Comparison tables and a computed plain-language summary of solved scenarios.
+
+Nothing here solves anything: every number comes from the ``Result`` objects passed in. Also home
+of the small text helpers (HTML escaping, number formatting) that the maps and report share.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result
+from regions import RegionData
+
+KEY_COLUMNS = ["kpi", "scope", "unit"]
+
+PRODUCT_NOUN = {"battery": "battery cells", "magnet": "NdFeB magnets", "solar": "solar cells"}
+"""What a type's new capacity makes, for sentences (solar counts at the cell stage)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# text helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value for use in HTML text, attributes and JS template literals.
+
+    Besides ``& < > " '`` this also encodes backtick, ``$`` and backslash, which folium places
+    inside JavaScript template literals (tooltips, popups).
+    """
+    text = html.escape(str(value), quote=True)
+    return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def fmt_num(value: float) -> str:
+    """A number for people: thousands separators, few decimals ('1,234', '135', '8.4', '0.35').
+
+    >>> fmt_num(27945567822.4), fmt_num(135.0), fmt_num(8.4), fmt_num(0.351)
+    ('27,945,567,822', '135', '8.4', '0.351')
+    """
+    if value is None or not math.isfinite(float(value)):
+        return "n/a"
+    value = float(value)
+    size = abs(value)
+    if size >= 100 or size == 0:
+        text = f"{value:,.0f}"
+    elif size >= 10:
+        text = f"{value:,.1f}"
+    elif size >= 1:
+        text = f"{value:,.2f}"
+    else:
+        text = f"{value:.3g}"
+    if "." in text and "e" not in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt_usd(value: float) -> str:
+    """Whole US dollars with separators: ``'USD 3,975,157,000'``."""
+    if value is None or not math.isfinite(float(value)):
+        return "n/a"
+    text = f"{float(value):,.0f}"
+    return "USD " + ("0" if text == "-0" else text)
+
+
+def fmt_usd_short(value: float) -> str:
+    """US dollars in millions or billions: ``'USD 27.95 bn'``, ``'USD 231 million'``."""
+    if value is None or not math.isfinite(float(value)):
+        return "n/a"
+    size = abs(float(value))
+    if size >= 1e9:
+        return f"USD {value / 1e9:,.2f} bn"
+    if size >= 1e6:
+        return f"USD {fmt_num(value / 1e6)} million"
+    return fmt_usd(value)
+
+
+def fmt_pct(fraction: float) -> str:
+    """A fraction as a percentage with one decimal: 0.4057 → ``'40.6%'``."""
+    if fraction is None or not math.isfinite(float(fraction)):
+        return "n/a"
+    return f"{100 * float(fraction):.1f}%"
+
+
+def fmt_kpi(value: float, unit: str) -> str:
+    """A KPI value with its unit as shown in tables: fractions as %, money in whole USD."""
+    if unit == "fraction":
+        return fmt_pct(value)
+    if unit.startswith("USD"):
+        rest = unit[3:]
+        return fmt_usd(value) + (rest if rest.startswith("/") else f" {rest}".rstrip())
+    if unit == "count":
+        return fmt_num(value)
+    return f"{fmt_num(value)} {unit}"
+
+
+def fmt_capacity(value: float, cluster_type: str) -> str:
+    """New or existing capacity with the type's unit: ``'135 GWh/yr'``."""
+    return f"{fmt_num(value)} {CAPACITY_UNITS[cluster_type]}"
+
+
+def scenario_labels(results: Sequence[Result]) -> list[str]:
+    """Scenario names, made unique with ``#2``, ``#3`` … when two results share a name."""
+    labels: list[str] = []
+    for result in results:
+        name = result.scenario.name
+        label, n = name, 1
+        while label in labels:
+            n += 1
+            label = f"{name} #{n}"
+        labels.append(label)
+    return labels
+
+
+def new_sites(result: Result, cluster_type: str | None = None) -> pd.DataFrame:
+    """Sites the run places (rows with new capacity > 0), largest first."""
+    sites = result.sites
+    if len(sites) == 0:
+        return sites
+    sites = sites[sites["new_capacity"] > 0]
+    if cluster_type is not None:
+        sites = sites[sites["cluster_type"] == cluster_type]
+    return sites.sort_values(["cluster_type", "new_capacity"], ascending=[True, False])
+
+
+# ---------------------------------------------------------------------------------------------
+# KPI table
+# ---------------------------------------------------------------------------------------------
+
+
+def kpi_table(results: list[Result]) -> pd.DataFrame:
+    """KPIs side by side: one row per (kpi, scope, unit), one value column per scenario, then a
+    ``diff vs <first>`` column per later scenario (value minus the first scenario's value).
+
+    Values are copied from each ``Result.kpis`` unchanged; a KPI a result lacks is NaN.
+    """
+    if not results:
+        raise ValueError("kpi_table needs at least one Result")
+    labels = scenario_labels(results)
+    frames = [r.kpis[KEY_COLUMNS + ["value"]].drop_duplicates(KEY_COLUMNS) for r in results]
+    table = pd.concat([f[KEY_COLUMNS] for f in frames]).drop_duplicates().reset_index(drop=True)
+    for label, frame in zip(labels, frames, strict=True):
+        table = table.merge(frame.rename(columns={"value": label}), on=KEY_COLUMNS, how="left")
+    for index in range(1, len(results)):
+        table[diff_column(results, index)] = table[labels[index]] - table[labels[0]]
+    return table
+
+
+def diff_column(results: list[Result], index: int) -> str:
+    """Name of the ``kpi_table`` column holding result ``index`` minus the first result."""
+    labels = scenario_labels(results)
+    if index == 0:
+        raise ValueError("the first scenario is the reference; it has no diff column")
+    if len(labels) > 2:
+        return f"{labels[index]} diff vs {labels[0]}"
+    return f"diff vs {labels[0]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# summary sentences
+# ---------------------------------------------------------------------------------------------
+
+
+def _kpi(result: Result, name: str, scope: str = "all") -> float:
+    try:
+        return result.kpi(name, scope)
+    except KeyError:
+        return math.nan
+
+
+def _region_list(sites: pd.DataFrame, most: int = 4) -> str:
+    ids = list(dict.fromkeys(sites.sort_values("new_capacity", ascending=False)["region_id"]))
+    if len(ids) <= most:
+        return "/".join(ids)
+    return "/".join(ids[:most]) + f" and {len(ids) - most} more regions"
+
+
+def _placements(result: Result) -> list[str]:
+    parts = []
+    for cluster_type in CLUSTER_TYPES:
+        sites = new_sites(result, cluster_type)
+        if len(sites) == 0:
+            continue
+        amount = fmt_capacity(sites["new_capacity"].sum(), cluster_type)
+        parts.append(f"{amount} of new {PRODUCT_NOUN[cluster_type]} in {_region_list(sites)}")
+    return parts
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _more_fewer(delta: float, noun: str, where: str) -> str:
+    if round(delta) == 0:
+        return f"the same number of {noun} {where}"
+    word = "more" if delta > 0 else "fewer"
+    return f"{fmt_num(abs(delta))} {word} {noun} {where}"
+
+
+def _designated_zones(results: Sequence[Result]) -> list[str]:
+    zones: list[str] = []
+    for result in results:
+        for designation in result.scenario.zones.values():
+            if designation.zone not in zones:
+                zones.append(designation.zone)
+    return zones
+
+
+def summary(results: list[Result], data: RegionData) -> list[str]:
+    """Plain-language sentences comparing ``results[1:]`` with ``results[0]`` (the reference).
+
+    Every number is read from the Results' sites and KPIs; ``data`` supplies zone descriptions.
+    Sentences are plain text (escape them before putting them into HTML).
+    """
+    if not results:
+        return []
+    labels = scenario_labels(results)
+    ref, ref_label = results[0], labels[0]
+    sentences: list[str] = []
+    for label, result in zip(labels, results, strict=True):
+        if not result.ok:
+            sentences.append(
+                f"{label} has no solution (solver status {result.report.status.value}"
+                + (f": {result.report.message}" if result.report.message else "")
+                + "), so it is left out of the comparison."
+            )
+            continue
+        placed = _join(_placements(result)) or "no new capacity"
+        cost = _kpi(result, "total_annual_cost")
+        jobs = _kpi(result, "jobs")
+        if result is ref or not ref.ok:
+            sentences.append(
+                f"{label} places {placed} at a total annual cost of {fmt_usd_short(cost)}/yr, "
+                f"with {fmt_num(jobs)} new jobs."
+            )
+        else:
+            ref_cost = _kpi(ref, "total_annual_cost")
+            pct = 100 * (cost - ref_cost) / ref_cost if ref_cost else math.nan
+            if not math.isfinite(pct):
+                cost_text = f"at a total annual cost of {fmt_usd_short(cost)}/yr"
+            elif abs(pct) < 0.05:
+                cost_text = f"at the same total annual cost as {ref_label} (within 0.05%)"
+            else:
+                word = "higher" if pct > 0 else "lower"
+                cost_text = (
+                    f"at {abs(pct):.1f}% {word} total annual cost than {ref_label} "
+                    f"({fmt_usd_short(abs(cost - ref_cost))}/yr {'more' if pct > 0 else 'less'})"
+                )
+            zone_parts = [
+                _more_fewer(
+                    _kpi(result, "jobs", f"zone:{zone}") - _kpi(ref, "jobs", f"zone:{zone}"),
+                    "new jobs",
+                    f"in the {zone} zone",
+                )
+                for zone in _designated_zones(results)
+                if math.isfinite(_kpi(result, "jobs", f"zone:{zone}"))
+            ]
+            if not zone_parts:
+                zone_parts = [_more_fewer(jobs - _kpi(ref, "jobs"), "new jobs", "in total")]
+            sentences.append(f"{label} places {placed} {cost_text}, with {_join(zone_parts)}.")
+        for cluster_type in CLUSTER_TYPES:
+            short = _kpi(result, "shortfall", cluster_type)
+            if math.isfinite(short) and short > 0:
+                target = _kpi(result, "target", cluster_type)
+                sentences.append(
+                    f"{label} leaves {fmt_capacity(short, cluster_type)} of the "
+                    f"{fmt_capacity(target, cluster_type)} {cluster_type} target unmet."
+                )
+    shares = [
+        (label, _kpi(r, "domestic_mineral_share"))
+        for label, r in zip(labels, results, strict=True)
+        if r.ok
+    ]
+    if len(shares) > 1:
+        sentences.append(
+            "Domestic share of mineral supply: "
+            + ", ".join(f"{label} {fmt_pct(share)}" for label, share in shares)
+            + "."
+        )
+    for zone in _designated_zones(results):
+        if zone in data.zones:
+            members = "/".join(data.zone_members(zone))
+            sentences.append(f"Zone {zone} ({members}): {data.zones[zone].description}.")
+    return sentences

@@ -1,0 +1,292 @@
+"""Export one solved scenario to its own folder: tables (CSV, Excel), GeoJSON, scenario, manifest, map.
+
+The folder is built in a hidden staging folder and renamed into place when complete, so a failed or
+interrupted export leaves nothing half-written. Numbers are written unrounded: a CSV read back
+with pandas equals the result table. CSV has no distinction between an empty text cell and a
+missing value: both are written as an empty cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import platform
+from datetime import datetime, timezone
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+
+import pandas as pd
+import tomli_w
+
+from optimizer import Result, TechnologyData
+from optimizer.extract import SITE_COLUMNS
+from optimizer.technology import DATA_DIR as TECH_DATA_DIR
+from regions import RegionData
+
+from .atomic import staged_folder
+
+TABLES = ("sites", "flows", "kpis", "shadow_prices", "unmet")
+"""Result tables exported, in order; each becomes ``<name>.csv`` and a sheet of ``results.xlsx``."""
+
+TABLE_COLUMNS: dict[str, list[str]] = {
+    "sites": list(SITE_COLUMNS),
+    "flows": [
+        "source_id",
+        "mineral",
+        "region_id",
+        "source_name",
+        "foreign",
+        "tonnes_per_yr",
+        "distance_km",
+        "mineral_cost_usd_per_yr",
+        "freight_cost_usd_per_yr",
+        "cost_usd_per_yr",
+        "source_lon",
+        "source_lat",
+    ],
+    "kpis": ["kpi", "scope", "value", "unit"],
+    "shadow_prices": ["constraint", "key", "value", "unit", "binding"],
+    "unmet": ["item", "cluster_type", "region_id", "mineral", "amount", "unit", "binding"],
+}
+"""Header of each table, used when a run without a solution has empty tables."""
+
+TECH_FILES = ("technologies.csv", "parameters.csv")
+WORKBOOK = "results.xlsx"
+MANIFEST = "manifest.json"
+
+
+def result_tables(result: Result) -> dict[str, pd.DataFrame]:
+    """The exported tables of ``result`` by name; an empty table keeps its column headers."""
+    tables = {}
+    for name in TABLES:
+        table = getattr(result, name)
+        if table is None or (table.empty and len(table.columns) == 0):
+            table = pd.DataFrame(columns=TABLE_COLUMNS[name])
+        tables[name] = table.reset_index(drop=True)
+    return tables
+
+
+def sha256_file(path: Path | str) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _plain(value: object) -> object:
+    """A JSON-ready Python value: numpy scalars unwrapped, NaN/NA as None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def sites_geojson(result: Result, data: RegionData) -> dict:
+    """A GeoJSON FeatureCollection: one Point per site row with new capacity > 0.
+
+    The point is the region's representative point (``rep_lon``, ``rep_lat``); the properties
+    are the site row, numbers as numbers.
+    """
+    sites = result_tables(result)["sites"]
+    built = sites[sites["new_capacity"] > 0] if len(sites) else sites
+    features = []
+    for row in built.to_dict("records"):
+        lon, lat = data.regions.loc[row["region_id"], ["rep_lon", "rep_lat"]]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+                "properties": {key: _plain(value) for key, value in row.items()},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _data_vintages(data: RegionData) -> dict:
+    """Vintage of the boundaries (geojson metadata) and of each regions.csv column."""
+    sources = data.sources
+    columns: dict[str, str] = {}
+    by_region: dict[str, dict[str, str]] = {}
+    if len(sources):
+        rows = sources[sources["table"] == "regions.csv"]
+        for row in rows.itertuples():
+            vintage = str(row.vintage)
+            if not row.region_id:
+                columns.setdefault(row.column, vintage)
+            else:
+                by_region.setdefault(row.column, {})[row.region_id] = vintage
+    by_region = {
+        column: {r: v for r, v in regions.items() if v != columns.get(column)}
+        for column, regions in by_region.items()
+    }
+    meta = data.metadata or {}
+    return {
+        "boundaries": {k: _plain(meta.get(k)) for k in ("source", "url", "vintage") if k in meta},
+        "regions.csv": columns,
+        "regions.csv_by_region": {c: r for c, r in by_region.items() if r},
+    }
+
+
+def _version() -> str:
+    try:
+        return importlib_metadata.version("clustersite")
+    except importlib_metadata.PackageNotFoundError:  # pragma: no cover - not installed
+        return "unknown"
+
+
+def _solver_section(result: Result) -> dict:
+    report = result.report
+    return {
+        "name": report.solver,
+        "status": report.status.value,
+        "objective_usd_per_yr": _plain(report.objective),
+        "mip_gap": _plain(report.mip_gap),
+        "build_seconds": report.build_seconds,
+        "solve_seconds": report.solve_seconds,
+        "dual_seconds": report.dual_seconds,
+        "message": report.message,
+        "n_variables": report.n_variables,
+        "n_constraints": report.n_constraints,
+        "n_binaries": report.n_binaries,
+    }
+
+
+def build_manifest(
+    result: Result,
+    data: RegionData,
+    folder: Path,
+    *,
+    tech: TechnologyData | None = None,
+    scenario_toml: bytes,
+) -> dict:
+    """The manifest of an export folder: versions, solver report, inputs and outputs with sha256."""
+    overrides = [
+        {"cluster_type": k, "parameter": name, "value": value}
+        for (k, name), value in (tech.overrides.items() if tech is not None else ())
+    ]
+    written = sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.relative_to(folder).as_posix() != MANIFEST
+    )
+    return {
+        "clustersite_version": _version(),
+        "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "python": platform.python_version(),
+        "scenario": {
+            "name": result.scenario.name,
+            "description": result.scenario.description,
+            "file": "scenario.toml",
+            "sha256": hashlib.sha256(scenario_toml).hexdigest(),
+        },
+        "solver": _solver_section(result),
+        "data": {
+            "vintages": _data_vintages(data),
+            "files": {
+                name: {"path": str(path), "sha256": sha256_file(path)}
+                for name, path in sorted(data.files.items())
+            },
+        },
+        "technology": {
+            "files": {
+                name: {
+                    "path": str(TECH_DATA_DIR / name),
+                    "sha256": sha256_file(TECH_DATA_DIR / name),
+                }
+                for name in TECH_FILES
+            },
+            "overrides": overrides,
+        },
+        "files": [
+            {
+                "path": p.relative_to(folder).as_posix(),
+                "bytes": p.stat().st_size,
+                "sha256": sha256_file(p),
+            }
+            for p in written
+        ],
+    }
+
+
+def _write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
+    """One sheet per table, header row frozen."""
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, table in tables.items():
+            table.to_excel(writer, sheet_name=name, index=False)
+            writer.sheets[name].freeze_panes = "A2"
+
+
+def _status_text(result: Result) -> str:
+    report = result.report
+    lines = [
+        f"Scenario {result.scenario.name!r} has no solution: status {report.status.value}.",
+        f"Solver: {report.solver}. {report.message}".rstrip(),
+        "",
+        "The tables in this folder are empty (headers only). scenario.toml is the scenario as",
+        "solved and manifest.json records the inputs, so the run can be reproduced and the",
+        "scenario corrected (e.g. relax targets, zone restrictions or limits, or raise the",
+        "solver time limit).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def export_run(
+    result: Result,
+    data: RegionData,
+    folder: Path | str,
+    *,
+    tech: TechnologyData | None = None,
+    offline: bool = False,
+    map: bool = True,
+    overwrite: bool = False,
+) -> Path:
+    """Write one run's outputs into ``folder`` (created; must not exist unless ``overwrite``).
+
+    Files: ``sites.csv``, ``flows.csv``, ``kpis.csv``, ``shadow_prices.csv``, ``unmet.csv``,
+    ``results.xlsx`` (a sheet per table), ``sites.geojson``, ``scenario.toml`` (resolved),
+    ``map.html`` (when ``map`` and the run has a solution), ``status.txt`` (when it has none) and
+    ``manifest.json`` (versions, solver report, input and output sha256). Raises FileExistsError
+    before any work if ``folder`` exists and ``overwrite`` is False.
+    """
+    folder = Path(folder)
+    tables = result_tables(result)
+    with staged_folder(folder, overwrite=overwrite) as staging:
+        for name, table in tables.items():
+            table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+        _write_workbook(tables, staging / WORKBOOK)
+        geojson = sites_geojson(result, data)
+        (staging / "sites.geojson").write_text(
+            json.dumps(geojson, indent=1, allow_nan=False) + "\n", encoding="utf-8"
+        )
+        scenario_toml = tomli_w.dumps(result.scenario.to_toml_dict()).encode("utf-8")
+        (staging / "scenario.toml").write_bytes(scenario_toml)
+        if not result.ok:
+            (staging / "status.txt").write_text(_status_text(result), encoding="utf-8")
+        elif map:
+            from .maps import save_map, scenario_map
+
+            save_map(
+                scenario_map(result, data, offline=offline), staging / "map.html", offline=offline
+            )
+        manifest = build_manifest(result, data, staging, tech=tech, scenario_toml=scenario_toml)
+        (staging / MANIFEST).write_text(
+            json.dumps(manifest, indent=2, allow_nan=False) + "\n", encoding="utf-8"
+        )
+    return folder
+
+
+__all__ = [
+    "TABLES",
+    "TABLE_COLUMNS",
+    "build_manifest",
+    "export_run",
+    "result_tables",
+    "sha256_file",
+    "sites_geojson",
+]

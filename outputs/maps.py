@@ -1,0 +1,890 @@
+"""Scenario maps (folium/Leaflet) of one solved Result.
+
+Layers: switchable state choropleths (new capacity per cluster type and the inputs power price,
+manufacturing employment and permitting months, plus any ``extra_layers``), cluster sites
+placed by the run, existing clusters, existing facilities, mineral sources, import gateways,
+mineral flows and designated zones; a title block and a legend for the choropleth shown.
+
+Every string from data or scenario files is HTML-escaped (``compare.esc``) before it reaches
+HTML or JavaScript. Nothing here solves: the map only draws the Result it is given.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import branca.colormap as cm
+import folium
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.plugins import DualMap, MarkerCluster
+from folium.template import Template
+from shapely.geometry import mapping
+
+from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result
+from regions import RegionData
+
+from .atomic import atomic_write_text
+from .compare import esc, fmt_capacity, fmt_num, fmt_pct, fmt_usd, fmt_usd_short
+from .offline import inline_assets
+
+# DOM classes (Leaflet ``className`` path option → SVG path class), for styling and counting.
+SITE_CLASS = "cs-site"
+EXISTING_CLASS = "cs-existing"
+FACILITY_CLASS = "cs-facility"
+SOURCE_CLASS = "cs-mineral-source"
+GATEWAY_CLASS = "cs-gateway"
+FLOW_CLASS = "cs-flow"
+ZONE_CLASS = "cs-zone"
+CHOROPLETH_CLASS = "cs-choropleth"
+
+TYPE_COLOURS = {"battery": "#1b7837", "magnet": "#762a83", "solar": "#e66101"}
+MINERAL_PALETTE = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+]  # fmt: skip
+INPUT_LAYERS = {
+    "power_price_usd_per_mwh": ("Power price [USD/MWh]", "YlOrRd_09"),
+    "mfg_employment_jobs": ("Manufacturing employment [jobs]", "Blues_09"),
+    "permitting_months": ("Permitting [months]", "Purples_09"),
+}
+NO_SHADING = "No shading"
+US_CENTER = (39.0, -96.0)
+CONUS_BOUNDS = [[24.5, -124.8], [49.4, -66.9]]  # [[south, west], [north, east]] [deg]
+SIMPLIFY_DEG = 0.03
+ROUND_DECIMALS = 2
+MIN_PART_DEG2 = 0.005  # polygon parts (islands) smaller than this are dropped from the map [deg²]
+
+
+def capacity_layer_name(cluster_type: str) -> str:
+    """Choropleth layer name of a type's new capacity, unit included."""
+    return f"New {cluster_type} capacity [{CAPACITY_UNITS[cluster_type]}]"
+
+
+def site_count(result: Result) -> int:
+    """Number of sites the run places (rows with new capacity > 0): one map marker each."""
+    return int((result.sites["new_capacity"] > 0).sum()) if len(result.sites) else 0
+
+
+def _safe_href(url: object) -> str | None:
+    text = str(url or "").strip()
+    return esc(text) if re.match(r"https?://", text, re.IGNORECASE) else None
+
+
+def _link(label: object, url: object) -> str:
+    href = _safe_href(url)
+    if href is None:
+        return esc(label)
+    return f'<a href="{href}" target="_blank" rel="noopener noreferrer">{esc(label)}</a>'
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    """Two-column HTML table; cells are HTML already escaped by the caller."""
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return f'<table class="cs-t">{body}</table>'
+
+
+def _popup(html: str, width: int = 360) -> folium.Popup:
+    return folium.Popup(html, max_width=width)
+
+
+def _region_name(data: RegionData, region_id: str) -> str:
+    if region_id in data.regions.index:
+        return str(data.regions.at[region_id, "name"])
+    return region_id
+
+
+def _rep_point(data: RegionData, region_id: str) -> tuple[float, float]:
+    row = data.regions.loc[region_id]
+    return float(row["rep_lat"]), float(row["rep_lon"])
+
+
+# ---------------------------------------------------------------------------------------------
+# custom Leaflet elements
+# ---------------------------------------------------------------------------------------------
+
+
+class _Shapes(MacroElement):
+    """A GeoJSON FeatureCollection stored once in a JS variable (feature id = region id)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = {{ this.collection|tojson }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, collection: dict):
+        super().__init__()
+        self._name = "Shapes"
+        self.collection = collection
+
+
+class _GeoLayer(MacroElement):
+    """Polygons of a ``_Shapes`` variable drawn into the parent layer, filled by id.
+
+    ``colours``/``tips`` map feature id → fill colour / tooltip HTML (already escaped).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var colours = {{ this.colours|tojson }};
+            var tips = {{ this.tips|tojson }};
+            var style = {{ this.style|tojson }};
+            L.geoJSON({{ this.shapes.get_name() }}, {
+                className: {{ this.class_name|tojson }},
+                interactive: {{ this.interactive|tojson }},
+                filter: function (f) { return {{ this.only|tojson }} === null
+                    || {{ this.only|tojson }}.indexOf(f.id) >= 0; },
+                style: function (f) {
+                    var s = Object.assign({}, style);
+                    if (colours[f.id]) { s.fillColor = colours[f.id]; }
+                    else if (style.fill) { s.fillOpacity = 0.0; }
+                    return s;
+                },
+                onEachFeature: function (f, layer) {
+                    if (tips[f.id]) { layer.bindTooltip(tips[f.id], {sticky: true}); }
+                }
+            }).addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        shapes: _Shapes,
+        *,
+        colours: Mapping[str, str] | None = None,
+        tips: Mapping[str, str] | None = None,
+        style: Mapping[str, object] | None = None,
+        class_name: str = CHOROPLETH_CLASS,
+        interactive: bool = True,
+        only: list[str] | None = None,
+    ):
+        super().__init__()
+        self._name = "GeoLayer"
+        self.shapes = shapes
+        self.colours = dict(colours or {})
+        self.tips = dict(tips or {})
+        self.style = {
+            "color": "#555555",
+            "weight": 0.6,
+            "fill": True,
+            "fillOpacity": 0.7,
+            **(style or {}),
+        }
+        self.class_name = class_name
+        self.interactive = interactive
+        self.only = only
+
+
+class _Control(MacroElement):
+    """A Leaflet control whose content is fixed HTML (already escaped)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var control = L.control({position: {{ this.position|tojson }}});
+            control.onAdd = function () {
+                var div = L.DomUtil.create('div', {{ this.class_name|tojson }});
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            control.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, *, position: str = "topleft", class_name: str = "cs-title"):
+        super().__init__()
+        self._name = "Control"
+        self.html = html
+        self.position = position
+        self.class_name = class_name
+
+
+class _Legends(MacroElement):
+    """One legend per choropleth layer; shows the legend of the base layer on display."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var legends = {{ this.legends|tojson }};
+            var control = L.control({position: 'bottomright'});
+            control.onAdd = function () {
+                var div = L.DomUtil.create('div', 'cs-legend');
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            control.addTo(map);
+            function show(name) {
+                var div = control.getContainer();
+                div.innerHTML = legends[name] || '';
+                div.style.display = legends[name] ? 'block' : 'none';
+            }
+            map.on('baselayerchange', function (e) { show(e.name); });
+            show({{ this.initial|tojson }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legends: Mapping[str, str], initial: str):
+        super().__init__()
+        self._name = "Legends"
+        self.legends = dict(legends)
+        self.initial = initial
+
+
+_STYLE = """
+<style>
+.cs-title, .cs-legend {background: rgba(255,255,255,0.93); padding: 6px 9px; border-radius: 5px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 system-ui, sans-serif; color: #222;}
+.cs-title {max-width: 330px; max-height: 60vh; overflow-y: auto;}
+.cs-title h4 {margin: 0 0 3px 0; font-size: 14px;}
+.cs-title p {margin: 2px 0;}
+.cs-legend .cs-bar {width: 220px; height: 11px; border: 1px solid #999;}
+.cs-legend .cs-ticks {display: flex; justify-content: space-between; width: 222px;}
+.cs-dot {border-radius: 50%; border: 1px solid #222;}
+table.cs-t {font-size: 12px; border-collapse: collapse;}
+table.cs-t th {text-align: left; padding-right: 8px; font-weight: normal;}
+table.cs-t td {text-align: right;}
+</style>
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# geometry
+# ---------------------------------------------------------------------------------------------
+
+
+def _round(geometry: shapely.Geometry) -> shapely.Geometry:
+    return shapely.transform(geometry, lambda xy: np.round(xy, ROUND_DECIMALS))
+
+
+def _map_geometry(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Simplified, rounded geometry for display; tiny islands dropped (the largest part stays)."""
+    parts = list(getattr(geometry, "geoms", [geometry]))
+    keep = [p for p in parts if p.area >= MIN_PART_DEG2] or [max(parts, key=lambda p: p.area)]
+    simple = shapely.MultiPolygon(keep) if len(keep) > 1 else keep[0]
+    simple = _round(simple.simplify(SIMPLIFY_DEG, preserve_topology=True))
+    return simple if not simple.is_empty else _round(geometry)
+
+
+def state_shapes(data: RegionData) -> dict:
+    """State polygons as a GeoJSON FeatureCollection for display (``_map_geometry``)."""
+    features = []
+    for region_id in data.regions.index:
+        geometry = data.geometry.get(region_id)
+        if geometry is None or geometry.is_empty:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": region_id,
+                "properties": {},
+                "geometry": mapping(_map_geometry(geometry)),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# ---------------------------------------------------------------------------------------------
+# choropleths and legends
+# ---------------------------------------------------------------------------------------------
+
+
+def _colormap(
+    values: pd.Series, palette: str | list[str], caption: str, *, from_zero: bool = False
+) -> cm.LinearColormap:
+    finite = values[np.isfinite(values.astype(float))]
+    vmin = float(finite.min()) if len(finite) else 0.0
+    if from_zero:
+        vmin = min(vmin, 0.0)
+    vmax = float(finite.max()) if len(finite) else 1.0
+    if vmax <= vmin:
+        vmax = vmin + 1.0
+    if isinstance(palette, str):
+        colormap = getattr(cm.linear, palette).scale(vmin, vmax)
+        colormap.caption = caption
+        return colormap
+    return cm.LinearColormap(palette, vmin=vmin, vmax=vmax, caption=caption)
+
+
+def _legend_html(colormap: cm.LinearColormap, title: str) -> str:
+    stops = np.linspace(colormap.vmin, colormap.vmax, 7)
+    gradient = ", ".join(colormap.rgb_hex_str(float(v)) for v in stops)
+    ticks = [colormap.vmin, (colormap.vmin + colormap.vmax) / 2, colormap.vmax]
+    return (
+        f"<b>{esc(title)}</b>"
+        f'<div class="cs-bar" style="background: linear-gradient(to right, {gradient})"></div>'
+        '<div class="cs-ticks">' + "".join(f"<span>{fmt_num(t)}</span>" for t in ticks) + "</div>"
+    )
+
+
+def _add_choropleth(
+    m: folium.Map,
+    shapes: _Shapes,
+    data: RegionData,
+    name: str,
+    values: pd.Series,
+    palette: str | list[str],
+    *,
+    show: bool,
+    zero_is_blank: bool = False,
+) -> tuple[str, str]:
+    """Add one base-like (radio) choropleth group; return its (escaped) name and legend HTML."""
+    values = pd.to_numeric(values, errors="coerce")
+    values = values[values.index.isin(data.regions.index)]
+    shown = values[np.isfinite(values)]
+    if zero_is_blank:
+        shown = shown[shown > 0]
+    colormap = _colormap(
+        shown if len(shown) else values.fillna(0.0), palette, name, from_zero=zero_is_blank
+    )
+    colours = {str(r): colormap.rgb_hex_str(float(v)) for r, v in shown.items()}
+    tips = {}
+    for region_id in data.regions.index:
+        value = values.get(region_id, math.nan)
+        text = fmt_num(value) if np.isfinite(value) else "no data"
+        tips[str(region_id)] = (
+            f"<b>{esc(_region_name(data, region_id))}</b> ({esc(region_id)})<br>"
+            f"{esc(name)}: {esc(text)}"
+        )
+    label = esc(name)
+    group = folium.FeatureGroup(name=label, overlay=False, show=show)
+    group.add_child(_GeoLayer(shapes, colours=colours, tips=tips))
+    group.add_to(m)
+    return label, _legend_html(colormap, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# markers
+# ---------------------------------------------------------------------------------------------
+
+COST_LABELS = {
+    "cost_fixed_usd_per_yr": "Fixed",
+    "cost_capex_usd_per_yr": "Capital (annualised)",
+    "cost_energy_usd_per_yr": "Energy",
+    "cost_labor_usd_per_yr": "Labour",
+    "cost_other_opex_usd_per_yr": "Other opex",
+    "cost_other_materials_usd_per_yr": "Other materials",
+    "cost_permitting_delay_usd_per_yr": "Permitting delay",
+    "cost_credit_45x_usd_per_yr": "45X credit",
+    "cost_state_incentive_usd_per_yr": "State incentive",
+    "cost_minerals_usd_per_yr": "Minerals",
+}
+
+
+def cost_columns(sites: pd.DataFrame) -> list[str]:
+    """Every ``cost_*`` column of a sites table, in table order."""
+    return [c for c in sites.columns if c.startswith("cost_")]
+
+
+def _cost_label(column: str) -> str:
+    label = COST_LABELS.get(column)
+    if label is None:
+        label = column.removeprefix("cost_").removesuffix("_usd_per_yr").replace("_", " ")
+        label = label[:1].upper() + label[1:]
+    return f"{label} [USD/yr]"
+
+
+def site_popup_html(row: pd.Series, data: RegionData, *, new: bool = True) -> str:
+    """Popup of one cluster site: capacity, jobs and the full annual cost breakdown [USD/yr].
+
+    ``new=False`` titles it as an existing cluster (a row with existing capacity only).
+    """
+    cluster_type = str(row["cluster_type"])
+    region_id = str(row["region_id"])
+    rows = [
+        ("New capacity", esc(fmt_capacity(row["new_capacity"], cluster_type))),
+        ("Existing capacity", esc(fmt_capacity(row["existing_capacity"], cluster_type))),
+        ("Total capacity", esc(fmt_capacity(row["total_capacity"], cluster_type))),
+        ("New jobs", esc(fmt_num(row["jobs"]))),
+        ("Permitting [months]", esc(fmt_num(row["permitting_months"]))),
+        ("In designated zone", "yes" if bool(row["in_designated_zone"]) else "no"),
+    ]
+    rows += [(esc(_cost_label(c)), esc(fmt_usd(row[c]))) for c in cost_columns(row.to_frame().T)]
+    rows.append(("<b>Total [USD/yr]</b>", f"<b>{esc(fmt_usd(row['total_cost_usd_per_yr']))}</b>"))
+    head = (
+        f"<b>{esc(_region_name(data, region_id))}</b> ({esc(region_id)}): "
+        f"{'new' if new else 'existing'} {esc(cluster_type)} cluster"
+    )
+    return head + _table(rows)
+
+
+# marker offset by type [deg lat, deg lon] so that co-located clusters of different types show
+TYPE_OFFSETS = {"battery": (0.35, -0.45), "magnet": (0.35, 0.45), "solar": (-0.4, 0.0)}
+
+
+def _site_point(data: RegionData, region_id: str, cluster_type: str) -> tuple[float, float]:
+    lat, lon = _rep_point(data, region_id)
+    dlat, dlon = TYPE_OFFSETS.get(cluster_type, (0.0, 0.0))
+    return lat + dlat, lon + dlon
+
+
+def _radius(value: float, largest: float, smallest: float = 6.0, biggest: float = 20.0) -> float:
+    if largest <= 0 or not math.isfinite(value):
+        return smallest
+    return smallest + (biggest - smallest) * math.sqrt(max(value, 0.0) / largest)
+
+
+def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
+    sites = result.sites
+    placed = sites[sites["new_capacity"] > 0] if len(sites) else sites
+    existing = sites[sites["existing_capacity"] > 0] if len(sites) else sites
+    group = folium.FeatureGroup(name="Existing clusters (counted capacity)", show=True)
+    for _, row in existing.iterrows():
+        cluster_type = str(row["cluster_type"])
+        largest = float(
+            existing.loc[existing["cluster_type"] == cluster_type, "existing_capacity"].max()
+        )
+        region = _region_name(data, row["region_id"])
+        text = (
+            f"<b>{esc(region)}</b>: existing {esc(cluster_type)} "
+            f"{esc(fmt_capacity(row['existing_capacity'], cluster_type))}"
+        )
+        folium.CircleMarker(
+            _site_point(data, row["region_id"], cluster_type),
+            radius=_radius(float(row["existing_capacity"]), largest),
+            color=TYPE_COLOURS.get(cluster_type, "#333333"),
+            weight=2,
+            dash_array="4 3",
+            fill=False,
+            className=f"{EXISTING_CLASS} {EXISTING_CLASS}-{css_token(cluster_type)}",
+            tooltip=folium.Tooltip(text),
+            popup=_popup(site_popup_html(row, data, new=row["new_capacity"] > 0)),
+        ).add_to(group)
+    group.add_to(m)
+    for cluster_type in CLUSTER_TYPES:
+        of_type = placed[placed["cluster_type"] == cluster_type] if len(placed) else placed
+        if len(of_type) == 0:
+            continue
+        largest = float(of_type["new_capacity"].max())
+        group = folium.FeatureGroup(
+            name=esc(f"New {cluster_type} sites [{CAPACITY_UNITS[cluster_type]}]"), show=True
+        )
+        for _, row in of_type.iterrows():
+            region = _region_name(data, row["region_id"])
+            text = (
+                f"<b>{esc(region)}</b>: new {esc(cluster_type)} "
+                f"{esc(fmt_capacity(row['new_capacity'], cluster_type))}"
+            )
+            folium.CircleMarker(
+                _site_point(data, row["region_id"], cluster_type),
+                radius=_radius(float(row["new_capacity"]), largest),
+                color="#111111",
+                weight=1.5,
+                fill=True,
+                fill_color=TYPE_COLOURS.get(cluster_type, "#333333"),
+                fill_opacity=0.85,
+                className=(
+                    f"{SITE_CLASS} {SITE_CLASS}-{css_token(cluster_type)} "
+                    f"cs-region-{css_token(row['region_id'])}"
+                ),
+                tooltip=folium.Tooltip(text),
+                popup=_popup(site_popup_html(row, data)),
+            ).add_to(group)
+        group.add_to(m)
+
+
+def _add_facilities(m: folium.Map, result: Result, data: RegionData) -> None:
+    facilities = data.facilities_as_of(result.scenario.facilities_as_of)
+    for cluster_type in CLUSTER_TYPES:
+        of_type = facilities[facilities["cluster_type"] == cluster_type]
+        if len(of_type) == 0:
+            continue
+        colour = TYPE_COLOURS.get(cluster_type, "#333333")
+        group = folium.FeatureGroup(
+            name=esc(f"Facilities as of {result.scenario.facilities_as_of}: {cluster_type}"),
+            show=False,
+        )
+        holder: folium.FeatureGroup | MarkerCluster = group
+        if len(of_type) > 10:
+            holder = MarkerCluster(control=False).add_to(group)
+        for facility_id, row in of_type.iterrows():
+            if not (np.isfinite(row["lat"]) and np.isfinite(row["lon"])):
+                continue
+            rows = [
+                ("Product", esc(row["product"])),
+                ("City", esc(f"{row['city']}, {row['region_id']}")),
+                ("Status", esc(row["status"])),
+                ("Capacity", esc(fmt_capacity(row["capacity_std"], cluster_type))),
+                ("Announced", esc(row["announced_date"])),
+                ("Source", _link(row["citation"], row["url"])),
+            ]
+            html = f"<b>{esc(row['company'])}</b> ({esc(facility_id)})" + _table(rows)
+            icon = folium.DivIcon(
+                html=f'<div class="cs-dot" style="width:10px;height:10px;background:{colour}"></div>',
+                icon_size=(10, 10),
+                icon_anchor=(5, 5),
+                class_name=f"{FACILITY_CLASS} {FACILITY_CLASS}-{css_token(cluster_type)}",
+            )
+            folium.Marker(
+                (float(row["lat"]), float(row["lon"])),
+                icon=icon,
+                tooltip=folium.Tooltip(f"{esc(row['company'])}: {esc(row['product'])}"),
+                popup=_popup(html),
+            ).add_to(holder)
+        group.add_to(m)
+
+
+def _mineral_colours(data: RegionData) -> dict[str, str]:
+    minerals = list(dict.fromkeys(list(data.minerals) + list(data.mineral_sources["mineral"])))
+    return {m: MINERAL_PALETTE[i % len(MINERAL_PALETTE)] for i, m in enumerate(minerals)}
+
+
+def _add_minerals(m: folium.Map, data: RegionData) -> None:
+    colours = _mineral_colours(data)
+    sources = data.mineral_sources
+    domestic = sources[~sources["foreign"].astype(bool)]
+    for mineral, rows in domestic.groupby("mineral", sort=False):
+        group = folium.FeatureGroup(name=esc(f"Mineral sources: {mineral} [t/yr]"), show=False)
+        for _, row in rows.iterrows():
+            if not (np.isfinite(row["lat"]) and np.isfinite(row["lon"])):
+                continue
+            table = [
+                ("Mineral", esc(mineral)),
+                ("Kind", esc(row.get("kind", ""))),
+                ("Status", esc(row.get("status", ""))),
+                ("Capacity [t/yr]", esc(fmt_num(row["capacity_t_per_yr"]))),
+                ("Source", _link(row.get("citation", ""), row.get("url", ""))),
+            ]
+            folium.CircleMarker(
+                (float(row["lat"]), float(row["lon"])),
+                radius=5,
+                color="#222222",
+                weight=1,
+                fill=True,
+                fill_color=colours[mineral],
+                fill_opacity=0.9,
+                className=f"{SOURCE_CLASS}",
+                tooltip=folium.Tooltip(f"{esc(row['name'])}: {esc(mineral)}"),
+                popup=_popup(f"<b>{esc(row['name'])}</b>" + _table(table)),
+            ).add_to(group)
+        group.add_to(m)
+    gateways = sources[sources["foreign"].astype(bool)]
+    if len(gateways):
+        group = folium.FeatureGroup(name="Import gateways", show=False)
+        for source_id, rows in gateways.groupby("source_id", sort=False):
+            row = rows.iloc[0]
+            minerals = ", ".join(esc(x) for x in rows["mineral"])
+            html = f"<b>{esc(row['name'])}</b> ({esc(source_id)})<br>Import gateway for: {minerals}"
+            folium.CircleMarker(
+                (float(row["lat"]), float(row["lon"])),
+                radius=7,
+                color="#000000",
+                weight=3,
+                fill=True,
+                fill_color="#ffffff",
+                fill_opacity=0.9,
+                className=GATEWAY_CLASS,
+                tooltip=folium.Tooltip(f"{esc(row['name'])} (import gateway)"),
+                popup=_popup(html),
+            ).add_to(group)
+        group.add_to(m)
+
+
+def _add_flows(m: folium.Map, result: Result, data: RegionData) -> None:
+    flows = result.flows
+    if len(flows) == 0:
+        return
+    flows = flows[flows["tonnes_per_yr"] > 0]
+    colours = _mineral_colours(data)
+    largest = float(flows["tonnes_per_yr"].max()) if len(flows) else 0.0
+    group = folium.FeatureGroup(name="Mineral flows [t/yr]", show=False)
+    for _, row in flows.iterrows():
+        if row["region_id"] not in data.regions.index:
+            continue
+        end = _rep_point(data, row["region_id"])
+        start = (float(row["source_lat"]), float(row["source_lon"]))
+        tonnes = float(row["tonnes_per_yr"])
+        text = (
+            f"{esc(row['mineral'])}: {esc(fmt_num(tonnes))} t/yr, "
+            f"{esc(fmt_usd(row['cost_usd_per_yr']))}/yr"
+        )
+        table = [
+            ("From", esc(row["source_name"]) + (" (import)" if bool(row["foreign"]) else "")),
+            ("To", esc(_region_name(data, row["region_id"]))),
+            ("Mineral", esc(row["mineral"])),
+            ("Tonnes [t/yr]", esc(fmt_num(tonnes))),
+            ("Distance [km]", esc(fmt_num(row["distance_km"]))),
+            ("Mineral cost [USD/yr]", esc(fmt_usd(row["mineral_cost_usd_per_yr"]))),
+            ("Freight cost [USD/yr]", esc(fmt_usd(row["freight_cost_usd_per_yr"]))),
+            ("Total cost [USD/yr]", esc(fmt_usd(row["cost_usd_per_yr"]))),
+        ]
+        folium.PolyLine(
+            [start, end],
+            color=colours.get(row["mineral"], "#555555"),
+            weight=round(1.0 + 7.0 * math.sqrt(tonnes / largest), 2) if largest > 0 else 1.0,
+            opacity=0.75,
+            dash_array="6 4" if bool(row["foreign"]) else None,
+            className=FLOW_CLASS,
+            tooltip=folium.Tooltip(text),
+            popup=_popup(_table(table)),
+        ).add_to(group)
+    group.add_to(m)
+
+
+def designated_zones(result: Result) -> dict[str, list[str]]:
+    """Zones designated by the scenario → ``['battery: restrict', …]``."""
+    zones: dict[str, list[str]] = {}
+    for cluster_type, designation in result.scenario.zones.items():
+        zones.setdefault(designation.zone, []).append(f"{cluster_type}: {designation.mode}")
+    return zones
+
+
+def css_token(text: str) -> str:
+    """``text`` reduced to a safe CSS class token (letters, digits, ``-``; others → ``_``)."""
+    return re.sub(r"[^A-Za-z0-9-]", "_", str(text))
+
+
+def _zone_class(zone_id: str) -> str:
+    return f"{ZONE_CLASS} {ZONE_CLASS}-{css_token(zone_id)}"
+
+
+def _add_zones(m: folium.Map, result: Result, data: RegionData) -> None:
+    for zone_id, uses in designated_zones(result).items():
+        zone = data.zones.get(zone_id)
+        if zone is None or zone.geometry is None or zone.geometry.is_empty:
+            continue
+        geometry = _map_geometry(zone.geometry)
+        outline = _Shapes(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "id": zone_id,
+                        "properties": {},
+                        "geometry": mapping(geometry),
+                    }
+                ],
+            }
+        )
+        name = esc(f"Designated zone: {zone_id} ({'; '.join(uses)})")
+        group = folium.FeatureGroup(name=name, show=True)
+        group.add_child(outline)
+        group.add_child(
+            _GeoLayer(
+                outline,
+                style={"color": "#000000", "weight": 3, "dashArray": "8 5", "fill": False},
+                class_name=_zone_class(zone_id),
+                interactive=False,
+            )
+        )
+        group.add_to(m)
+
+
+# ---------------------------------------------------------------------------------------------
+# title block
+# ---------------------------------------------------------------------------------------------
+
+
+def _vintage(data: RegionData, table: str, column: str) -> str:
+    rows = data.sources[(data.sources["table"] == table) & (data.sources["column"] == column)]
+    return str(rows["vintage"].iloc[0]) if len(rows) else "unknown"
+
+
+def headline_kpis(result: Result) -> list[tuple[str, str]]:
+    """(label, formatted value) pairs for the title block: cost, new capacity, jobs, minerals."""
+    if not result.ok:
+        return []
+    rows = [("Total annual cost", f"{fmt_usd_short(result.kpi('total_annual_cost'))}/yr")]
+    for cluster_type in CLUSTER_TYPES:
+        try:
+            value = result.kpi("new_capacity", cluster_type)
+        except KeyError:
+            continue
+        rows.append((f"New {cluster_type}", fmt_capacity(value, cluster_type)))
+    for label, kpi in (("New jobs", "jobs"), ("Domestic mineral share", "domestic_mineral_share")):
+        try:
+            value = result.kpi(kpi)
+        except KeyError:
+            continue
+        unit = str(result.kpis.loc[result.kpis["kpi"] == kpi, "unit"].iloc[0])
+        rows.append((label, fmt_pct(value) if unit == "fraction" else fmt_num(value)))
+    return rows
+
+
+def title_html(result: Result, data: RegionData, *, compact: bool = False) -> str:
+    """The map's title block (escaped HTML): scenario, description, dates, vintages, KPIs.
+
+    ``compact`` folds the description, dates and vintages into a closed ``<details>``.
+    """
+    scenario = result.scenario
+    boundaries = data.metadata.get("vintage", "unknown")
+    vintages = [f"state boundaries {boundaries}"] + [
+        f"{label.split(' [')[0].lower()} {_vintage(data, 'regions.csv', column)}"
+        for column, (label, _) in INPUT_LAYERS.items()
+    ]
+    about = [
+        f"<p>{esc(scenario.description)}</p>",
+        f"<p>Facilities as of {esc(scenario.facilities_as_of)}; horizon "
+        f"{esc(scenario.horizon_year)}; solver {esc(result.report.status.value)}.</p>",
+        f"<p>Data vintages: {esc('; '.join(vintages))}.</p>",
+    ]
+    if compact:
+        about = [f"<details><summary>About this scenario</summary>{''.join(about)}</details>"]
+    parts = [f"<h4>Scenario: {esc(scenario.name)}</h4>", *about]
+    kpis = headline_kpis(result)
+    if kpis:
+        parts.append(_table([(esc(k), esc(v)) for k, v in kpis]))
+    else:
+        parts.append(f"<p><b>No solution</b>: {esc(result.report.message)}</p>")
+    key = " ".join(
+        f'<span style="color:{TYPE_COLOURS[t]}">&#9679;</span> {esc(t)}'
+        for t in CLUSTER_TYPES
+        if t in TYPE_COLOURS
+    )
+    parts.append(f"<p>{key}; filled = new site, dashed = existing capacity</p>")
+    placed = result.sites[result.sites["new_capacity"] > 0] if len(result.sites) else result.sites
+    if len(placed):
+        items = "".join(
+            f"<li>{esc(_region_name(data, r['region_id']))}: {esc(r['cluster_type'])} "
+            f"{esc(fmt_capacity(r['new_capacity'], r['cluster_type']))}</li>"
+            for _, r in placed.iterrows()
+        )
+        parts.append(
+            f"<details><summary>New sites ({len(placed)})</summary>"
+            f'<ul style="margin:2px 0;padding-left:16px">{items}</ul></details>'
+        )
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# public API
+# ---------------------------------------------------------------------------------------------
+
+
+def add_scenario_layers(
+    m: folium.Map,
+    result: Result,
+    data: RegionData,
+    *,
+    extra_layers: Mapping[str, pd.Series] | None = None,
+    compact: bool = False,
+) -> folium.Map:
+    """Draw every layer of ``result`` onto an existing map (used for both sides of a DualMap);
+    ``compact`` folds most of the title block."""
+    folium.TileLayer("OpenStreetMap", control=False).add_to(m)
+    m.fit_bounds(CONUS_BOUNDS)
+    m.get_root().header.add_child(folium.Element(_STYLE), name="cs_style")
+    shapes = _Shapes(state_shapes(data))
+    m.add_child(shapes)
+    legends: dict[str, str] = {}
+    blank = folium.FeatureGroup(name=NO_SHADING, overlay=False, show=False)
+    blank.add_to(m)
+    initial = None
+    layers: list[tuple[str, pd.Series, str | list[str], bool]] = []
+    for cluster_type in CLUSTER_TYPES:
+        values = result.new_capacity(cluster_type) if len(result.sites) else pd.Series(dtype=float)
+        values = values.groupby(level=0).sum().reindex(data.regions.index, fill_value=0.0)
+        palette = ["#f7f7f7", TYPE_COLOURS.get(cluster_type, "#333333")]
+        layers.append((capacity_layer_name(cluster_type), values, palette, True))
+    for column, (label, palette) in INPUT_LAYERS.items():
+        if column in data.regions.columns:
+            layers.append((label, data.regions[column], palette, False))
+    for label, values in (extra_layers or {}).items():
+        layers.append((str(label), values, "viridis", False))
+    for i, (label, values, palette, zero_blank) in enumerate(layers):
+        name, legend = _add_choropleth(
+            m, shapes, data, label, values, palette, show=(i == 0), zero_is_blank=zero_blank
+        )
+        legends[name] = legend
+        initial = initial or name
+    _add_zones(m, result, data)
+    _add_facilities(m, result, data)
+    _add_minerals(m, data)
+    _add_flows(m, result, data)
+    _add_sites(m, result, data)
+    title = title_html(result, data, compact=compact)
+    m.add_child(_Control(title, position="topleft", class_name="cs-title"))
+    m.add_child(_Legends(legends, initial or NO_SHADING))
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    return m
+
+
+def scenario_map(
+    result: Result,
+    data: RegionData,
+    *,
+    offline: bool = False,
+    extra_layers: Mapping[str, pd.Series] | None = None,
+) -> folium.Map:
+    """Interactive map of one solved scenario.
+
+    Args:
+        result: the solved scenario (not re-solved). data: the region data it was solved on.
+        offline: mark the map for offline saving (``save_map``/``render_html`` then inline the
+            vendored JS/CSS instead of CDN links).
+        extra_layers: more switchable choropleths, layer name (with unit, e.g.
+            ``"Siting regret [USD/yr]"``) → value by region_id.
+    """
+    m = folium.Map(location=US_CENTER, zoom_start=4, tiles=None, control_scale=True)
+    add_scenario_layers(m, result, data, extra_layers=extra_layers)
+    m._cs_offline = offline  # read by render_html / save_map
+    return m
+
+
+def dual_map(
+    left: Result,
+    right: Result,
+    data: RegionData,
+    *,
+    offline: bool = False,
+    extra_layers: tuple[Mapping[str, pd.Series] | None, Mapping[str, pd.Series] | None] = (
+        None,
+        None,
+    ),
+) -> DualMap:
+    """Two synchronised scenario maps side by side (pan/zoom one, the other follows)."""
+    dual = DualMap(location=US_CENTER, zoom_start=4, tiles=None, control_scale=True)
+    add_scenario_layers(dual.m1, left, data, extra_layers=extra_layers[0], compact=True)
+    add_scenario_layers(dual.m2, right, data, extra_layers=extra_layers[1], compact=True)
+    dual._cs_offline = offline
+    return dual
+
+
+def render_html(m: folium.Map | DualMap, *, offline: bool = False) -> str:
+    """The complete HTML page of a map; ``offline`` (or a map built offline) inlines the assets."""
+    page = m.get_root().render()
+    if offline or getattr(m, "_cs_offline", False):
+        page = inline_assets(page)
+    return page
+
+
+def save_map(m: folium.Map | DualMap, path: Path, *, offline: bool = False) -> Path:
+    """Write a map's HTML to ``path`` atomically (temp file in the same folder, then
+    ``os.replace``); self-contained when offline. Creates the folder. Returns ``path``."""
+    path = Path(path)
+    page = render_html(m, offline=offline)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write_text(path, page)
+
+
+__all__ = [
+    "SITE_CLASS",
+    "add_scenario_layers",
+    "capacity_layer_name",
+    "dual_map",
+    "render_html",
+    "save_map",
+    "scenario_map",
+    "site_count",
+]

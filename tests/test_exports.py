@@ -1,0 +1,230 @@
+"""export_run: every file's content equals the Result it was written from."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import optimizer
+import regions
+from optimizer import Result, SolverReport, SolveStatus
+from optimizer.technology import DATA_DIR as TECH_DATA_DIR
+from outputs.exports import TABLE_COLUMNS, TABLES, export_run
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """Read an exported CSV: only empty cells are missing (ids such as 'NA' stay text)."""
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+def as_written(table: pd.DataFrame) -> pd.DataFrame:
+    """A result table as CSV represents it: empty text is a missing cell."""
+    return table.replace({"": np.nan}) if len(table) else table
+
+
+@pytest.fixture(scope="module")
+def data():
+    return regions.load()
+
+
+@pytest.fixture(scope="module")
+def result(data):
+    return optimizer.solve("great-lakes", data)
+
+
+@pytest.fixture(scope="module")
+def folder(result, data, tmp_path_factory):
+    return export_run(result, data, tmp_path_factory.mktemp("runs") / "great-lakes", map=False)
+
+
+def test_folder_listing(folder):
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(
+        [f"{t}.csv" for t in TABLES]
+        + ["results.xlsx", "sites.geojson", "scenario.toml", "manifest.json"]
+    )
+    assert not any(p.name.startswith(".") for p in folder.parent.iterdir())
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_csv_round_trip_is_exact(folder, result, table):
+    expected = as_written(getattr(result, table))
+    back = read_csv(folder / f"{table}.csv")
+    assert list(back.columns) == list(expected.columns)
+    pd.testing.assert_frame_equal(back, expected, check_dtype=False, check_exact=True)
+
+
+def test_csv_round_trip_with_unmet_rows(data, tmp_path):
+    scenario = optimizer.load_scenario("baseline").replace(
+        name="capped", limits={"max_clusters": {"battery": 1}}
+    )
+    capped = optimizer.solve(scenario, data, with_duals=False)
+    assert len(capped.unmet) == 1 and capped.unmet["region_id"].iloc[0] == ""
+    out = export_run(capped, data, tmp_path / "capped", map=False)
+    back = read_csv(out / "unmet.csv")
+    pd.testing.assert_frame_equal(back, as_written(capped.unmet), check_dtype=False)
+    assert back["amount"].iloc[0] == capped.unmet["amount"].iloc[0]
+    assert back["item"].iloc[0] == "target battery"
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_workbook_sheet_equals_csv(folder, table):
+    sheet = pd.read_excel(
+        folder / "results.xlsx", sheet_name=table, keep_default_na=False, na_values=[""]
+    )
+    csv = read_csv(folder / f"{table}.csv")
+    assert list(sheet.columns) == list(csv.columns)
+    # the xlsx writer stores 16 significant digits; the CSVs hold the exact values
+    pd.testing.assert_frame_equal(sheet, csv, check_dtype=False, rtol=1e-15, atol=0)
+
+
+def test_workbook_has_one_sheet_per_table(folder):
+    assert pd.ExcelFile(folder / "results.xlsx").sheet_names == list(TABLES)
+
+
+def test_geojson_points_are_new_sites(folder, result, data):
+    doc = json.loads((folder / "sites.geojson").read_text())
+    assert doc["type"] == "FeatureCollection"
+    built = result.sites[result.sites["new_capacity"] > 0]
+    assert len(doc["features"]) == len(built) > 0
+    for feature, row in zip(doc["features"], built.to_dict("records"), strict=True):
+        assert feature["type"] == "Feature"
+        assert feature["geometry"]["type"] == "Point"
+        rep = data.regions.loc[row["region_id"], ["rep_lon", "rep_lat"]].tolist()
+        assert feature["geometry"]["coordinates"] == rep
+        props = feature["properties"]
+        assert set(props) == set(result.sites.columns)
+        assert props["region_id"] == row["region_id"]
+        assert props["cluster_type"] == row["cluster_type"]
+        assert props["new_capacity"] == row["new_capacity"]  # a number, not text
+        assert isinstance(props["total_cost_usd_per_yr"], float)
+        assert props["open"] is True and isinstance(props["in_designated_zone"], bool)
+
+
+def test_scenario_toml_is_the_resolved_scenario(folder, result):
+    doc = tomllib.loads((folder / "scenario.toml").read_text())
+    assert doc == result.scenario.to_toml_dict()
+    assert "extends" not in doc  # great-lakes extends baseline; the export is self-contained
+    assert doc["zones"]["battery"] == {"zone": "great-lakes", "mode": "restrict"}
+    reloaded = optimizer.load_scenario(folder / "scenario.toml")
+    assert reloaded == result.scenario  # every field (dataclass equality)
+
+
+def test_manifest(folder, result, data):
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["clustersite_version"] == metadata.version("clustersite")
+    assert manifest["python"] == ".".join(map(str, sys.version_info[:3]))
+    assert manifest["created_utc"].endswith("Z")
+    report = result.report
+    solver = manifest["solver"]
+    assert solver["name"] == report.solver and solver["status"] == "optimal"
+    assert solver["objective_usd_per_yr"] == report.objective
+    assert solver["mip_gap"] == report.mip_gap
+    assert solver["solve_seconds"] == report.solve_seconds
+    assert solver["n_variables"] == report.n_variables and solver["n_binaries"] == report.n_binaries
+    # outputs: every file but the manifest, with its hash
+    listed = {f["path"]: f["sha256"] for f in manifest["files"]}
+    on_disk = {p.name for p in folder.iterdir()} - {"manifest.json"}
+    assert set(listed) == on_disk
+    for name, digest in listed.items():
+        assert digest == sha256(folder / name), name
+    # inputs
+    assert set(manifest["data"]["files"]) == set(data.files) == set(regions.DATA_FILES)
+    for name, entry in manifest["data"]["files"].items():
+        assert entry["sha256"] == sha256(data.files[name]), name
+    for name in ("technologies.csv", "parameters.csv"):
+        assert manifest["technology"]["files"][name]["sha256"] == sha256(TECH_DATA_DIR / name)
+    assert manifest["scenario"]["sha256"] == sha256(folder / "scenario.toml")
+    vintages = manifest["data"]["vintages"]
+    assert vintages["boundaries"]["vintage"] == data.metadata["vintage"]
+    whole = data.sources[
+        (data.sources["table"] == "regions.csv") & (data.sources["region_id"] == "")
+    ]
+    for row in whole.itertuples():
+        assert vintages["regions.csv"][row.column] == row.vintage
+
+
+def test_refuses_existing_folder_and_overwrites_on_request(folder, result, data):
+    before = {p.name: sha256(p) for p in folder.iterdir()}
+    with pytest.raises(FileExistsError, match="already exists"):
+        export_run(result, data, folder, map=False)
+    assert {p.name: sha256(p) for p in folder.iterdir()} == before
+    (folder / "stray.txt").write_text("from an older run")
+    export_run(result, data, folder, map=False, overwrite=True)
+    after = {p.name: sha256(p) for p in folder.iterdir()}
+    assert "stray.txt" not in after
+    assert after["sites.csv"] == before["sites.csv"]  # same result, same table bytes
+    assert not any(p.name.startswith(".") for p in folder.parent.iterdir())
+
+
+def test_failed_export_leaves_nothing(result, data, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("outputs.exports._write_workbook", broken)
+    with pytest.raises(OSError, match="disk full"):
+        export_run(result, data, tmp_path / "run", map=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_without_solution(data, tmp_path):
+    scenario = optimizer.load_scenario("south")
+    report = SolverReport(
+        SolveStatus.INFEASIBLE, "highs", None, None, 0.1, 0.2, message="proven infeasible"
+    )
+    empty = pd.DataFrame()
+    failed = Result(
+        scenario,
+        pd.DataFrame(columns=TABLE_COLUMNS["sites"]),
+        empty,
+        pd.DataFrame(columns=["kpi", "scope", "value", "unit"]),
+        empty,
+        empty,
+        report,
+        optimizer.inputs_for(scenario, data),
+    )
+    out = export_run(failed, data, tmp_path / "south", map=True)  # no map without a solution
+    assert "map.html" not in {p.name for p in out.iterdir()}
+    status = (out / "status.txt").read_text()
+    assert "'south'" in status and "infeasible" in status and "proven infeasible" in status
+    for table in TABLES:
+        back = pd.read_csv(out / f"{table}.csv")
+        assert back.empty and list(back.columns) == TABLE_COLUMNS[table]
+        assert (
+            list(pd.read_excel(out / "results.xlsx", sheet_name=table).columns)
+            == (TABLE_COLUMNS[table])
+        )
+    assert json.loads((out / "sites.geojson").read_text())["features"] == []
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["solver"]["status"] == "infeasible"
+    assert manifest["solver"]["objective_usd_per_yr"] is None
+    assert "status.txt" in {f["path"] for f in manifest["files"]}
+    assert optimizer.load_scenario(out / "scenario.toml") == scenario
+
+
+def test_map_is_written_and_listed(result, data, tmp_path):
+    pytest.importorskip("outputs.maps")
+    out = export_run(result, data, tmp_path / "with-map", map=True)
+    html = (out / "map.html").read_text(encoding="utf-8")
+    assert "leaflet" in html.lower()
+    for region_id in result.new_capacity("battery").index:  # placed sites appear on the map
+        assert region_id in html
+    manifest = json.loads((out / "manifest.json").read_text())
+    listed = {f["path"]: f["sha256"] for f in manifest["files"]}
+    assert listed["map.html"] == sha256(out / "map.html")
