@@ -6,7 +6,7 @@ Formulation (sites i, customers j)::
     s.t. Σ_i x_ij + u_j = d_j                  ∀j   (demand; u_j ≥ 0 only if a penalty p_j is given)
          Σ_j x_ij ≤ Q_i·y_i                    ∀i   (capacity)
          Σ_j x_ij ≥ q_i·y_i                    ∀i   (minimum scale, where q_i > 0)
-         x_ij ≤ d_j·y_i                         ∀ij  (optional strong linking)
+         x_ij ≤ min(d_j, Q_i)·y_i               ∀ij  (optional strong linking)
          y_i ∈ {0, 1}, x_ij ≥ 0
 
 ``x_ij`` is an amount (units of demand), ``c_ij`` a cost per unit. The cluster-siting model calls
@@ -111,11 +111,12 @@ def add_facility_location(
             problem.addConstraint(row)
             fl.min_scale_rows[site] = row
     if strong_linking:
+        capacity = sites["max_capacity"].astype(float).to_dict()
         for (site, customer), var in fl.assign.items():
             problem.addConstraint(
                 pulp.LpConstraint(
                     pulp.LpAffineExpression(
-                        [(var, 1.0), (fl.open[site], -float(demand[customer]))]
+                        [(var, 1.0), (fl.open[site], -min(float(demand[customer]), capacity[site]))]
                     ),
                     pulp.LpConstraintLE,
                     f"{prefix}link_{site}_{customer}",
