@@ -1,0 +1,892 @@
+"""Re-solve the siting MILP many times without rebuilding it (regret, sweeps, Monte Carlo).
+
+A :class:`CompiledModel` transfers a :class:`~optimizer.model.ClusterModel` to HiGHS once, through
+PuLP (which sets ``var.index`` = column and ``constraint.index`` = row), and keeps the maps from
+real ids to columns and rows. One run is then a :class:`Patch` written into the same
+``highspy.Highs`` object: all objective costs (``changeColsCost``), all column bounds
+(``changeColsBounds``: forced sites, sites a variant excludes), all row bounds
+(``changeRowsBounds``: targets, labor limits, mineral balances, source limits) and the matrix
+coefficients that technology figures drive (``changeCoeff``: min/max scale, jobs per unit, bill of
+materials). Every run writes every patchable value, so a run's model depends only on the run, not
+on the runs the same object solved before; ``clearSolver`` drops the previous basis and incumbent.
+Results therefore do not depend on which worker solved a run or in which order.
+
+A variant whose structure the compiled model cannot express (a site or lane it lacks, another
+cluster-count or domestic-share rule) is rebuilt from scratch; ``payload["mode"]`` says which.
+Build the compiled model on an *envelope* (the permissive end of the eligibility figures, see
+:func:`envelope_overrides`) so sampled variants rarely need a rebuild.
+
+Runs are described by plain JSON specs (``{"scenario": {...}, "tech": [[type, name, value]],
+"regions": [[column, [region ids], factor]], "force": [region, type, min capacity]}``) and return
+small JSON payloads (:func:`summarize`): KPIs, objective cost terms and new capacity by
+(region, type) — never whole Results.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pandas as pd
+import pulp
+
+from regions import RegionData
+
+from .coefficients import (
+    COST_TERMS,
+    ModelInputs,
+    check_scenario_ids,
+    lane_table,
+    model_inputs,
+    months_to_horizon,
+    site_table,
+    supply_table,
+)
+from .model import ClusterModel, build_model
+from .scenario import Scenario
+from .technology import CLUSTER_TYPES, TechnologyData
+
+INF = highspy.kHighsInf
+VALUE_TOLERANCE = 1e-6
+"""Values below this are read as zero, as in ``optimizer.extract``."""
+ANALYSIS_MIP_GAP = 1e-6
+"""Relative MIP gap of analysis runs: regrets and deltas are differences of objectives, so the
+default scenario gap (1e-4, i.e. millions of USD/yr) would swamp them."""
+COST_KEYS = (
+    "fixed",
+    *COST_TERMS,
+    "minerals",
+    "freight",
+    "shortfall_penalty",
+    "unsupplied_penalty",
+)
+"""Objective terms of a payload [USD/yr]; they sum to the objective."""
+ELIGIBILITY_FIGURES = {
+    # figure: the level at which it admits the most sites
+    "construction_months": "low",
+    "jobs_per_unit": "low",
+    "min_scale": "low",
+    "labor_share_cap": "high",
+}
+_KIND_MAX, _KIND_MIN, _KIND_JOBS, _KIND_BOM = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """HiGHS options for analysis runs: relative MIP gap, time limit [s], threads."""
+
+    mip_gap: float = ANALYSIS_MIP_GAP
+    time_limit_s: float = 120.0
+    threads: int = 1
+
+    @classmethod
+    def for_scenario(cls, scenario: Scenario, mip_gap: float | None = None) -> SolveOptions:
+        """The scenario's time limit and threads, with gap ``min(scenario gap, mip_gap)``."""
+        gap = ANALYSIS_MIP_GAP if mip_gap is None else mip_gap
+        return cls(
+            min(scenario.solver.mip_gap, gap), scenario.solver.time_limit_s, scenario.solver.threads
+        )
+
+
+@dataclass
+class Solution:
+    """One HiGHS run: status ('optimal', 'feasible', 'infeasible', 'unbounded', 'no_solution'),
+    objective [USD/yr], relative gap, column values (None without a solution), seconds."""
+
+    status: str
+    objective: float | None
+    mip_gap: float | None
+    x: np.ndarray | None
+    seconds: float
+
+    @property
+    def has_solution(self) -> bool:
+        """True when ``x`` may be read."""
+        return self.status in ("optimal", "feasible")
+
+
+@dataclass
+class Patch:
+    """Every patchable value of one run, aligned with a CompiledModel's columns/rows/entries."""
+
+    col_cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    coef: np.ndarray
+
+    def same_constraints(self, other: Patch) -> bool:
+        """True when bounds and coefficients equal ``other``'s (its solutions stay feasible)."""
+        return (
+            np.array_equal(self.col_lower, other.col_lower)
+            and np.array_equal(self.col_upper, other.col_upper)
+            and np.array_equal(self.row_lower, other.row_lower)
+            and np.array_equal(self.row_upper, other.row_upper)
+            and np.array_equal(self.coef, other.coef)
+        )
+
+
+def _status(highs: highspy.Highs) -> str:
+    model_status = highs.getModelStatus()
+    statuses = highspy.HighsModelStatus
+    feasible = highs.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+    if model_status == statuses.kOptimal:
+        return "optimal"
+    if model_status in (statuses.kInfeasible, statuses.kUnboundedOrInfeasible):
+        return "infeasible"
+    if model_status == statuses.kUnbounded:
+        return "unbounded"
+    return "feasible" if feasible else "no_solution"
+
+
+class CompiledModel:
+    """A ClusterModel held in HiGHS, with the index maps needed to patch and read it.
+
+    Args:
+        model: the built PuLP model (its ``inputs`` define the structure: sites, lanes, rows).
+        scenario: the scenario it was built for (cluster-count and domestic-share rules).
+        options: HiGHS options.
+    """
+
+    def __init__(self, model: ClusterModel, scenario: Scenario, options: SolveOptions) -> None:
+        solver = pulp.HiGHS(
+            mip=True,
+            msg=False,
+            gapRel=options.mip_gap,
+            threads=options.threads,
+            timeLimit=options.time_limit_s,
+        )
+        problem = model.problem
+        solver.createAndConfigureSolver(problem)
+        solver.buildSolverModel(problem)
+        self.highs: highspy.Highs = problem.solverModel
+        self.inputs = model.inputs
+        lp = self.highs.getLp()
+        self.n_col, self.n_row = int(lp.num_col_), int(lp.num_row_)
+        self.col_cost0 = np.asarray(lp.col_cost_, dtype=float)
+        self.col_lower0 = np.asarray(lp.col_lower_, dtype=float)
+        self.col_upper0 = np.asarray(lp.col_upper_, dtype=float)
+        self.row_lower0 = np.asarray(lp.row_lower_, dtype=float)
+        self.row_upper0 = np.asarray(lp.row_upper_, dtype=float)
+        self._cols = np.arange(self.n_col, dtype=np.int32)
+        self._rows = np.arange(self.n_row, dtype=np.int32)
+        self.structure = (dict(scenario.max_clusters), dict(scenario.min_domestic_share))
+        self.reference: tuple[Patch, np.ndarray] | None = None
+        """(patch, solution) of the unmodified scenario, for MIP starts."""
+        self._memo: tuple | None = None
+        self._summary_memo: tuple | None = None
+
+        self.sites: list[tuple[str, str]] = list(model.open)
+        self.site_index = pd.MultiIndex.from_tuples(self.sites, names=["region_id", "cluster_type"])
+        self.site_set = set(self.sites)
+        self.site_pos = {key: i for i, key in enumerate(self.sites)}
+        self.open_idx = np.array([model.open[s].index for s in self.sites], dtype=np.int64)
+        self.cap_idx = np.array([model.capacity[s].index for s in self.sites], dtype=np.int64)
+        self.ship_keys = list(model.ship)
+        self.ship_index = pd.MultiIndex.from_tuples(
+            self.ship_keys, names=["source_id", "mineral", "region_id"]
+        )
+        self.ship_set = set(self.ship_keys)
+        self.ship_idx = np.array([model.ship[s].index for s in self.ship_keys], dtype=np.int64)
+        self.groups = sorted({(r, m) for _s, m, r in self.ship_keys})
+        group_of = {g: i for i, g in enumerate(self.groups)}
+        self.group_of = group_of
+        self.ship_group = np.array(
+            [group_of[(r, m)] for _s, m, r in self.ship_keys], dtype=np.int64
+        )
+        self.types = list(model.shortfall)
+        self.shortfall_idx = np.array(
+            [model.shortfall[k].index for k in self.types], dtype=np.int64
+        )
+        self.target_row = np.array(
+            [model.constraints["target"][k].index for k in self.types], dtype=np.int64
+        )
+        self.unsupplied_keys = list(model.unsupplied)
+        self.unsupplied_idx = np.array(
+            [model.unsupplied[key].index for key in self.unsupplied_keys], dtype=np.int64
+        )
+        self.balance_row = np.array(
+            [model.constraints["mineral_balance"][key].index for key in self.unsupplied_keys],
+            dtype=np.int64,
+        )
+        self.balance_set = set(self.unsupplied_keys)
+        self.source_keys = list(model.constraints.get("source_limit", {}))
+        self.source_row = np.array(
+            [model.constraints["source_limit"][key].index for key in self.source_keys],
+            dtype=np.int64,
+        )
+        self.labor_keys = list(model.constraints.get("labor", {}))
+        self.labor_row = np.array(
+            [model.constraints["labor"][r].index for r in self.labor_keys], dtype=np.int64
+        )
+        self.max_row = np.array(
+            [model.constraints["max_scale"][s].index for s in self.sites], dtype=np.int64
+        )
+        min_rows = model.constraints.get("min_scale", {})
+        self.min_row = np.array(
+            [min_rows[s].index if s in min_rows else -1 for s in self.sites], dtype=np.int64
+        )
+        self.cluster_rows = {
+            k: row.index for k, row in model.constraints.get("max_clusters", {}).items()
+        }
+        self.share_rows = [
+            row.index for row in model.constraints.get("domestic_share", {}).values()
+        ]
+        self._build_entries(lp)
+
+    def _build_entries(self, lp: highspy.HighsLp) -> None:
+        """Matrix entries a variant may change: (row, col, kind, site, mineral)."""
+        matrix = lp.a_matrix_
+        start = np.asarray(matrix.start_)
+        index = np.asarray(matrix.index_)
+        value = np.asarray(matrix.value_)
+        major = np.repeat(np.arange(len(start) - 1), np.diff(start))
+        if matrix.format_ == highspy.MatrixFormat.kRowwise:
+            entries = dict(
+                zip(zip(major.tolist(), index.tolist(), strict=True), value, strict=True)
+            )
+        else:
+            entries = dict(
+                zip(zip(index.tolist(), major.tolist(), strict=True), value, strict=True)
+            )
+        rows, cols, kinds, sites, minerals = [], [], [], [], []
+        labor_row = dict(zip(self.labor_keys, self.labor_row.tolist(), strict=True))
+        balance_row = dict(zip(self.unsupplied_keys, self.balance_row.tolist(), strict=True))
+        self.minerals = sorted({m for _r, m in self.unsupplied_keys})
+        mineral_pos = {m: i for i, m in enumerate(self.minerals)}
+
+        def add(row: int, col: int, kind: int, site: int, mineral: int = -1) -> None:
+            rows.append(row)
+            cols.append(col)
+            kinds.append(kind)
+            sites.append(site)
+            minerals.append(mineral)
+
+        for i, (region_id, _k) in enumerate(self.sites):
+            add(self.max_row[i], self.open_idx[i], _KIND_MAX, i)
+            if self.min_row[i] >= 0:
+                add(self.min_row[i], self.open_idx[i], _KIND_MIN, i)
+            add(labor_row[region_id], self.cap_idx[i], _KIND_JOBS, i)
+            for mineral in self.minerals:
+                row = balance_row.get((region_id, mineral))
+                if row is not None and (row, self.cap_idx[i]) in entries:
+                    add(row, self.cap_idx[i], _KIND_BOM, i, mineral_pos[mineral])
+        self.coef_row = np.array(rows, dtype=np.int64)
+        self.coef_col = np.array(cols, dtype=np.int64)
+        self.coef_kind = np.array(kinds, dtype=np.int64)
+        self.coef_site = np.array(sites, dtype=np.int64)
+        self.coef_mineral = np.array(minerals, dtype=np.int64)
+        self.coef0 = np.array(
+            [entries[(r, c)] for r, c in zip(rows, cols, strict=True)], dtype=float
+        )
+        self.coef_current = self.coef0.copy()
+        self.bom_entries = {
+            (int(s), self.minerals[m])
+            for s, m, k in zip(self.coef_site, self.coef_mineral, self.coef_kind, strict=True)
+            if k == _KIND_BOM
+        }
+
+    # -- patches -------------------------------------------------------------------------------
+    def patch(
+        self,
+        inputs: ModelInputs,
+        scenario: Scenario,
+        force: Sequence | None = None,
+    ) -> Patch | None:
+        """Every patchable value for ``inputs`` (a variant of the compiled structure), or None.
+
+        Args:
+            inputs: the variant's coefficient tables.
+            scenario: the variant's scenario (only its structural rules are compared).
+            force: ``(region_id, cluster_type, min_capacity)``: open the site and give it at least
+                ``min_capacity`` [type unit/yr]; the target row may then exceed the remaining
+                target by up to ``min_capacity`` − remaining (overshoot), never more.
+
+        Returns None when the variant needs a site, lane, balance row, source limit or rule the
+        compiled model lacks (the caller rebuilds). The unforced patch of the last (inputs,
+        scenario) pair is memoized, so forcing site after site costs only the copies.
+        """
+        memo = self._memo
+        if memo is not None and memo[0] is inputs and memo[1] is scenario:
+            base, eligible, remaining = memo[2]
+        else:
+            found = self._unforced(inputs, scenario)
+            self._memo = (inputs, scenario, found)
+            base, eligible, remaining = found
+        if base is None:
+            return None
+        if force is None:
+            return base
+        region_id, k, minimum = force[0], force[1], float(force[2])
+        i = self.site_pos.get((region_id, k))
+        if i is None or not eligible[i]:
+            raise ValueError(f"{region_id} cannot host a {k} cluster in this run")
+        lower, upper, row_upper = (
+            base.col_lower.copy(),
+            base.col_upper.copy(),
+            base.row_upper.copy(),
+        )
+        lower[self.open_idx[i]] = upper[self.open_idx[i]] = 1.0
+        lower[self.cap_idx[i]] = minimum
+        row_upper[self.target_row[self.types.index(k)]] = max(remaining[k], minimum)
+        return Patch(base.col_cost, lower, upper, base.row_lower, row_upper, base.coef)
+
+    def _unforced(self, inputs: ModelInputs, scenario: Scenario) -> tuple:
+        """(Patch or None, eligible mask over compiled sites, remaining target by type)."""
+        if (dict(scenario.max_clusters), dict(scenario.min_domestic_share)) != self.structure:
+            return None, None, None
+        sites = inputs.sites
+        eligible_keys = sites.index[sites["eligible"].to_numpy(bool)]
+        if not set(eligible_keys) <= self.site_set:
+            return None, None, None
+        if not set(inputs.lanes.index) <= self.ship_set:
+            return None, None, None
+        if set(inputs.targets.index) != set(self.types):
+            return None, None, None
+        aligned = sites.reindex(self.site_index)
+        eligible = aligned["eligible"].fillna(False).to_numpy(bool)
+
+        # objective
+        cost = self.col_cost0.copy()
+        cost[self.open_idx] = np.where(eligible, aligned["fixed_cost_usd_per_yr"].fillna(0.0), 0.0)
+        cost[self.cap_idx] = np.where(eligible, aligned["unit_cost"].fillna(0.0), 0.0)
+        lane_cost = inputs.lanes["cost_usd_per_t"].reindex(self.ship_index).to_numpy(float)
+        has_lane = ~np.isnan(lane_cost)
+        cost[self.ship_idx] = np.where(has_lane, lane_cost, 0.0)
+        cost[self.shortfall_idx] = [float(inputs.penalty_usd_per_unit[k]) for k in self.types]
+        cost[self.unsupplied_idx] = [
+            float(inputs.mineral_penalty_usd_per_t[m]) for _r, m in self.unsupplied_keys
+        ]
+
+        # column bounds
+        lower, upper = self.col_lower0.copy(), self.col_upper0.copy()
+        lower[self.open_idx] = 0.0
+        upper[self.open_idx] = np.where(eligible, 1.0, 0.0)
+        lower[self.cap_idx] = 0.0
+        upper[self.cap_idx] = np.where(eligible, INF, 0.0)
+        lower[self.ship_idx] = 0.0
+        upper[self.ship_idx] = np.where(has_lane, INF, 0.0)
+
+        # row bounds
+        row_lower, row_upper = self.row_lower0.copy(), self.row_upper0.copy()
+        remaining = {
+            k: max(float(inputs.targets[k]) - float(inputs.existing.get(k, 0.0)), 0.0)
+            for k in self.types
+        }
+        row_lower[self.target_row] = [remaining[k] for k in self.types]
+        row_upper[self.target_row] = [remaining[k] for k in self.types]
+        row_upper[self.labor_row] = inputs.labor_limit_jobs.reindex(self.labor_keys).to_numpy(float)
+        constant: dict[tuple[str, str], float] = {}
+        existing = sites.loc[sites["existing_capacity"] > 0, "existing_capacity"]
+        for (region_id, k), amount in existing.items():
+            for mineral, t in inputs.demand_t_per_unit[k].items():
+                if t > 0:
+                    constant[region_id, mineral] = (
+                        constant.get((region_id, mineral), 0.0) + t * amount
+                    )
+        if not set(constant) <= self.balance_set:
+            return None, None, None
+        balance = [constant.get(key, 0.0) for key in self.unsupplied_keys]
+        row_lower[self.balance_row] = balance
+        row_upper[self.balance_row] = balance
+        if len(self.source_keys):
+            capacity = inputs.supply["capacity_t_per_yr"].reindex(self.source_keys).to_numpy(float)
+            row_upper[self.source_row] = np.where(np.isnan(capacity), INF, capacity)
+        shipped = set(zip(*(inputs.lanes.index.get_level_values(i) for i in (0, 1)), strict=True))
+        capped = inputs.supply.index[inputs.supply["capacity_t_per_yr"].notna().to_numpy()]
+        if not (shipped & set(capped)) <= set(self.source_keys):
+            return None, None, None
+        site_min = aligned["min_scale"].fillna(0.0).to_numpy(float)
+        has_min = self.min_row >= 0
+        if np.any(eligible & (site_min > 0) & ~has_min):
+            return None, None, None
+        row_lower[self.max_row], row_upper[self.max_row] = -INF, 0.0
+        row_lower[self.min_row[has_min]] = np.where(site_min[has_min] > 0, 0.0, -INF)
+        row_upper[self.min_row[has_min]] = INF
+        for k, row in self.cluster_rows.items():
+            row_upper[row] = float(scenario.max_clusters[k])
+
+        # coefficients
+        coef = self.coef0.copy()
+        site = self.coef_site
+        use = eligible[site]
+        kind = self.coef_kind
+        value = np.empty(len(coef))
+        value[kind == _KIND_MAX] = -aligned["max_scale"].to_numpy(float)[site[kind == _KIND_MAX]]
+        value[kind == _KIND_MIN] = -site_min[site[kind == _KIND_MIN]]
+        value[kind == _KIND_JOBS] = aligned["jobs_per_unit"].to_numpy(float)[
+            site[kind == _KIND_JOBS]
+        ]
+        bom = np.flatnonzero(kind == _KIND_BOM)
+        for j in bom:
+            k = self.sites[site[j]][1]
+            value[j] = -float(
+                inputs.demand_t_per_unit[k].get(self.minerals[self.coef_mineral[j]], 0.0)
+            )
+        # a coefficient of an eligible site may not vanish (the entry would move in HiGHS)
+        keep_min = (kind == _KIND_MIN) & (value == 0)
+        use = use & ~keep_min
+        if np.any(use & (value == 0)):
+            return None, None, None
+        for i in np.flatnonzero(eligible):
+            k = self.sites[i][1]
+            for mineral, t in inputs.demand_t_per_unit[k].items():
+                if t > 0 and (int(i), mineral) not in self.bom_entries:
+                    return None, None, None
+        coef[use] = value[use]
+
+        return Patch(cost, lower, upper, row_lower, row_upper, coef), eligible, remaining
+
+    # -- solving -------------------------------------------------------------------------------
+    def solve(self, patch: Patch, mip_start: np.ndarray | None = None) -> Solution:
+        """Write ``patch`` into the HiGHS model, run it from scratch, read the outcome.
+
+        ``mip_start``: column values of a solution feasible under ``patch`` (e.g. the unpatched
+        optimum for a cost-only change), passed to HiGHS with ``setSolution``.
+        """
+        highs = self.highs
+        highs.changeColsCost(self.n_col, self._cols, patch.col_cost)
+        highs.changeColsBounds(self.n_col, self._cols, patch.col_lower, patch.col_upper)
+        highs.changeRowsBounds(self.n_row, self._rows, patch.row_lower, patch.row_upper)
+        changed = np.flatnonzero(patch.coef != self.coef_current)
+        for j in changed:
+            highs.changeCoeff(int(self.coef_row[j]), int(self.coef_col[j]), float(patch.coef[j]))
+        self.coef_current[changed] = patch.coef[changed]
+        highs.clearSolver()
+        if mip_start is not None:
+            start = highspy.HighsSolution()
+            start.col_value = list(mip_start)
+            start.value_valid = True
+            highs.setSolution(start)
+        begin = time.perf_counter()
+        highs.run()
+        seconds = time.perf_counter() - begin
+        status = _status(highs)
+        info = highs.getInfo()
+        if status not in ("optimal", "feasible"):
+            return Solution(status, None, None, None, seconds)
+        x = np.asarray(highs.getSolution().col_value, dtype=float)
+        gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else None
+        return Solution(status, float(info.objective_function_value), gap, x, seconds)
+
+
+# -- payloads --------------------------------------------------------------------------------------
+@dataclass
+class _Arrays:
+    """Everything ``summarize`` reads from one ModelInputs, aligned with a CompiledModel."""
+
+    inside: np.ndarray
+    safe: np.ndarray
+    existing: np.ndarray
+    fixed: np.ndarray
+    terms: np.ndarray  # sites × COST_TERMS
+    jobs_per_unit: np.ndarray
+    region_ids: np.ndarray
+    types: np.ndarray
+    mineral_links: list  # per site: [(t per unit, group index)]
+    has_lane: np.ndarray
+    lane_cost: np.ndarray
+    lane_mineral: np.ndarray
+    lane_freight: np.ndarray
+    foreign: np.ndarray
+    open_fixed: np.ndarray  # aligned with compiled sites
+    cap_terms: np.ndarray  # compiled sites × COST_TERMS
+    penalties: np.ndarray
+    mineral_penalties: np.ndarray
+
+
+def _arrays(compiled: CompiledModel, inputs: ModelInputs) -> _Arrays:
+    memo = compiled._summary_memo
+    if memo is not None and memo[0] is inputs:
+        return memo[1]
+    sites = inputs.sites
+    pos = compiled.site_index.get_indexer(sites.index)
+    region_ids = sites.index.get_level_values("region_id").to_numpy()
+    types = sites.index.get_level_values("cluster_type").to_numpy()
+    links = [
+        [
+            (t, compiled.group_of[(r, m)])
+            for m, t in inputs.demand_t_per_unit[k].items()
+            if (r, m) in compiled.group_of
+        ]
+        for r, k in zip(region_ids, types, strict=True)
+    ]
+    lanes = inputs.lanes.reindex(compiled.ship_index)
+    aligned = sites.reindex(compiled.site_index)
+    term_columns = [f"cost_{t}" for t in COST_TERMS]
+    arrays = _Arrays(
+        inside=pos >= 0,
+        safe=np.where(pos >= 0, pos, 0),
+        existing=sites["existing_capacity"].to_numpy(float),
+        fixed=sites["fixed_cost_usd_per_yr"].to_numpy(float),
+        terms=sites[term_columns].to_numpy(float),
+        jobs_per_unit=sites["jobs_per_unit"].to_numpy(float),
+        region_ids=region_ids,
+        types=types,
+        mineral_links=links,
+        has_lane=lanes["cost_usd_per_t"].notna().to_numpy(),
+        lane_cost=lanes["cost_usd_per_t"].fillna(0.0).to_numpy(float),
+        lane_mineral=lanes["mineral_cost_usd_per_t"].fillna(0.0).to_numpy(float),
+        lane_freight=lanes["freight_usd_per_t"].fillna(0.0).to_numpy(float),
+        foreign=lanes["foreign"].fillna(False).to_numpy(bool),
+        open_fixed=aligned["fixed_cost_usd_per_yr"].fillna(0.0).to_numpy(float),
+        cap_terms=aligned[term_columns].fillna(0.0).to_numpy(float),
+        penalties=np.array([float(inputs.penalty_usd_per_unit[k]) for k in compiled.types]),
+        mineral_penalties=np.array(
+            [float(inputs.mineral_penalty_usd_per_t[m]) for _r, m in compiled.unsupplied_keys]
+        ),
+    )
+    compiled._summary_memo = (inputs, arrays)
+    return arrays
+
+
+def summarize(
+    compiled: CompiledModel,
+    inputs: ModelInputs,
+    tech: TechnologyData,
+    zones: Mapping[str, Sequence[str]],
+    solution: Solution,
+) -> dict:
+    """The small JSON payload of one run.
+
+    Keys: ``status``, ``objective`` [USD/yr], ``mip_gap``, ``kpis`` {name: value} (names as in
+    ``Result.kpis``: ``total_annual_cost``, ``jobs``, ``domestic_mineral_share``,
+    ``new_capacity:<type>``, ``levelized_cost:<type>`` [USD per unit produced; None without new
+    capacity], ``sites_opened:<type>``, ``shortfall:<type>``, ``jobs:zone:<zone>``,
+    ``new_capacity_share:<type>@<zone>``), ``costs`` {term: USD/yr} (objective terms, see
+    COST_KEYS; they sum to the objective) and ``capacity`` [[region_id, type, new capacity]] for
+    new capacity > 0. KPIs follow ``optimizer.kpis`` (values below 1e-6 read as zero).
+    """
+    if not solution.has_solution:
+        return {"status": solution.status, "objective": None, "mip_gap": None}
+    a = _arrays(compiled, inputs)
+    x = solution.x
+    clean = np.where(np.abs(x) < VALUE_TOLERANCE, 0.0, x)
+    new = np.where(a.inside, clean[compiled.cap_idx[a.safe]], 0.0)
+    is_open = np.where(a.inside, clean[compiled.open_idx[a.safe]] > 0.5, False)
+    present = (new > 0) | (a.existing > 0)
+    fixed = np.where(present & is_open, a.fixed, 0.0)
+    unit_terms = sum(new * a.terms[:, j] for j in range(len(COST_TERMS)))
+
+    ship_raw = np.where(a.has_lane, x[compiled.ship_idx], 0.0)
+    ship = np.where(a.has_lane, clean[compiled.ship_idx], 0.0)
+    n_groups = len(compiled.groups)
+    group_cost = np.bincount(compiled.ship_group, ship * a.lane_cost, minlength=n_groups)
+    group_t = np.bincount(compiled.ship_group, ship, minlength=n_groups)
+    avg = np.divide(group_cost, group_t, out=np.zeros(n_groups), where=group_t > 0)
+    produced = new + a.existing
+    minerals_site = np.zeros(len(new))
+    for i in np.flatnonzero(produced > 0):
+        total = 0.0
+        for t, g in a.mineral_links[i]:
+            total += t * produced[i] * avg[g]
+        minerals_site[i] = total
+    site_total = fixed + unit_terms + minerals_site
+
+    kpis: dict[str, float | None] = {
+        "objective": solution.objective,
+        "total_annual_cost": float(site_total[present].sum()),
+    }
+    shortfall = dict(zip(compiled.types, clean[compiled.shortfall_idx], strict=True))
+    kpis["shortfall_penalty"] = float(
+        sum(shortfall[k] * p for k, p in zip(compiled.types, a.penalties, strict=True))
+    )
+    utilization = tech.param("utilization")
+    jobs = new * a.jobs_per_unit
+    types, region_ids = a.types, a.region_ids
+    for k in CLUSTER_TYPES:
+        mask = (types == k) & (new > 0)
+        kpis[f"new_capacity:{k}"] = float(new[mask].sum())
+        kpis[f"sites_opened:{k}"] = float((is_open & mask).sum())
+        kpis[f"shortfall:{k}"] = float(shortfall.get(k, 0.0))
+        share = new[mask] / produced[mask]
+        new_cost = (site_total[mask] - minerals_site[mask] + minerals_site[mask] * share).sum()
+        made = new[mask].sum() * utilization
+        kpis[f"levelized_cost:{k}"] = float(new_cost / made) if made > 0 else None
+    kpis["jobs"] = float(jobs[new > 0].sum())
+    for zone_id, members in zones.items():
+        in_zone = np.isin(region_ids, list(members))
+        kpis[f"jobs:zone:{zone_id}"] = float(jobs[in_zone & present].sum())
+        for k in CLUSTER_TYPES:
+            of_type = types == k
+            total_new = new[of_type].sum()
+            kpis[f"new_capacity_share:{k}@{zone_id}"] = (
+                float(new[of_type & in_zone].sum() / total_new) if total_new > 0 else 0.0
+            )
+    tonnes = ship.sum()
+    kpis["domestic_mineral_share"] = float(ship[~a.foreign].sum() / tonnes) if tonnes > 0 else 0.0
+
+    # objective decomposition on raw values (sums to the objective)
+    x_open, x_cap = x[compiled.open_idx], x[compiled.cap_idx]
+    costs = {"fixed": float(x_open @ a.open_fixed)}
+    for j, term in enumerate(COST_TERMS):
+        costs[term] = float(x_cap @ a.cap_terms[:, j])
+    costs["minerals"] = float(ship_raw @ a.lane_mineral)
+    costs["freight"] = float(ship_raw @ a.lane_freight)
+    costs["shortfall_penalty"] = float(x[compiled.shortfall_idx] @ a.penalties)
+    costs["unsupplied_penalty"] = float(x[compiled.unsupplied_idx] @ a.mineral_penalties)
+    kpis["unsupplied_penalty"] = costs["unsupplied_penalty"]
+    capacity = [[str(region_ids[i]), str(types[i]), float(new[i])] for i in np.flatnonzero(new > 0)]
+    return {
+        "status": solution.status,
+        "objective": solution.objective,
+        "mip_gap": solution.mip_gap,
+        "kpis": kpis,
+        "costs": costs,
+        "capacity": capacity,
+    }
+
+
+# -- specs -----------------------------------------------------------------------------------------
+def apply_spec(
+    scenario: Scenario, data: RegionData, tech: TechnologyData, spec: Mapping
+) -> tuple[Scenario, RegionData, TechnologyData]:
+    """The (scenario, data, tech) of one run spec (see the module docstring); inputs untouched."""
+    if spec.get("scenario"):
+        scenario = scenario.replace(**spec["scenario"])
+    if spec.get("tech"):
+        tech = tech.with_overrides({(k, name): float(v) for k, name, v in spec["tech"]})
+    if spec.get("regions"):
+        table = data.regions.copy()
+        for column, region_ids, factor in spec["regions"]:
+            if column not in table.columns:
+                raise KeyError(f"regions has no column {column!r}")
+            unknown = sorted(set(region_ids) - set(table.index))
+            if unknown:
+                raise KeyError(f"unknown region(s) {', '.join(unknown)}")
+            table.loc[list(region_ids), column] = table.loc[list(region_ids), column] * float(
+                factor
+            )
+        data = dataclasses.replace(data, regions=table)
+    return scenario, data, tech
+
+
+def changes_model(spec: Mapping) -> bool:
+    """True when the spec changes scenario, data or technology (not only forces a site)."""
+    return bool(spec.get("scenario") or spec.get("tech") or spec.get("regions"))
+
+
+def envelope_overrides(tech: TechnologyData, names: Sequence[tuple[str | None, str]]) -> list[list]:
+    """Overrides putting each eligibility figure among ``names`` at its most permissive level.
+
+    A model compiled with them holds every site any value within the ranges could admit.
+    """
+    out = []
+    for k, name in names:
+        level = ELIGIBILITY_FIGURES.get(name)
+        if level is None:
+            continue
+        figure = tech.params[name] if k is None else tech.tech[k][name]
+        out.append([k, name, figure.at(level)])
+    return sorted(out, key=lambda row: (row[0] or "", row[1]))
+
+
+class InputsCache:
+    """``model_inputs`` that keeps each lane geometry (source → region pairs and distances).
+
+    Building lanes (a cross join and great-circle distances) is half the cost of
+    ``model_inputs``; between variants of one scenario only their prices change. This computes
+    the site and supply tables as ``model_inputs`` does, keeps the lanes from every available
+    source to every region for every mineral (per set of available sources and representative
+    points), selects the variant's (region, mineral) needs and recomputes the lane prices:
+    mineral price from the supply table, freight = distance × freight_usd_per_tkm ×
+    circuity_factor. Its output equals ``model_inputs`` (tested).
+    """
+
+    def __init__(self, max_entries: int = 16) -> None:
+        self._lanes: dict = {}
+        self.max_entries = max_entries
+
+    def __call__(self, data: RegionData, scenario: Scenario, tech: TechnologyData) -> ModelInputs:
+        check_scenario_ids(scenario, data)
+        utilization = tech.param("utilization")
+        demand = {
+            k: {
+                m: t * utilization for m, t in tech.bom(k).items() if m in data.mineral_prices.index
+            }
+            for k in CLUSTER_TYPES
+        }
+        sites = site_table(data, scenario, tech)
+        supply = supply_table(data, scenario, tech)
+        usable = sites[sites["eligible"] | (sites["existing_capacity"] > 0)]
+        needs = {(m, r) for r, k in usable.index for m, t in demand[k].items() if t > 0}
+        available = tuple(supply.index[supply["available"].to_numpy(bool)])
+        points = data.regions[["rep_lon", "rep_lat"]].to_numpy(float).tobytes()
+        key = (available, points, tuple(data.mineral_prices.index))
+        geometry = self._lanes.get(key)
+        if geometry is None:
+            # every available source to every region for every mineral: a variant's lanes are
+            # the rows of its (region, mineral) needs, in the order lane_table would give them
+            everything = sites.assign(eligible=True)
+            all_minerals = {k: dict.fromkeys(data.mineral_prices.index, 1.0) for k in demand}
+            geometry = lane_table(supply, everything, data, all_minerals, tech)
+            geometry = geometry[["foreign", "distance_km"]]
+            if len(self._lanes) >= self.max_entries:
+                self._lanes.pop(next(iter(self._lanes)))
+            self._lanes[key] = geometry
+        pairs = pd.MultiIndex.from_arrays(
+            [geometry.index.get_level_values(1), geometry.index.get_level_values(2)]
+        )
+        lanes = geometry[pairs.isin(list(needs))].copy()
+        sources = pd.MultiIndex.from_arrays(
+            [lanes.index.get_level_values(0), lanes.index.get_level_values(1)]
+        )
+        lanes["mineral_cost_usd_per_t"] = supply["price_usd_per_t"].reindex(sources).to_numpy()
+        freight = tech.param("freight_usd_per_tkm") * tech.param("circuity_factor")
+        lanes["freight_usd_per_t"] = lanes["distance_km"].to_numpy() * freight
+        lanes["cost_usd_per_t"] = lanes["mineral_cost_usd_per_t"] + lanes["freight_usd_per_t"]
+        labor_cap = (
+            scenario.labor_share_cap
+            if scenario.labor_share_cap is not None
+            else tech.param("labor_share_cap")
+        )
+        targets = pd.Series({k: t.value for k, t in scenario.targets.items()}, dtype=float)
+        existing = sites.groupby(level="cluster_type")["existing_capacity"].sum()
+        penalty = pd.Series({k: tech.shortfall_penalty(k) for k in CLUSTER_TYPES})
+        prices = data.mineral_prices
+        mineral_penalty = (
+            tech.param("unsupplied_mineral_penalty_multiple")
+            * prices["price_usd_per_t"]
+            * (1 + prices["import_tariff_pct"] / 100)
+        )
+        return ModelInputs(
+            sites=sites,
+            supply=supply,
+            lanes=lanes,
+            demand_t_per_unit=demand,
+            labor_limit_jobs=data.regions["mfg_employment_jobs"] * labor_cap,
+            targets=targets,
+            existing=existing,
+            penalty_usd_per_unit=penalty,
+            mineral_penalty_usd_per_t=mineral_penalty,
+            months_available=months_to_horizon(scenario.facilities_as_of, scenario.horizon_year),
+        )
+
+
+@dataclass
+class Evaluator:
+    """Solves run specs for one (scenario, data, tech), compiling each model structure once.
+
+    ``reuse=False`` rebuilds inputs, PuLP model and HiGHS model for every run (the reference).
+    ``mip_start=True`` passes the optimum of the unmodified scenario as MIP start (HiGHS
+    ``setSolution``) to runs that change only objective costs — always that solution, never the
+    previous run's, so results stay independent of the order of runs.
+    """
+
+    scenario: Scenario
+    data: RegionData
+    tech: TechnologyData
+    options: SolveOptions
+    reuse: bool = True
+    mip_start: bool = False
+    _compiled: dict = field(default_factory=dict, repr=False)
+    _inputs: ModelInputs | None = field(default=None, repr=False)
+    _zones: dict | None = field(default=None, repr=False)
+    _fast_inputs: InputsCache = field(default_factory=InputsCache, repr=False)
+
+    @property
+    def base_inputs(self) -> ModelInputs:
+        """Coefficient tables of the unmodified scenario."""
+        if self._inputs is None:
+            self._inputs = model_inputs(self.data, self.scenario, self.tech)
+        return self._inputs
+
+    def zones(self, data: RegionData) -> dict[str, tuple[str, ...]]:
+        """Zone members by zone id."""
+        if data is self.data:
+            if self._zones is None:
+                self._zones = {z: tuple(data.zone_members(z)) for z in data.zones}
+            return self._zones
+        return {z: tuple(data.zone_members(z)) for z in data.zones}
+
+    def compiled(self, envelope: Sequence | None = None) -> CompiledModel:
+        """The compiled model of the base scenario (with ``envelope`` tech overrides), cached."""
+        key = repr(envelope or [])
+        if key not in self._compiled:
+            if envelope:
+                tech = self.tech.with_overrides({(k, n): float(v) for k, n, v in envelope})
+                inputs = model_inputs(self.data, self.scenario, tech)
+            else:
+                tech, inputs = self.tech, self.base_inputs
+            model = build_model(self.data, self.scenario, tech, inputs=inputs)
+            self._compiled[key] = CompiledModel(model, self.scenario, self.options)
+        return self._compiled[key]
+
+    def run(self, spec: Mapping) -> dict:
+        """Solve one run spec; return its payload (with ``mode`` and ``seconds``)."""
+        begin = time.perf_counter()
+        scenario, data, tech = apply_spec(self.scenario, self.data, self.tech, spec)
+        force = spec.get("force")
+        mode = "rebuild"
+        patch = compiled = None
+        if self.reuse:
+            compiled = self.compiled(spec.get("envelope"))
+            inputs = (
+                self._fast_inputs(data, scenario, tech) if changes_model(spec) else self.base_inputs
+            )
+            patch = compiled.patch(inputs, scenario, force)
+            mode = "reuse" if patch is not None else "rebuild (structure changed)"
+        if patch is None:
+            inputs = model_inputs(data, scenario, tech)
+            model = build_model(data, scenario, tech, inputs=inputs)
+            compiled = CompiledModel(model, scenario, self.options)
+            patch = compiled.patch(inputs, scenario, force)
+            if patch is None:  # pragma: no cover - a model always matches its own structure
+                raise RuntimeError("a freshly built model does not match its own inputs")
+        start = None
+        if self.mip_start and mode == "reuse" and force is None:
+            if compiled.reference is None:
+                base = compiled.patch(self.base_inputs, self.scenario)
+                reference = compiled.solve(base) if base is not None else None
+                if reference is not None and reference.has_solution:
+                    compiled.reference = (base, reference.x)
+            if compiled.reference is not None and patch.same_constraints(compiled.reference[0]):
+                start = compiled.reference[1]
+        solution = compiled.solve(patch, mip_start=start)
+        payload = summarize(compiled, inputs, tech, self.zones(data), solution)
+        payload["mode"] = mode
+        payload["seconds"] = time.perf_counter() - begin
+        return payload
+
+
+_LOCAL = threading.local()
+EVALUATORS_PER_THREAD = 4
+
+
+def evaluator_for(key: str, factory) -> Evaluator:
+    """The calling thread's Evaluator for ``key``, made by ``factory()`` on first use.
+
+    Each thread keeps the few most recently used (HiGHS objects are not shared across threads).
+    """
+    cache = getattr(_LOCAL, "cache", None)
+    if cache is None:
+        cache = _LOCAL.cache = {}
+    if key in cache:
+        cache[key] = cache.pop(key)  # most recently used last
+    else:
+        while len(cache) >= EVALUATORS_PER_THREAD:
+            cache.pop(next(iter(cache)))
+        cache[key] = factory()
+    return cache[key]
+
+
+__all__ = [
+    "ANALYSIS_MIP_GAP",
+    "COST_KEYS",
+    "CompiledModel",
+    "Evaluator",
+    "InputsCache",
+    "Patch",
+    "Solution",
+    "SolveOptions",
+    "apply_spec",
+    "envelope_overrides",
+    "evaluator_for",
+    "summarize",
+]
