@@ -323,40 +323,52 @@ def drop_dominated_gateways(lanes: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([lanes[~lanes["foreign"].astype(bool)], best]).sort_index()
 
 
-def model_inputs(data: RegionData, scenario: Scenario, tech: TechnologyData) -> ModelInputs:
-    """All coefficient tables for one scenario."""
-    check_scenario_ids(scenario, data)
+def mineral_demand(data: RegionData, tech: TechnologyData) -> dict[str, dict[str, float]]:
+    """Tonnes of each mineral per unit of capacity per year (bill of materials × utilization)."""
     utilization = tech.param("utilization")
-    demand = {
+    return {
         k: {m: t * utilization for m, t in tech.bom(k).items() if m in data.mineral_prices.index}
         for k in CLUSTER_TYPES
     }
-    sites = site_table(data, scenario, tech)
-    supply = supply_table(data, scenario, tech)
-    lanes = lane_table(supply, sites, data, demand, tech)
+
+
+def assemble_inputs(
+    data: RegionData,
+    scenario: Scenario,
+    tech: TechnologyData,
+    sites: pd.DataFrame,
+    supply: pd.DataFrame,
+    lanes: pd.DataFrame,
+    demand: dict[str, dict[str, float]],
+) -> ModelInputs:
+    """ModelInputs from its site, supply and lane tables plus the scenario-wide limits."""
     labor_cap = (
         scenario.labor_share_cap
         if scenario.labor_share_cap is not None
         else tech.param("labor_share_cap")
     )
-    targets = pd.Series({k: t.value for k, t in scenario.targets.items()}, dtype=float)
-    existing = sites.groupby(level="cluster_type")["existing_capacity"].sum()
-    penalty = pd.Series({k: tech.shortfall_penalty(k) for k in CLUSTER_TYPES})
     prices = data.mineral_prices
-    mineral_penalty = (
-        tech.param("unsupplied_mineral_penalty_multiple")
-        * prices["price_usd_per_t"]
-        * (1 + prices["import_tariff_pct"] / 100)
-    )
     return ModelInputs(
         sites=sites,
         supply=supply,
         lanes=lanes,
         demand_t_per_unit=demand,
         labor_limit_jobs=data.regions["mfg_employment_jobs"] * labor_cap,
-        targets=targets,
-        existing=existing,
-        penalty_usd_per_unit=penalty,
-        mineral_penalty_usd_per_t=mineral_penalty,
+        targets=pd.Series({k: t.value for k, t in scenario.targets.items()}, dtype=float),
+        existing=sites.groupby(level="cluster_type")["existing_capacity"].sum(),
+        penalty_usd_per_unit=pd.Series({k: tech.shortfall_penalty(k) for k in CLUSTER_TYPES}),
+        mineral_penalty_usd_per_t=tech.param("unsupplied_mineral_penalty_multiple")
+        * prices["price_usd_per_t"]
+        * (1 + prices["import_tariff_pct"] / 100),
         months_available=months_to_horizon(scenario.facilities_as_of, scenario.horizon_year),
     )
+
+
+def model_inputs(data: RegionData, scenario: Scenario, tech: TechnologyData) -> ModelInputs:
+    """All coefficient tables for one scenario."""
+    check_scenario_ids(scenario, data)
+    demand = mineral_demand(data, tech)
+    sites = site_table(data, scenario, tech)
+    supply = supply_table(data, scenario, tech)
+    lanes = lane_table(supply, sites, data, demand, tech)
+    return assemble_inputs(data, scenario, tech, sites, supply, lanes, demand)

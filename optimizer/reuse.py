@@ -40,10 +40,11 @@ from regions import RegionData
 from .coefficients import (
     COST_TERMS,
     ModelInputs,
+    assemble_inputs,
     check_scenario_ids,
     lane_table,
+    mineral_demand,
     model_inputs,
-    months_to_horizon,
     site_table,
     supply_table,
 )
@@ -705,13 +706,7 @@ class InputsCache:
 
     def __call__(self, data: RegionData, scenario: Scenario, tech: TechnologyData) -> ModelInputs:
         check_scenario_ids(scenario, data)
-        utilization = tech.param("utilization")
-        demand = {
-            k: {
-                m: t * utilization for m, t in tech.bom(k).items() if m in data.mineral_prices.index
-            }
-            for k in CLUSTER_TYPES
-        }
+        demand = mineral_demand(data, tech)
         sites = site_table(data, scenario, tech)
         supply = supply_table(data, scenario, tech)
         usable = sites[sites["eligible"] | (sites["existing_capacity"] > 0)]
@@ -741,32 +736,7 @@ class InputsCache:
         freight = tech.param("freight_usd_per_tkm") * tech.param("circuity_factor")
         lanes["freight_usd_per_t"] = lanes["distance_km"].to_numpy() * freight
         lanes["cost_usd_per_t"] = lanes["mineral_cost_usd_per_t"] + lanes["freight_usd_per_t"]
-        labor_cap = (
-            scenario.labor_share_cap
-            if scenario.labor_share_cap is not None
-            else tech.param("labor_share_cap")
-        )
-        targets = pd.Series({k: t.value for k, t in scenario.targets.items()}, dtype=float)
-        existing = sites.groupby(level="cluster_type")["existing_capacity"].sum()
-        penalty = pd.Series({k: tech.shortfall_penalty(k) for k in CLUSTER_TYPES})
-        prices = data.mineral_prices
-        mineral_penalty = (
-            tech.param("unsupplied_mineral_penalty_multiple")
-            * prices["price_usd_per_t"]
-            * (1 + prices["import_tariff_pct"] / 100)
-        )
-        return ModelInputs(
-            sites=sites,
-            supply=supply,
-            lanes=lanes,
-            demand_t_per_unit=demand,
-            labor_limit_jobs=data.regions["mfg_employment_jobs"] * labor_cap,
-            targets=targets,
-            existing=existing,
-            penalty_usd_per_unit=penalty,
-            mineral_penalty_usd_per_t=mineral_penalty,
-            months_available=months_to_horizon(scenario.facilities_as_of, scenario.horizon_year),
-        )
+        return assemble_inputs(data, scenario, tech, sites, supply, lanes, demand)
 
 
 @dataclass
