@@ -13,7 +13,16 @@ from regions import RegionData
 
 from .coefficients import ModelInputs, model_inputs
 from .duals import shadow_prices
-from .extract import binding_constraints, flows_table, sites_table, unmet_table
+from .extract import (
+    FLOW_COLUMNS,
+    KPI_COLUMNS,
+    SHADOW_PRICE_COLUMNS,
+    UNMET_COLUMNS,
+    binding_constraints,
+    flows_table,
+    sites_table,
+    unmet_table,
+)
 from .kpis import compute_kpis
 from .model import ClusterModel, build_model
 from .result import Result
@@ -119,10 +128,10 @@ def solve(
         return Result(
             scenario,
             empty_sites,
-            pd.DataFrame(),
-            pd.DataFrame(columns=["kpi", "scope", "value", "unit"]),
-            pd.DataFrame(),
-            pd.DataFrame(),
+            pd.DataFrame(columns=FLOW_COLUMNS),
+            pd.DataFrame(columns=KPI_COLUMNS),
+            pd.DataFrame(columns=SHADOW_PRICE_COLUMNS),
+            pd.DataFrame(columns=UNMET_COLUMNS),
             report,
             model.inputs,
         )
@@ -135,7 +144,7 @@ def solve(
     duals, dual_seconds = (
         shadow_prices(model, scenario.solver)
         if with_duals
-        else (pd.DataFrame(columns=["constraint", "key", "value", "unit", "binding"]), 0.0)
+        else (pd.DataFrame(columns=SHADOW_PRICE_COLUMNS), 0.0)
     )
     report = SolverReport(
         status,

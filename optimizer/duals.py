@@ -7,6 +7,7 @@ import time
 import pandas as pd
 import pulp
 
+from .extract import SHADOW_PRICE_COLUMNS
 from .model import ClusterModel
 from .scenario import SolverOptions
 from .solve import make_solver
@@ -37,7 +38,7 @@ def shadow_prices(model: ClusterModel, options: SolverOptions) -> tuple[pd.DataF
         saved[var.name] = (var.cat, var.lowBound, var.upBound)
         fixed = round(var.value() or 0.0)
         var.cat, var.lowBound, var.upBound = pulp.LpContinuous, fixed, fixed
-    columns = ["constraint", "key", "value", "unit", "binding"]
+    columns = SHADOW_PRICE_COLUMNS
     try:
         solver, _ = make_solver(options, mip=False)
         model.problem.solve(solver)

@@ -26,6 +26,25 @@ SITE_COLUMNS = [
 ]
 
 
+FLOW_COLUMNS = [
+    "source_id",
+    "mineral",
+    "region_id",
+    "source_name",
+    "foreign",
+    "tonnes_per_yr",
+    "distance_km",
+    "mineral_cost_usd_per_yr",
+    "freight_cost_usd_per_yr",
+    "cost_usd_per_yr",
+    "source_lon",
+    "source_lat",
+]
+KPI_COLUMNS = ["kpi", "scope", "value", "unit"]
+SHADOW_PRICE_COLUMNS = ["constraint", "key", "value", "unit", "binding"]
+UNMET_COLUMNS = ["item", "cluster_type", "region_id", "mineral", "amount", "unit", "binding"]
+
+
 def _value(var: pulp.LpVariable) -> float:
     value = var.value()
     return 0.0 if value is None or abs(value) < VALUE_TOLERANCE else float(value)
@@ -58,21 +77,7 @@ def flows_table(model: ClusterModel) -> pd.DataFrame:
                 "source_lat": float(supply.at[(source_id, mineral), "lat"]),
             }
         )
-    columns = [
-        "source_id",
-        "mineral",
-        "region_id",
-        "source_name",
-        "foreign",
-        "tonnes_per_yr",
-        "distance_km",
-        "mineral_cost_usd_per_yr",
-        "freight_cost_usd_per_yr",
-        "cost_usd_per_yr",
-        "source_lon",
-        "source_lat",
-    ]
-    return pd.DataFrame(rows, columns=columns).sort_values(
+    return pd.DataFrame(rows, columns=FLOW_COLUMNS).sort_values(
         ["mineral", "source_id", "region_id"], ignore_index=True
     )
 
@@ -104,7 +109,9 @@ def sites_table(model: ClusterModel, flows: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (region_id, k), row in sites.iterrows():
         new = _value(model.capacity[region_id, k]) if (region_id, k) in model.capacity else 0.0
-        is_open = new > 0 and (region_id, k) in model.open and _value(model.open[region_id, k]) > 0.5
+        is_open = (
+            new > 0 and (region_id, k) in model.open and _value(model.open[region_id, k]) > 0.5
+        )
         if new <= 0 and row["existing_capacity"] <= 0:
             continue
         record = {
@@ -162,9 +169,7 @@ def unmet_table(model: ClusterModel, units: dict[str, str]) -> pd.DataFrame:
                     "binding": "",
                 }
             )
-    return pd.DataFrame(
-        rows, columns=["item", "cluster_type", "region_id", "mineral", "amount", "unit", "binding"]
-    )
+    return pd.DataFrame(rows, columns=UNMET_COLUMNS)
 
 
 def binding_constraints(model: ClusterModel, tolerance: float = 1e-6) -> list[tuple[str, object]]:

@@ -7,6 +7,7 @@ import pandas as pd
 from regions import RegionData
 
 from .coefficients import ModelInputs
+from .extract import KPI_COLUMNS
 from .technology import CAPACITY_UNITS, CLUSTER_TYPES, TechnologyData
 
 KG_PER_T = 1000.0
@@ -126,4 +127,4 @@ def compute_kpis(
         )
         co2 += mwh * float(data.regions.at[row.region_id, "grid_co2_kg_per_mwh"]) / KG_PER_T
     add("electricity_co2", "all", co2, "t CO2/yr")
-    return pd.DataFrame(rows, columns=["kpi", "scope", "value", "unit"])
+    return pd.DataFrame(rows, columns=KPI_COLUMNS)

@@ -247,7 +247,7 @@ class Scenario:
 
     def replace(self, **changes) -> Scenario:
         """A copy with top-level TOML sections/keys replaced, re-validated (e.g. for sweeps)."""
-        doc = _merge(_plain(self.raw), changes)
+        doc = merge_tables(_plain(self.raw), changes)
         doc.pop("extends", None)
         return Scenario.from_dict(doc, label=f"<{self.name} modified>")
 
@@ -298,12 +298,12 @@ def _check_keys(doc: Mapping, schema: Mapping, label: str, prefix: str) -> None:
             raise DataValidationError(label, f"{value!r} should be {names}", field=dotted)
 
 
-def _merge(base: dict, override: Mapping) -> dict:
+def merge_tables(base: Mapping, override: Mapping) -> dict:
     """Merge ``override`` into a copy of ``base``: tables merge key by key, other values replace."""
-    out = copy.deepcopy(base)
+    out = copy.deepcopy(dict(base))
     for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge_tables(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
     return out
@@ -344,7 +344,7 @@ def _resolve(ref: str, relative_to: Path | None, seen: tuple[str, ...]) -> tuple
         if not isinstance(parent, str):
             raise DataValidationError(str(path), "must be a scenario name or path", field="extends")
         base, _ = _resolve(parent, path.parent, (*seen, key))
-        doc = _merge(base, {k: v for k, v in doc.items() if k != "extends"})
+        doc = merge_tables(base, {k: v for k, v in doc.items() if k != "extends"})
     return doc, str(path)
 
 

@@ -29,7 +29,7 @@ from regions import RegionData
 from .checkpoint import Checkpoint
 from .parallel import Context, Executor, SerialExecutor, failures_table, run_all
 from .reuse import envelope_overrides
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, load_scenario, merge_tables
 from .technology import CLUSTER_TYPES, TechnologyData
 
 PARAMETER_KINDS = ("tech", "scenario", "regions", "region_multiplier")
@@ -111,19 +111,9 @@ def merge_specs(*specs: Mapping) -> dict:
             if key in ("tech", "regions"):
                 out[key] = [*out.get(key, []), *value]
             elif key == "scenario":
-                out[key] = _deep_merge(out.get(key, {}), value)
+                out[key] = merge_tables(out.get(key, {}), value)
             else:
                 out[key] = copy.deepcopy(value)
-    return out
-
-
-def _deep_merge(base: Mapping, extra: Mapping) -> dict:
-    out = copy.deepcopy(dict(base))
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
     return out
 
 

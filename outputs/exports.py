@@ -20,7 +20,13 @@ import pandas as pd
 import tomli_w
 
 from optimizer import Result, TechnologyData
-from optimizer.extract import SITE_COLUMNS
+from optimizer.extract import (
+    FLOW_COLUMNS,
+    KPI_COLUMNS,
+    SHADOW_PRICE_COLUMNS,
+    SITE_COLUMNS,
+    UNMET_COLUMNS,
+)
 from optimizer.technology import DATA_DIR as TECH_DATA_DIR
 from regions import RegionData
 
@@ -31,23 +37,10 @@ TABLES = ("sites", "flows", "kpis", "shadow_prices", "unmet")
 
 TABLE_COLUMNS: dict[str, list[str]] = {
     "sites": list(SITE_COLUMNS),
-    "flows": [
-        "source_id",
-        "mineral",
-        "region_id",
-        "source_name",
-        "foreign",
-        "tonnes_per_yr",
-        "distance_km",
-        "mineral_cost_usd_per_yr",
-        "freight_cost_usd_per_yr",
-        "cost_usd_per_yr",
-        "source_lon",
-        "source_lat",
-    ],
-    "kpis": ["kpi", "scope", "value", "unit"],
-    "shadow_prices": ["constraint", "key", "value", "unit", "binding"],
-    "unmet": ["item", "cluster_type", "region_id", "mineral", "amount", "unit", "binding"],
+    "flows": list(FLOW_COLUMNS),
+    "kpis": list(KPI_COLUMNS),
+    "shadow_prices": list(SHADOW_PRICE_COLUMNS),
+    "unmet": list(UNMET_COLUMNS),
 }
 """Header of each table, used when a run without a solution has empty tables."""
 
