@@ -335,6 +335,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate = add("validate", cmd_validate, "check a scenario TOML file or a data folder")
     validate.add_argument("file", metavar="FILE", help="scenario .toml file or data folder")
     data_option(validate)
+
+    from .analysis_cli import register
+
+    register(add)
     return parser
 
 
@@ -347,7 +351,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     if args.command is None:
         parser.print_usage(sys.stderr)
-        _fail("choose a command: run, compare, scenarios, regions, validate")
+        _fail(
+            "choose a command: run, compare, scenarios, regions, validate, regret, sweep, "
+            "breakeven, montecarlo"
+        )
         return EXIT_BAD_INPUT
     try:
         return args.func(args)
