@@ -28,7 +28,8 @@ from regions import RegionData
 
 from .atomic import atomic_write_text
 from .compare import esc, fmt_num, fmt_pct, fmt_usd, fmt_usd_short
-from .maps import _GeoLayer, _Shapes, save_map, scenario_map, state_shapes
+from .map_shading import GeoLayer, Shapes, state_shapes
+from .maps import save_map, scenario_map
 from .report import _CSS, _table
 
 REPORT_NAME = "report.html"
@@ -213,12 +214,12 @@ def add_reason_overlay(
         return
     collection = state_shapes(data)
     collection["features"] = [f for f in collection["features"] if f["id"] in shown]
-    shapes = _Shapes(collection)
+    shapes = Shapes(collection)
     tips = {r: f"<b>{region_label(data, r)}</b><br>{esc(t)}" for r, t in shown.items()}
     group = folium.FeatureGroup(name=esc(name), overlay=True, show=False)
     group.add_child(shapes)
     group.add_child(
-        _GeoLayer(
+        GeoLayer(
             shapes,
             colours=dict.fromkeys(shown, "#8c8c8c"),
             tips=tips,

@@ -16,14 +16,10 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-import branca.colormap as cm
 import folium
 import numpy as np
 import pandas as pd
-import shapely
-from branca.element import MacroElement
 from folium.plugins import DualMap, MarkerCluster
-from folium.template import Template
 from shapely.geometry import mapping
 
 from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result
@@ -31,6 +27,17 @@ from regions import RegionData
 
 from .atomic import atomic_write_text
 from .compare import esc, fmt_capacity, fmt_num, fmt_pct, fmt_usd, fmt_usd_short
+from .map_shading import (
+    MAP_STYLE,
+    GeoLayer,
+    HtmlControl,
+    Legends,
+    Shapes,
+    add_choropleth,
+    display_geometry,
+    region_name,
+    state_shapes,
+)
 from .offline import inline_assets
 
 # DOM classes (Leaflet ``className`` path option → SVG path class), for styling and counting.
@@ -41,7 +48,6 @@ SOURCE_CLASS = "cs-mineral-source"
 GATEWAY_CLASS = "cs-gateway"
 FLOW_CLASS = "cs-flow"
 ZONE_CLASS = "cs-zone"
-CHOROPLETH_CLASS = "cs-choropleth"
 
 TYPE_COLOURS = {"battery": "#1b7837", "magnet": "#762a83", "solar": "#e66101"}
 MINERAL_PALETTE = [
@@ -56,9 +62,6 @@ INPUT_LAYERS = {
 NO_SHADING = "No shading"
 US_CENTER = (39.0, -96.0)
 CONUS_BOUNDS = [[24.5, -124.8], [49.4, -66.9]]  # [[south, west], [north, east]] [deg]
-SIMPLIFY_DEG = 0.03
-ROUND_DECIMALS = 2
-MIN_PART_DEG2 = 0.005  # polygon parts (islands) smaller than this are dropped from the map [deg²]
 
 
 def capacity_layer_name(cluster_type: str) -> str:
@@ -93,289 +96,10 @@ def _popup(html: str, width: int = 360) -> folium.Popup:
     return folium.Popup(html, max_width=width)
 
 
-def _region_name(data: RegionData, region_id: str) -> str:
-    if region_id in data.regions.index:
-        return str(data.regions.at[region_id, "name"])
-    return region_id
-
-
 def _rep_point(data: RegionData, region_id: str) -> tuple[float, float]:
     row = data.regions.loc[region_id]
     return float(row["rep_lat"]), float(row["rep_lon"])
 
-
-# ---------------------------------------------------------------------------------------------
-# custom Leaflet elements
-# ---------------------------------------------------------------------------------------------
-
-
-class _Shapes(MacroElement):
-    """A GeoJSON FeatureCollection stored once in a JS variable (feature id = region id)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = {{ this.collection|tojson }};
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, collection: dict):
-        super().__init__()
-        self._name = "Shapes"
-        self.collection = collection
-
-
-class _GeoLayer(MacroElement):
-    """Polygons of a ``_Shapes`` variable drawn into the parent layer, filled by id.
-
-    ``colours``/``tips`` map feature id → fill colour / tooltip HTML (already escaped).
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var colours = {{ this.colours|tojson }};
-            var tips = {{ this.tips|tojson }};
-            var style = {{ this.style|tojson }};
-            L.geoJSON({{ this.shapes.get_name() }}, {
-                className: {{ this.class_name|tojson }},
-                interactive: {{ this.interactive|tojson }},
-                filter: function (f) { return {{ this.only|tojson }} === null
-                    || {{ this.only|tojson }}.indexOf(f.id) >= 0; },
-                style: function (f) {
-                    var s = Object.assign({}, style);
-                    if (colours[f.id]) { s.fillColor = colours[f.id]; }
-                    else if (style.fill) { s.fillOpacity = 0.0; }
-                    return s;
-                },
-                onEachFeature: function (f, layer) {
-                    if (tips[f.id]) { layer.bindTooltip(tips[f.id], {sticky: true}); }
-                }
-            }).addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(
-        self,
-        shapes: _Shapes,
-        *,
-        colours: Mapping[str, str] | None = None,
-        tips: Mapping[str, str] | None = None,
-        style: Mapping[str, object] | None = None,
-        class_name: str = CHOROPLETH_CLASS,
-        interactive: bool = True,
-        only: list[str] | None = None,
-    ):
-        super().__init__()
-        self._name = "GeoLayer"
-        self.shapes = shapes
-        self.colours = dict(colours or {})
-        self.tips = dict(tips or {})
-        self.style = {
-            "color": "#555555",
-            "weight": 0.6,
-            "fill": True,
-            "fillOpacity": 0.7,
-            **(style or {}),
-        }
-        self.class_name = class_name
-        self.interactive = interactive
-        self.only = only
-
-
-class _Control(MacroElement):
-    """A Leaflet control whose content is fixed HTML (already escaped)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var control = L.control({position: {{ this.position|tojson }}});
-            control.onAdd = function () {
-                var div = L.DomUtil.create('div', {{ this.class_name|tojson }});
-                div.innerHTML = {{ this.html|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            control.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html: str, *, position: str = "topleft", class_name: str = "cs-title"):
-        super().__init__()
-        self._name = "Control"
-        self.html = html
-        self.position = position
-        self.class_name = class_name
-
-
-class _Legends(MacroElement):
-    """One legend per choropleth layer; shows the legend of the base layer on display."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var legends = {{ this.legends|tojson }};
-            var control = L.control({position: 'bottomright'});
-            control.onAdd = function () {
-                var div = L.DomUtil.create('div', 'cs-legend');
-                L.DomEvent.disableClickPropagation(div);
-                return div;
-            };
-            control.addTo(map);
-            function show(name) {
-                var div = control.getContainer();
-                div.innerHTML = legends[name] || '';
-                div.style.display = legends[name] ? 'block' : 'none';
-            }
-            map.on('baselayerchange', function (e) { show(e.name); });
-            show({{ this.initial|tojson }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, legends: Mapping[str, str], initial: str):
-        super().__init__()
-        self._name = "Legends"
-        self.legends = dict(legends)
-        self.initial = initial
-
-
-_STYLE = """
-<style>
-.cs-title, .cs-legend {background: rgba(255,255,255,0.93); padding: 6px 9px; border-radius: 5px;
-  box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 system-ui, sans-serif; color: #222;}
-.cs-title {max-width: 330px; max-height: 60vh; overflow-y: auto;}
-.cs-title h4 {margin: 0 0 3px 0; font-size: 14px;}
-.cs-title p {margin: 2px 0;}
-.cs-legend .cs-bar {width: 220px; height: 11px; border: 1px solid #999;}
-.cs-legend .cs-ticks {display: flex; justify-content: space-between; width: 222px;}
-.cs-dot {border-radius: 50%; border: 1px solid #222;}
-table.cs-t {font-size: 12px; border-collapse: collapse;}
-table.cs-t th {text-align: left; padding-right: 8px; font-weight: normal;}
-table.cs-t td {text-align: right;}
-</style>
-"""
-
-
-# ---------------------------------------------------------------------------------------------
-# geometry
-# ---------------------------------------------------------------------------------------------
-
-
-def _round(geometry: shapely.Geometry) -> shapely.Geometry:
-    return shapely.transform(geometry, lambda xy: np.round(xy, ROUND_DECIMALS))
-
-
-def _map_geometry(geometry: shapely.Geometry) -> shapely.Geometry:
-    """Simplified, rounded geometry for display; tiny islands dropped (the largest part stays)."""
-    parts = list(getattr(geometry, "geoms", [geometry]))
-    keep = [p for p in parts if p.area >= MIN_PART_DEG2] or [max(parts, key=lambda p: p.area)]
-    simple = shapely.MultiPolygon(keep) if len(keep) > 1 else keep[0]
-    simple = _round(simple.simplify(SIMPLIFY_DEG, preserve_topology=True))
-    return simple if not simple.is_empty else _round(geometry)
-
-
-def state_shapes(data: RegionData) -> dict:
-    """State polygons as a GeoJSON FeatureCollection for display (``_map_geometry``)."""
-    features = []
-    for region_id in data.regions.index:
-        geometry = data.geometry.get(region_id)
-        if geometry is None or geometry.is_empty:
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "id": region_id,
-                "properties": {},
-                "geometry": mapping(_map_geometry(geometry)),
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-# ---------------------------------------------------------------------------------------------
-# choropleths and legends
-# ---------------------------------------------------------------------------------------------
-
-
-def _colormap(
-    values: pd.Series, palette: str | list[str], caption: str, *, from_zero: bool = False
-) -> cm.LinearColormap:
-    finite = values[np.isfinite(values.astype(float))]
-    vmin = float(finite.min()) if len(finite) else 0.0
-    if from_zero:
-        vmin = min(vmin, 0.0)
-    vmax = float(finite.max()) if len(finite) else 1.0
-    if vmax <= vmin:
-        vmax = vmin + 1.0
-    if isinstance(palette, str):
-        colormap = getattr(cm.linear, palette).scale(vmin, vmax)
-        colormap.caption = caption
-        return colormap
-    return cm.LinearColormap(palette, vmin=vmin, vmax=vmax, caption=caption)
-
-
-def _legend_html(colormap: cm.LinearColormap, title: str) -> str:
-    stops = np.linspace(colormap.vmin, colormap.vmax, 7)
-    gradient = ", ".join(colormap.rgb_hex_str(float(v)) for v in stops)
-    ticks = [colormap.vmin, (colormap.vmin + colormap.vmax) / 2, colormap.vmax]
-    return (
-        f"<b>{esc(title)}</b>"
-        f'<div class="cs-bar" style="background: linear-gradient(to right, {gradient})"></div>'
-        '<div class="cs-ticks">' + "".join(f"<span>{fmt_num(t)}</span>" for t in ticks) + "</div>"
-    )
-
-
-def _add_choropleth(
-    m: folium.Map,
-    shapes: _Shapes,
-    data: RegionData,
-    name: str,
-    values: pd.Series,
-    palette: str | list[str],
-    *,
-    show: bool,
-    zero_is_blank: bool = False,
-) -> tuple[str, str]:
-    """Add one base-like (radio) choropleth group; return its (escaped) name and legend HTML."""
-    values = pd.to_numeric(values, errors="coerce")
-    values = values[values.index.isin(data.regions.index)]
-    shown = values[np.isfinite(values)]
-    if zero_is_blank:
-        shown = shown[shown > 0]
-    colormap = _colormap(
-        shown if len(shown) else values.fillna(0.0), palette, name, from_zero=zero_is_blank
-    )
-    colours = {str(r): colormap.rgb_hex_str(float(v)) for r, v in shown.items()}
-    tips = {}
-    for region_id in data.regions.index:
-        value = values.get(region_id, math.nan)
-        text = fmt_num(value) if np.isfinite(value) else "no data"
-        tips[str(region_id)] = (
-            f"<b>{esc(_region_name(data, region_id))}</b> ({esc(region_id)})<br>"
-            f"{esc(name)}: {esc(text)}"
-        )
-    label = esc(name)
-    group = folium.FeatureGroup(name=label, overlay=False, show=show)
-    group.add_child(_GeoLayer(shapes, colours=colours, tips=tips))
-    group.add_to(m)
-    return label, _legend_html(colormap, name)
-
-
-# ---------------------------------------------------------------------------------------------
-# markers
-# ---------------------------------------------------------------------------------------------
 
 COST_LABELS = {
     "cost_fixed_usd_per_yr": "Fixed",
@@ -422,7 +146,7 @@ def site_popup_html(row: pd.Series, data: RegionData, *, new: bool = True) -> st
     rows += [(esc(_cost_label(c)), esc(fmt_usd(row[c]))) for c in cost_columns(row.to_frame().T)]
     rows.append(("<b>Total [USD/yr]</b>", f"<b>{esc(fmt_usd(row['total_cost_usd_per_yr']))}</b>"))
     head = (
-        f"<b>{esc(_region_name(data, region_id))}</b> ({esc(region_id)}): "
+        f"<b>{esc(region_name(data, region_id))}</b> ({esc(region_id)}): "
         f"{'new' if new else 'existing'} {esc(cluster_type)} cluster"
     )
     return head + _table(rows)
@@ -454,7 +178,7 @@ def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
         largest = float(
             existing.loc[existing["cluster_type"] == cluster_type, "existing_capacity"].max()
         )
-        region = _region_name(data, row["region_id"])
+        region = region_name(data, row["region_id"])
         text = (
             f"<b>{esc(region)}</b>: existing {esc(cluster_type)} "
             f"{esc(fmt_capacity(row['existing_capacity'], cluster_type))}"
@@ -480,7 +204,7 @@ def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
             name=esc(f"New {cluster_type} sites [{CAPACITY_UNITS[cluster_type]}]"), show=True
         )
         for _, row in of_type.iterrows():
-            region = _region_name(data, row["region_id"])
+            region = region_name(data, row["region_id"])
             text = (
                 f"<b>{esc(region)}</b>: new {esc(cluster_type)} "
                 f"{esc(fmt_capacity(row['new_capacity'], cluster_type))}"
@@ -620,7 +344,7 @@ def _add_flows(m: folium.Map, result: Result, data: RegionData) -> None:
         )
         table = [
             ("From", esc(row["source_name"]) + (" (import)" if bool(row["foreign"]) else "")),
-            ("To", esc(_region_name(data, row["region_id"]))),
+            ("To", esc(region_name(data, row["region_id"]))),
             ("Mineral", esc(row["mineral"])),
             ("Tonnes [t/yr]", esc(fmt_num(tonnes))),
             ("Distance [km]", esc(fmt_num(row["distance_km"]))),
@@ -663,8 +387,8 @@ def _add_zones(m: folium.Map, result: Result, data: RegionData) -> None:
         zone = data.zones.get(zone_id)
         if zone is None or zone.geometry is None or zone.geometry.is_empty:
             continue
-        geometry = _map_geometry(zone.geometry)
-        outline = _Shapes(
+        geometry = display_geometry(zone.geometry)
+        outline = Shapes(
             {
                 "type": "FeatureCollection",
                 "features": [
@@ -681,7 +405,7 @@ def _add_zones(m: folium.Map, result: Result, data: RegionData) -> None:
         group = folium.FeatureGroup(name=name, show=True)
         group.add_child(outline)
         group.add_child(
-            _GeoLayer(
+            GeoLayer(
                 outline,
                 style={"color": "#000000", "weight": 3, "dashArray": "8 5", "fill": False},
                 class_name=_zone_class(zone_id),
@@ -756,7 +480,7 @@ def title_html(result: Result, data: RegionData, *, compact: bool = False) -> st
     placed = result.sites[result.sites["new_capacity"] > 0] if len(result.sites) else result.sites
     if len(placed):
         items = "".join(
-            f"<li>{esc(_region_name(data, r['region_id']))}: {esc(r['cluster_type'])} "
+            f"<li>{esc(region_name(data, r['region_id']))}: {esc(r['cluster_type'])} "
             f"{esc(fmt_capacity(r['new_capacity'], r['cluster_type']))}</li>"
             for _, r in placed.iterrows()
         )
@@ -784,8 +508,8 @@ def add_scenario_layers(
     ``compact`` folds most of the title block."""
     folium.TileLayer("OpenStreetMap", control=False).add_to(m)
     m.fit_bounds(CONUS_BOUNDS)
-    m.get_root().header.add_child(folium.Element(_STYLE), name="cs_style")
-    shapes = _Shapes(state_shapes(data))
+    m.get_root().header.add_child(folium.Element(MAP_STYLE), name="cs_style")
+    shapes = Shapes(state_shapes(data))
     m.add_child(shapes)
     legends: dict[str, str] = {}
     blank = folium.FeatureGroup(name=NO_SHADING, overlay=False, show=False)
@@ -803,7 +527,7 @@ def add_scenario_layers(
     for label, values in (extra_layers or {}).items():
         layers.append((str(label), values, "viridis", False))
     for i, (label, values, palette, zero_blank) in enumerate(layers):
-        name, legend = _add_choropleth(
+        name, legend = add_choropleth(
             m, shapes, data, label, values, palette, show=(i == 0), zero_is_blank=zero_blank
         )
         legends[name] = legend
@@ -814,8 +538,8 @@ def add_scenario_layers(
     _add_flows(m, result, data)
     _add_sites(m, result, data)
     title = title_html(result, data, compact=compact)
-    m.add_child(_Control(title, position="topleft", class_name="cs-title"))
-    m.add_child(_Legends(legends, initial or NO_SHADING))
+    m.add_child(HtmlControl(title, position="topleft", class_name="cs-title"))
+    m.add_child(Legends(legends, initial or NO_SHADING))
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     return m
 

@@ -1,0 +1,309 @@
+"""State shading for folium maps: polygons stored once, switchable choropleths, legends.
+
+The state polygons are written into the page once (``Shapes``) and every choropleth layer
+(``GeoLayer``) fills them by region id, which keeps a map with many shadings small. Tooltip and
+legend HTML passed in must already be escaped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import branca.colormap as cm
+import folium
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+from shapely.geometry import mapping
+
+from regions import RegionData
+
+from .compare import esc, fmt_num
+
+CHOROPLETH_CLASS = "cs-choropleth"
+SIMPLIFY_DEG = 0.03
+ROUND_DECIMALS = 2
+MIN_PART_DEG2 = 0.005  # polygon parts (islands) smaller than this are dropped from the map [deg²]
+
+
+def region_name(data: RegionData, region_id: str) -> str:
+    if region_id in data.regions.index:
+        return str(data.regions.at[region_id, "name"])
+    return region_id
+
+
+# ---------------------------------------------------------------------------------------------
+# custom Leaflet elements
+# ---------------------------------------------------------------------------------------------
+
+
+class Shapes(MacroElement):
+    """A GeoJSON FeatureCollection stored once in a JS variable (feature id = region id)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = {{ this.collection|tojson }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, collection: dict):
+        super().__init__()
+        self._name = "Shapes"
+        self.collection = collection
+
+
+class GeoLayer(MacroElement):
+    """Polygons of a ``Shapes`` variable drawn into the parent layer, filled by id.
+
+    ``colours``/``tips`` map feature id → fill colour / tooltip HTML (already escaped).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var colours = {{ this.colours|tojson }};
+            var tips = {{ this.tips|tojson }};
+            var style = {{ this.style|tojson }};
+            L.geoJSON({{ this.shapes.get_name() }}, {
+                className: {{ this.class_name|tojson }},
+                interactive: {{ this.interactive|tojson }},
+                filter: function (f) { return {{ this.only|tojson }} === null
+                    || {{ this.only|tojson }}.indexOf(f.id) >= 0; },
+                style: function (f) {
+                    var s = Object.assign({}, style);
+                    if (colours[f.id]) { s.fillColor = colours[f.id]; }
+                    else if (style.fill) { s.fillOpacity = 0.0; }
+                    return s;
+                },
+                onEachFeature: function (f, layer) {
+                    if (tips[f.id]) { layer.bindTooltip(tips[f.id], {sticky: true}); }
+                }
+            }).addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        shapes: Shapes,
+        *,
+        colours: Mapping[str, str] | None = None,
+        tips: Mapping[str, str] | None = None,
+        style: Mapping[str, object] | None = None,
+        class_name: str = CHOROPLETH_CLASS,
+        interactive: bool = True,
+        only: list[str] | None = None,
+    ):
+        super().__init__()
+        self._name = "GeoLayer"
+        self.shapes = shapes
+        self.colours = dict(colours or {})
+        self.tips = dict(tips or {})
+        self.style = {
+            "color": "#555555",
+            "weight": 0.6,
+            "fill": True,
+            "fillOpacity": 0.7,
+            **(style or {}),
+        }
+        self.class_name = class_name
+        self.interactive = interactive
+        self.only = only
+
+
+class HtmlControl(MacroElement):
+    """A Leaflet control whose content is fixed HTML (already escaped)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var control = L.control({position: {{ this.position|tojson }}});
+            control.onAdd = function () {
+                var div = L.DomUtil.create('div', {{ this.class_name|tojson }});
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            control.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, *, position: str = "topleft", class_name: str = "cs-title"):
+        super().__init__()
+        self._name = "Control"
+        self.html = html
+        self.position = position
+        self.class_name = class_name
+
+
+class Legends(MacroElement):
+    """One legend per choropleth layer; shows the legend of the base layer on display."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var legends = {{ this.legends|tojson }};
+            var control = L.control({position: 'bottomright'});
+            control.onAdd = function () {
+                var div = L.DomUtil.create('div', 'cs-legend');
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            control.addTo(map);
+            function show(name) {
+                var div = control.getContainer();
+                div.innerHTML = legends[name] || '';
+                div.style.display = legends[name] ? 'block' : 'none';
+            }
+            map.on('baselayerchange', function (e) { show(e.name); });
+            show({{ this.initial|tojson }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legends: Mapping[str, str], initial: str):
+        super().__init__()
+        self._name = "Legends"
+        self.legends = dict(legends)
+        self.initial = initial
+
+
+MAP_STYLE = """
+<style>
+.cs-title, .cs-legend {background: rgba(255,255,255,0.93); padding: 6px 9px; border-radius: 5px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 system-ui, sans-serif; color: #222;}
+.cs-title {max-width: 330px; max-height: 60vh; overflow-y: auto;}
+.cs-title h4 {margin: 0 0 3px 0; font-size: 14px;}
+.cs-title p {margin: 2px 0;}
+.cs-legend .cs-bar {width: 220px; height: 11px; border: 1px solid #999;}
+.cs-legend .cs-ticks {display: flex; justify-content: space-between; width: 222px;}
+.cs-dot {border-radius: 50%; border: 1px solid #222;}
+table.cs-t {font-size: 12px; border-collapse: collapse;}
+table.cs-t th {text-align: left; padding-right: 8px; font-weight: normal;}
+table.cs-t td {text-align: right;}
+</style>
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# geometry
+# ---------------------------------------------------------------------------------------------
+
+
+def _round(geometry: shapely.Geometry) -> shapely.Geometry:
+    return shapely.transform(geometry, lambda xy: np.round(xy, ROUND_DECIMALS))
+
+
+def display_geometry(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Simplified, rounded geometry for display; tiny islands dropped (the largest part stays)."""
+    parts = list(getattr(geometry, "geoms", [geometry]))
+    keep = [p for p in parts if p.area >= MIN_PART_DEG2] or [max(parts, key=lambda p: p.area)]
+    simple = shapely.MultiPolygon(keep) if len(keep) > 1 else keep[0]
+    simple = _round(simple.simplify(SIMPLIFY_DEG, preserve_topology=True))
+    return simple if not simple.is_empty else _round(geometry)
+
+
+def state_shapes(data: RegionData) -> dict:
+    """State polygons as a GeoJSON FeatureCollection for display (``display_geometry``)."""
+    features = []
+    for region_id in data.regions.index:
+        geometry = data.geometry.get(region_id)
+        if geometry is None or geometry.is_empty:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": region_id,
+                "properties": {},
+                "geometry": mapping(display_geometry(geometry)),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# ---------------------------------------------------------------------------------------------
+# choropleths and legends
+# ---------------------------------------------------------------------------------------------
+
+
+def colormap_for(
+    values: pd.Series, palette: str | list[str], caption: str, *, from_zero: bool = False
+) -> cm.LinearColormap:
+    finite = values[np.isfinite(values.astype(float))]
+    vmin = float(finite.min()) if len(finite) else 0.0
+    if from_zero:
+        vmin = min(vmin, 0.0)
+    vmax = float(finite.max()) if len(finite) else 1.0
+    if vmax <= vmin:
+        vmax = vmin + 1.0
+    if isinstance(palette, str):
+        colormap = getattr(cm.linear, palette).scale(vmin, vmax)
+        colormap.caption = caption
+        return colormap
+    return cm.LinearColormap(palette, vmin=vmin, vmax=vmax, caption=caption)
+
+
+def legend_html(colormap: cm.LinearColormap, title: str) -> str:
+    stops = np.linspace(colormap.vmin, colormap.vmax, 7)
+    gradient = ", ".join(colormap.rgb_hex_str(float(v)) for v in stops)
+    ticks = [colormap.vmin, (colormap.vmin + colormap.vmax) / 2, colormap.vmax]
+    return (
+        f"<b>{esc(title)}</b>"
+        f'<div class="cs-bar" style="background: linear-gradient(to right, {gradient})"></div>'
+        '<div class="cs-ticks">' + "".join(f"<span>{fmt_num(t)}</span>" for t in ticks) + "</div>"
+    )
+
+
+def add_choropleth(
+    m: folium.Map,
+    shapes: Shapes,
+    data: RegionData,
+    name: str,
+    values: pd.Series,
+    palette: str | list[str],
+    *,
+    show: bool,
+    zero_is_blank: bool = False,
+) -> tuple[str, str]:
+    """Add one base-like (radio) choropleth group; return its (escaped) name and legend HTML."""
+    values = pd.to_numeric(values, errors="coerce")
+    values = values[values.index.isin(data.regions.index)]
+    shown = values[np.isfinite(values)]
+    if zero_is_blank:
+        shown = shown[shown > 0]
+    colormap = colormap_for(
+        shown if len(shown) else values.fillna(0.0), palette, name, from_zero=zero_is_blank
+    )
+    colours = {str(r): colormap.rgb_hex_str(float(v)) for r, v in shown.items()}
+    tips = {}
+    for region_id in data.regions.index:
+        value = values.get(region_id, math.nan)
+        text = fmt_num(value) if np.isfinite(value) else "no data"
+        tips[str(region_id)] = (
+            f"<b>{esc(region_name(data, region_id))}</b> ({esc(region_id)})<br>"
+            f"{esc(name)}: {esc(text)}"
+        )
+    label = esc(name)
+    group = folium.FeatureGroup(name=label, overlay=False, show=show)
+    group.add_child(GeoLayer(shapes, colours=colours, tips=tips))
+    group.add_to(m)
+    return label, legend_html(colormap, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# markers
+# ---------------------------------------------------------------------------------------------
