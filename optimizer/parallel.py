@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -189,8 +190,20 @@ class SerialExecutor(_Closeable):
 _WORKER: dict = {}
 
 
+PARENT_POLL_SECONDS = 1.0
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker thread: end this process once its parent is gone (e.g. after ``kill -9``)."""
+    while True:
+        time.sleep(PARENT_POLL_SECONDS)
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+
 def _init_worker(context: Context, reuse: bool, mip_start: bool) -> None:
     _WORKER.update(context=context, reuse=reuse, mip_start=mip_start)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 
 def _worker_evaluate(run: Run) -> Outcome:

@@ -229,9 +229,14 @@ def _members(data: RegionData, zone: str | Sequence[str]) -> tuple[tuple[str, ..
     return members, "+".join(members)
 
 
+NOT_VARIED = ("shortfall_penalty_", "unsupplied_mineral_penalty_multiple", "national_target_")
+"""Figures not varied by default: penalties are modelling devices, not uncertain quantities, and
+national targets come from the scenario (the technology-file figures are not read by the model)."""
+
+
 def default_sweep_parameters(scenario: Scenario, tech: TechnologyData) -> list[Parameter]:
-    """Every technology figure with low != high, and :func:`default_levers`."""
-    return tech_parameters(tech) + default_levers(scenario)
+    """Every technology figure with low != high except NOT_VARIED, and :func:`default_levers`."""
+    return tech_parameters(tech, exclude_prefixes=NOT_VARIED) + default_levers(scenario)
 
 
 # -- sweep -----------------------------------------------------------------------------------------

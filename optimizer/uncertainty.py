@@ -25,12 +25,9 @@ from .checkpoint import Checkpoint
 from .parallel import Context, Executor, failures_table, run_all
 from .reuse import envelope_overrides
 from .scenario import Scenario
-from .sensitivity import SWEEP_KPIS, Parameter, kpi_column, merge_specs, tech_parameters
+from .sensitivity import NOT_VARIED, SWEEP_KPIS, Parameter, kpi_column, merge_specs, tech_parameters
 from .technology import CLUSTER_TYPES, TechnologyData
 
-NOT_SAMPLED = ("shortfall_penalty_", "unsupplied_mineral_penalty_multiple", "national_target_")
-"""Figures left out by default: penalties are modelling devices, not uncertain quantities, and
-national targets come from the scenario (the technology-file figures are not read by the model)."""
 PERCENTILES = (5, 25, 50, 75, 95)
 
 
@@ -50,8 +47,8 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def default_uncertain_parameters(tech: TechnologyData) -> list[Parameter]:
-    """Every technology figure with low != high except NOT_SAMPLED."""
-    return tech_parameters(tech, exclude_prefixes=NOT_SAMPLED)
+    """Every technology figure with low != high except the NOT_VARIED modelling devices."""
+    return tech_parameters(tech, exclude_prefixes=NOT_VARIED)
 
 
 @dataclass(frozen=True)
@@ -203,7 +200,6 @@ def _summary(kpis: pd.DataFrame) -> pd.DataFrame:
 
 __all__ = [
     "MonteCarloResult",
-    "NOT_SAMPLED",
     "default_uncertain_parameters",
     "latin_hypercube",
     "monte_carlo",
