@@ -148,3 +148,16 @@ def test_format_doc_lists_every_schema_column():
         assert f"## `{table}`" in text
         for spec in specs:
             assert f"| `{spec.column}` | {spec.type} |" in text, (table, spec.column)
+
+
+def test_sites_lie_in_the_state_they_name(data):
+    # facilities and domestic sources inside their state's polygon; ports may sit on the water
+    # just off the simplified coastline (0.05 deg is about 5 km)
+    for facility_id, row in data.facilities.iterrows():
+        assert data.geometry[row["region_id"]].contains(Point(row["lon"], row["lat"])), facility_id
+    for row in data.mineral_sources.drop_duplicates("source_id").itertuples():
+        shape = data.geometry[row.region_id]
+        if row.foreign:
+            assert shape.distance(Point(row.lon, row.lat)) < 0.05, row.source_id
+        else:
+            assert shape.contains(Point(row.lon, row.lat)), row.source_id
