@@ -421,6 +421,44 @@ def _solve_base(job: Job, scenario: Scenario) -> Result:
     return result
 
 
+@dataclasses.dataclass
+class AnalysisRun:
+    """What ``_run_analysis`` hands back: the analysis result, the base optimum, the executor."""
+
+    result: object
+    base: Result
+    executor: object
+    executor_text: str
+
+
+def _run_analysis(
+    args: argparse.Namespace, job: Job, scenario: Scenario, analysis, *positional, **keywords
+) -> AnalysisRun | int:
+    """Open the executor, solve the base, resume the checkpoint and run ``analysis``.
+
+    Returns the exit code of an interruption (finished runs stay in the checkpoint) instead of
+    an AnalysisRun when the user stops it.
+    """
+    with contextlib.ExitStack() as stack:
+        executor, executor_text = _open_executor(args, stack, None)
+        base = _solve_base(job, scenario)
+        checkpoint = job.resume(scenario)
+        try:
+            result = job.timed(
+                "analysis_seconds",
+                analysis,
+                scenario,
+                *positional,
+                executor=executor,
+                checkpoint=checkpoint,
+                progress=not args.quiet,
+                **keywords,
+            )
+        except KeyboardInterrupt:
+            return job.interrupted()
+    return AnalysisRun(result, base, executor, executor_text)
+
+
 def _parameter_record(p: Parameter) -> dict:
     record = {
         "name": p.name,
@@ -592,25 +630,12 @@ def cmd_regret(args: argparse.Namespace) -> int:
     scenario = _load_scenario(args.scenario, job.data)
     region_ids = parse_regions(args.regions, job.data)
     job.check_out()
-    with contextlib.ExitStack() as stack:
-        executor, executor_text = _open_executor(args, stack, None)
-        base = _solve_base(job, scenario)
-        checkpoint = job.resume(scenario)
-        try:
-            result = job.timed(
-                "analysis_seconds",
-                optimizer.regret,
-                scenario,
-                types,
-                job.data,
-                job.tech,
-                regions=region_ids,
-                executor=executor,
-                checkpoint=checkpoint,
-                progress=not args.quiet,
-            )
-        except KeyboardInterrupt:
-            return job.interrupted()
+    run = _run_analysis(
+        args, job, scenario, optimizer.regret, types, job.data, job.tech, regions=region_ids
+    )
+    if isinstance(run, int):
+        return run
+    result, base, executor, executor_text = run.result, run.base, run.executor, run.executor_text
     _finish(
         job,
         lambda folder: write_regret(
@@ -679,24 +704,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if not parameters:
         raise UsageError("nothing to sweep: no parameter given and the scenario has no levers")
     job.check_out()
-    with contextlib.ExitStack() as stack:
-        executor, executor_text = _open_executor(args, stack, None)
-        base = _solve_base(job, scenario)
-        checkpoint = job.resume(scenario)
-        try:
-            result = job.timed(
-                "analysis_seconds",
-                optimizer.sweep,
-                scenario,
-                parameters,
-                job.data,
-                job.tech,
-                executor=executor,
-                checkpoint=checkpoint,
-                progress=not args.quiet,
-            )
-        except KeyboardInterrupt:
-            return job.interrupted()
+    run = _run_analysis(args, job, scenario, optimizer.sweep, parameters, job.data, job.tech)
+    if isinstance(run, int):
+        return run
+    result, base, executor, executor_text = run.result, run.base, run.executor, run.executor_text
     _finish(
         job,
         lambda folder: write_sweep(
@@ -807,26 +818,20 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
     chosen = resolve_parameters(args.parameter, scenario, job.data, job.tech)
     parameters = chosen or default_uncertain_parameters(job.tech)
     job.check_out()
-    with contextlib.ExitStack() as stack:
-        executor, executor_text = _open_executor(args, stack, None)
-        base = _solve_base(job, scenario)
-        checkpoint = job.resume(scenario)
-        try:
-            result = job.timed(
-                "analysis_seconds",
-                optimizer.monte_carlo,
-                scenario,
-                args.runs,
-                args.seed,
-                job.data,
-                job.tech,
-                parameters=parameters,
-                executor=executor,
-                checkpoint=checkpoint,
-                progress=not args.quiet,
-            )
-        except KeyboardInterrupt:
-            return job.interrupted()
+    run = _run_analysis(
+        args,
+        job,
+        scenario,
+        optimizer.monte_carlo,
+        args.runs,
+        args.seed,
+        job.data,
+        job.tech,
+        parameters=parameters,
+    )
+    if isinstance(run, int):
+        return run
+    result, base, executor, executor_text = run.result, run.base, run.executor, run.executor_text
     _finish(
         job,
         lambda folder: write_montecarlo(
