@@ -75,22 +75,33 @@ class Row:
     def agreement(self) -> str:
         """'ok', or what disagrees (only proven optima are compared strictly)."""
         ref = abs(self.published) if self.published else 1.0
-        runs = [("pulp", self.pulp_status, self.pulp_objective, self.pulp_gap),
-                ("direct", self.direct_status, self.direct_objective, self.direct_gap)]
+        runs = [
+            ("pulp", self.pulp_status, self.pulp_objective, self.pulp_gap),
+            ("direct", self.direct_status, self.direct_objective, self.direct_gap),
+        ]
         runs = [run for run in runs if run[1] != "skipped"]
         problems = []
-        if all(run[1] == "optimal" for run in runs) and len(runs) == 2 \
-                and abs(self.pulp_objective - self.direct_objective) > REL_TOL * ref:
+        if (
+            all(run[1] == "optimal" for run in runs)
+            and len(runs) == 2
+            and abs(self.pulp_objective - self.direct_objective) > REL_TOL * ref
+        ):
             problems.append("pulp!=direct")
         for label, status, obj, gap in runs:
-            if status == "optimal" and self.published is not None \
-                    and abs(obj - self.published) > REL_TOL * ref:
+            if (
+                status == "optimal"
+                and self.published is not None
+                and abs(obj - self.published) > REL_TOL * ref
+            ):
                 problems.append(f"{label}!=published")
             elif status == "feasible":
                 problems.append(f"{label} time limit, gap {gap:.2%}")
             elif status != "optimal":
-                problems.append(f"{label} time limit, no solution" if status == "no_solution"
-                                else f"{label} {status}")
+                problems.append(
+                    f"{label} time limit, no solution"
+                    if status == "no_solution"
+                    else f"{label} {status}"
+                )
         return ", ".join(problems) or "ok"
 
 
@@ -105,8 +116,9 @@ def expand(names: list[str], optima: dict[str, float]) -> list[tuple[str, float 
     """(file stem, capacity or None) for each requested name; ``capa`` expands to its variants."""
     out: list[tuple[str, float | None]] = []
     for name in names:
-        variants = sorted((k for k in optima if k.startswith(f"{name}-")),
-                          key=lambda k: float(k.split("-", 1)[1]))
+        variants = sorted(
+            (k for k in optima if k.startswith(f"{name}-")), key=lambda k: float(k.split("-", 1)[1])
+        )
         if "-" in name:
             stem, cap = name.split("-", 1)
             out.append((stem, float(cap)))
@@ -130,8 +142,11 @@ def pulp_run(inst: CapInstance, time_limit_s: float, gap: float, threads: int | 
     model = problem.solverModel
     info = model.getInfo()
     return {
-        "n_vars": len(problem.variables()), "n_rows": len(problem.constraints),
-        "pulp_build_s": build_s, "pulp_solve_s": solve_s, "pulp_highs_run_s": model.getRunTime(),
+        "n_vars": len(problem.variables()),
+        "n_rows": len(problem.constraints),
+        "pulp_build_s": build_s,
+        "pulp_solve_s": solve_s,
+        "pulp_highs_run_s": model.getRunTime(),
         "pulp_status": status.value,
         "pulp_objective": pulp.value(objective) if status.has_solution else None,
         "pulp_gap": float(info.mip_gap) if status.has_solution else None,
@@ -156,24 +171,49 @@ def direct_build(inst: CapInstance) -> highspy.Highs:
     cost = np.concatenate([f, c.ravel()])
     lower = np.zeros(n_cols)
     upper = np.concatenate([np.ones(m), np.full(m * n, inf)])
-    h.addCols(n_cols, cost, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32),
-              np.zeros(0))
-    h.changeColsIntegrality(m, np.arange(m, dtype=np.int32),
-                            np.full(m, int(highspy.HighsVarType.kInteger), dtype=np.uint8))
+    h.addCols(
+        n_cols, cost, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0)
+    )
+    h.changeColsIntegrality(
+        m,
+        np.arange(m, dtype=np.int32),
+        np.full(m, int(highspy.HighsVarType.kInteger), dtype=np.uint8),
+    )
     x = (m + np.arange(m * n, dtype=np.int32)).reshape(m, n)  # x[i, j] -> column index
     # demand rows: n rows of m entries (column j of x)
-    h.addRows(n, d, d, m * n, np.arange(0, m * n, m, dtype=np.int32),
-              np.ascontiguousarray(x.T).ravel(), np.ones(m * n))
+    h.addRows(
+        n,
+        d,
+        d,
+        m * n,
+        np.arange(0, m * n, m, dtype=np.int32),
+        np.ascontiguousarray(x.T).ravel(),
+        np.ones(m * n),
+    )
     # capacity rows: m rows of n + 1 entries
     idx = np.hstack([x, np.arange(m, dtype=np.int32)[:, None]]).ravel()
     val = np.hstack([np.ones((m, n)), -q[:, None]]).ravel()
-    h.addRows(m, np.full(m, -inf), np.zeros(m), m * (n + 1),
-              np.arange(0, m * (n + 1), n + 1, dtype=np.int32), idx, val)
+    h.addRows(
+        m,
+        np.full(m, -inf),
+        np.zeros(m),
+        m * (n + 1),
+        np.arange(0, m * (n + 1), n + 1, dtype=np.int32),
+        idx,
+        val,
+    )
     # linking rows: m·n rows of 2 entries
     idx = np.stack([x.ravel(), np.repeat(np.arange(m, dtype=np.int32), n)], axis=1).ravel()
     val = np.stack([np.ones(m * n), -np.tile(d, m)], axis=1).ravel()
-    h.addRows(m * n, np.full(m * n, -inf), np.zeros(m * n), 2 * m * n,
-              np.arange(0, 2 * m * n, 2, dtype=np.int32), idx, val)
+    h.addRows(
+        m * n,
+        np.full(m * n, -inf),
+        np.zeros(m * n),
+        2 * m * n,
+        np.arange(0, 2 * m * n, 2, dtype=np.int32),
+        idx,
+        val,
+    )
     return h
 
 
@@ -199,7 +239,9 @@ def direct_run(inst: CapInstance, time_limit_s: float, gap: float, threads: int 
     else:
         status = SolveStatus.NO_SOLUTION
     return {
-        "direct_build_s": build_s, "direct_solve_s": solve_s, "direct_status": status.value,
+        "direct_build_s": build_s,
+        "direct_solve_s": solve_s,
+        "direct_status": status.value,
         "direct_objective": info.objective_function_value if has_solution else None,
         "direct_gap": float(info.mip_gap) if has_solution else None,
     }
@@ -218,38 +260,51 @@ def _json_safe(record: dict) -> dict:
 
 
 def fmt(value: float | None, spec: str) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) \
+    return (
+        "-"
+        if value is None or (isinstance(value, float) and math.isnan(value))
         else format(value, spec)
+    )
 
 
 def print_table(rows: list[Row], time_limit_s: float) -> None:
-    head = (f"{'instance':<11} {'n vars':>7} {'build s':>8} {'pulp solve s':>12} "
-            f"{'(highs run)':>11} {'direct build':>12} {'direct s':>9} {'ratio':>6} "
-            f"{'objective':>16} {'published':>16}  check")
+    head = (
+        f"{'instance':<11} {'n vars':>7} {'build s':>8} {'pulp solve s':>12} "
+        f"{'(highs run)':>11} {'direct build':>12} {'direct s':>9} {'ratio':>6} "
+        f"{'objective':>16} {'published':>16}  check"
+    )
     print(head)
     print("-" * len(head))
     for r in rows:
         obj = r.direct_objective if r.direct_objective is not None else r.pulp_objective
-        print(f"{r.instance:<11} {r.n_vars:>7} {r.pulp_build_s:>8.2f} {r.pulp_solve_s:>12.2f} "
-              f"{r.pulp_highs_run_s:>11.2f} {r.direct_build_s:>12.3f} {r.direct_total_s:>9.2f} "
-              f"{r.ratio:>6.2f} "
-              f"{fmt(obj, '16.4f')} {fmt(r.published, '16.3f')}  {r.agreement()}")
-    print(f"build s: PuLP model build; pulp solve s: problem.solve (transfer to HiGHS + solve); "
-          f"(highs run): HiGHS's own run time within it; direct build: highspy arrays; "
-          f"direct s: direct build + solve; ratio = (build + pulp solve) / direct s.\n"
-          f"Modelling overhead of PuLP = build s + pulp solve s - (highs run). On MIPs that "
-          f"branch, the two solves differ in column order and so in search path: compare "
-          f"(highs run) with direct s only over several instances. Time limit "
-          f"{time_limit_s:g} s per solve.")
+        print(
+            f"{r.instance:<11} {r.n_vars:>7} {r.pulp_build_s:>8.2f} {r.pulp_solve_s:>12.2f} "
+            f"{r.pulp_highs_run_s:>11.2f} {r.direct_build_s:>12.3f} {r.direct_total_s:>9.2f} "
+            f"{r.ratio:>6.2f} "
+            f"{fmt(obj, '16.4f')} {fmt(r.published, '16.3f')}  {r.agreement()}"
+        )
+    print(
+        f"build s: PuLP model build; pulp solve s: problem.solve (transfer to HiGHS + solve); "
+        f"(highs run): HiGHS's own run time within it; direct build: highspy arrays; "
+        f"direct s: direct build + solve; ratio = (build + pulp solve) / direct s.\n"
+        f"Modelling overhead of PuLP = build s + pulp solve s - (highs run). On MIPs that "
+        f"branch, the two solves differ in column order and so in search path: compare "
+        f"(highs run) with direct s only over several instances. Time limit "
+        f"{time_limit_s:g} s per solve."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--instances", default=DEFAULT_INSTANCES,
-                        help=f"comma-separated names (default: {DEFAULT_INSTANCES})")
+    parser.add_argument(
+        "--instances",
+        default=DEFAULT_INSTANCES,
+        help=f"comma-separated names (default: {DEFAULT_INSTANCES})",
+    )
     parser.add_argument("--data", type=Path, default=None, help="directory of cap*.txt files")
-    parser.add_argument("--time-limit", type=float, default=300.0,
-                        help="seconds per solve (default 300)")
+    parser.add_argument(
+        "--time-limit", type=float, default=300.0, help="seconds per solve (default 300)"
+    )
     parser.add_argument("--gap", type=float, default=1e-9, help="relative MIP gap (default 1e-9)")
     parser.add_argument("--threads", type=int, default=None, help="HiGHS threads (default: HiGHS)")
     parser.add_argument("--skip-pulp", action="store_true", help="only the direct highspy solve")
@@ -266,31 +321,46 @@ def main(argv: list[str] | None = None) -> int:
         inst = read_cap(data / f"{stem}.txt", capacity)
         print(f"[{inst.name}] ...", file=sys.stderr, flush=True)
         if args.skip_pulp:
-            pulp_part = {"n_vars": inst.n_sites * (1 + inst.n_customers),
-                         "n_rows": inst.n_customers + inst.n_sites * (1 + inst.n_customers),
-                         "pulp_build_s": math.nan, "pulp_solve_s": math.nan,
-                         "pulp_highs_run_s": math.nan, "pulp_status": "skipped",
-                         "pulp_objective": None, "pulp_gap": None}
+            pulp_part = {
+                "n_vars": inst.n_sites * (1 + inst.n_customers),
+                "n_rows": inst.n_customers + inst.n_sites * (1 + inst.n_customers),
+                "pulp_build_s": math.nan,
+                "pulp_solve_s": math.nan,
+                "pulp_highs_run_s": math.nan,
+                "pulp_status": "skipped",
+                "pulp_objective": None,
+                "pulp_gap": None,
+            }
         else:
             pulp_part = pulp_run(inst, args.time_limit, args.gap, args.threads)
         direct_part = direct_run(inst, args.time_limit, args.gap, args.threads)
-        row = Row(instance=inst.name, published=optima.get(inst.name), **pulp_part,
-                  **direct_part)
-        print(f"[{inst.name}] pulp {row.pulp_status} {row.pulp_solve_s:.1f} s, direct "
-              f"{row.direct_status} {row.direct_total_s:.1f} s: {row.agreement()}",
-              file=sys.stderr, flush=True)
+        row = Row(instance=inst.name, published=optima.get(inst.name), **pulp_part, **direct_part)
+        print(
+            f"[{inst.name}] pulp {row.pulp_status} {row.pulp_solve_s:.1f} s, direct "
+            f"{row.direct_status} {row.direct_total_s:.1f} s: {row.agreement()}",
+            file=sys.stderr,
+            flush=True,
+        )
         rows.append(row)
 
     print_table(rows, args.time_limit)
     if args.out:
         payload = {
-            "time_limit_s": args.time_limit, "mip_rel_gap": args.gap, "threads": args.threads,
-            "highs": highs_version(), "pulp": pulp.__version__,
-            "python": platform.python_version(), "machine": platform.platform(),
+            "time_limit_s": args.time_limit,
+            "mip_rel_gap": args.gap,
+            "threads": args.threads,
+            "highs": highs_version(),
+            "pulp": pulp.__version__,
+            "python": platform.python_version(),
+            "machine": platform.platform(),
             "cpu_count": os.cpu_count(),
-            "results": [_json_safe(asdict(r) | {"direct_total_s": r.direct_total_s,
-                                                "ratio": r.ratio, "check": r.agreement()})
-                        for r in rows],
+            "results": [
+                _json_safe(
+                    asdict(r)
+                    | {"direct_total_s": r.direct_total_s, "ratio": r.ratio, "check": r.agreement()}
+                )
+                for r in rows
+            ],
         }
         args.out.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
     bad = [r for r in rows if "!=" in r.agreement()]

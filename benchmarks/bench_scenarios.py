@@ -39,9 +39,11 @@ def main() -> None:
         solve = statistics.median(r.solve_seconds for r, _ in runs)
         duals = statistics.median(r.dual_seconds for r, _ in runs)
         total = statistics.median(t for _, t in runs)
-        print(f"{name:<12} {report.n_variables:>6} {report.n_constraints:>5} {report.n_binaries:>5} "
-              f"{build:>8.3f} {solve:>8.3f} {duals:>8.3f} {total:>8.3f} {100 * build / total:>6.0f}%  "
-              f"[{report.status.value}, objective {report.objective:,.0f} USD/yr]")
+        print(
+            f"{name:<12} {report.n_variables:>6} {report.n_constraints:>5} {report.n_binaries:>5} "
+            f"{build:>8.3f} {solve:>8.3f} {duals:>8.3f} {total:>8.3f} {100 * build / total:>6.0f}%  "
+            f"[{report.status.value}, objective {report.objective:,.0f} USD/yr]"
+        )
 
 
 if __name__ == "__main__":
