@@ -148,7 +148,7 @@ def capital_recovery_factor(rate: float, lifetime_yr: float) -> float:
     """CRF = r / (1 − (1 + r)^−n) [1/yr]; 1/n when r = 0.
 
     >>> round(capital_recovery_factor(0.08, 15), 6)
-    0.116830
+    0.11683
     """
     if rate == 0:
         return 1.0 / lifetime_yr

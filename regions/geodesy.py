@@ -14,7 +14,7 @@ def haversine_km(lon1, lat1, lon2, lat2):
     """Great-circle distance [km] between points given in degrees; works on arrays (broadcasts).
 
     >>> round(float(haversine_km(-92.1005, 46.7867, -83.0458, 42.3314)))  # Duluth to Detroit
-    872
+    871
     """
     lon1, lat1, lon2, lat2 = (
         np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2)

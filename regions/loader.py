@@ -171,7 +171,7 @@ def load(data_dir: Path | str | None = None) -> RegionData:
         DataValidationError: naming the file, line and field of the first problem found.
 
     >>> data = load()
-    >>> data.regions.loc["TX", "power_price_usd_per_mwh"]
+    >>> float(data.regions.loc["TX", "power_price_usd_per_mwh"])
     66.0
     """
     files = resolve_files(data_dir)
