@@ -459,6 +459,33 @@ def _run_analysis(
     return AnalysisRun(result, base, executor, executor_text)
 
 
+def _finish_analysis(
+    job: Job,
+    args: argparse.Namespace,
+    scenario: Scenario,
+    run: AnalysisRun,
+    writer,
+    parameters: dict,
+) -> None:
+    """``_finish`` for regret, sweep and Monte Carlo: ``writer(folder, result, data, scenario, ...)``."""
+    _finish(
+        job,
+        lambda folder: writer(
+            folder,
+            run.result,
+            job.data,
+            scenario,
+            base=None if args.no_map else run.base,
+            offline=args.offline,
+        ),
+        scenarios={"scenario": (args.scenario, scenario)},
+        parameters=parameters,
+        executor=run.executor,
+        executor_text=run.executor_text,
+        failures=len(run.result.failures),
+    )
+
+
 def _parameter_record(p: Parameter) -> dict:
     record = {
         "name": p.name,
@@ -635,22 +662,14 @@ def cmd_regret(args: argparse.Namespace) -> int:
     )
     if isinstance(run, int):
         return run
-    result, base, executor, executor_text = run.result, run.base, run.executor, run.executor_text
-    _finish(
+    result = run.result
+    _finish_analysis(
         job,
-        lambda folder: write_regret(
-            folder,
-            result,
-            job.data,
-            scenario,
-            base=None if args.no_map else base,
-            offline=args.offline,
-        ),
-        scenarios={"scenario": (args.scenario, scenario)},
-        parameters={"types": list(types), "regions": region_ids or "all"},
-        executor=executor,
-        executor_text=executor_text,
-        failures=len(result.failures),
+        args,
+        scenario,
+        run,
+        write_regret,
+        {"types": list(types), "regions": region_ids or "all"},
     )
     for k in types:
         rows = result.table[result.table["cluster_type"] == k]
@@ -707,22 +726,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     run = _run_analysis(args, job, scenario, optimizer.sweep, parameters, job.data, job.tech)
     if isinstance(run, int):
         return run
-    result, base, executor, executor_text = run.result, run.base, run.executor, run.executor_text
-    _finish(
+    result = run.result
+    _finish_analysis(
         job,
-        lambda folder: write_sweep(
-            folder,
-            result,
-            job.data,
-            scenario,
-            base=None if args.no_map else base,
-            offline=args.offline,
-        ),
-        scenarios={"scenario": (args.scenario, scenario)},
-        parameters={"parameters": [_parameter_record(p) for p in parameters]},
-        executor=executor,
-        executor_text=executor_text,
-        failures=len(result.failures),
+        args,
+        scenario,
+        run,
+        write_sweep,
+        {"parameters": [_parameter_record(p) for p in parameters]},
     )
     ranking = tornado_tables(result, ("total_annual_cost",))
     moved = int(result.table["sites_changed"].eq(True).sum())
@@ -831,27 +842,19 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
     )
     if isinstance(run, int):
         return run
-    result, base, executor, executor_text = run.result, run.base, run.executor, run.executor_text
-    _finish(
+    result = run.result
+    _finish_analysis(
         job,
-        lambda folder: write_montecarlo(
-            folder,
-            result,
-            job.data,
-            scenario,
-            base=None if args.no_map else base,
-            offline=args.offline,
-        ),
-        scenarios={"scenario": (args.scenario, scenario)},
-        parameters={
+        args,
+        scenario,
+        run,
+        write_montecarlo,
+        {
             "runs": args.runs,
             "seed": args.seed,
             "sampling": "latin hypercube, uniform in [low, high]",
             "parameters": [_parameter_record(p) for p in parameters],
         },
-        executor=executor,
-        executor_text=executor_text,
-        failures=len(result.failures),
     )
     solved = int(result.runs["status"].isin(("optimal", "feasible")).sum())
     text = f"{args.runs} runs (seed {args.seed}): {solved} solved, {len(result.failures)} failed"
