@@ -9,8 +9,10 @@ Run folder and resume
     or killed run keeps them. Running the same command again with the same ``--out`` loads them
     (``resuming: N finished runs loaded from …``) and solves only the rest. On success the
     checkpoint is moved into OUT as ``checkpoint.jsonl`` and ``OUT.partial`` is removed. An
-    existing OUT is refused (exit 2) unless ``--overwrite``, and so is an ``OUT.partial`` kept by
-    another command (``OUT.partial/command`` names it). Each checkpoint line is keyed by the run's
+    existing OUT is refused (exit 2) unless ``--overwrite`` (which replaces only a clustersite run
+    folder), and so is an ``OUT.partial`` kept by another command (``OUT.partial/command`` names
+    it) or not made by clustersite. A run that fails or is stopped before any run finished leaves
+    no ``OUT.partial``. Each checkpoint line is keyed by the run's
     parameters and a hash of the scenario, data and technology, so changed inputs never reuse an
     old result. ``breakeven`` keeps no checkpoint (its bisection is sequential and short).
 
@@ -80,6 +82,8 @@ from .cli import (
 )
 from .compare import fmt_pct, fmt_usd_short
 from .exports import TECH_FILES, sha256_file
+from .flags import MAX_GRID, MAX_RUNS, MAX_SEED, MAX_WORKERS, float_flag, int_flag
+from .terminal import printable
 
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 CHECKPOINT = "checkpoint.jsonl"
@@ -266,7 +270,7 @@ def _utc() -> str:
 
 def _note(args: argparse.Namespace, text: str) -> None:
     if not args.quiet:
-        print(text, file=sys.stderr, flush=True)
+        print(printable(text), file=sys.stderr, flush=True)
 
 
 class CountingExecutor:
@@ -355,6 +359,11 @@ class Job:
         (``OUT.partial/command`` names the command that keeps it), before any work."""
         _refuse_existing(self.out, self.args.overwrite)
         marker = self.partial / COMMAND_MARKER
+        if self.partial.exists() and not marker.is_file():
+            raise UsageError(
+                f"{self.partial} exists but was not made by {PROG} (no {COMMAND_MARKER} file "
+                "in it); move it away or choose another --out"
+            )
         if marker.exists():
             owner = marker.read_text(encoding="utf-8").strip()
             if owner != self.command:
@@ -374,21 +383,34 @@ class Job:
             other = len(completed) - self.loaded
             extra = f" ({other} finished runs of other inputs ignored)" if other else ""
             print(
-                f"resuming: {self.loaded} finished runs loaded from {self.checkpoint}{extra}",
+                printable(
+                    f"resuming: {self.loaded} finished runs loaded from {self.checkpoint}{extra}"
+                ),
                 file=sys.stderr,
                 flush=True,
             )
         return self.checkpoint
 
+    def finished_runs(self) -> int:
+        """Finished runs kept in ``OUT.partial``'s checkpoint (0 without one)."""
+        return len(Checkpoint(self.checkpoint).completed()) if self.checkpoint.exists() else 0
+
+    def discard_if_empty(self) -> None:
+        """Remove ``OUT.partial`` when it keeps no finished run (nothing to resume)."""
+        marker = self.partial / COMMAND_MARKER
+        if marker.is_file() and self.finished_runs() == 0:
+            shutil.rmtree(self.partial, ignore_errors=True)
+
     def interrupted(self) -> int:
         """Say where the finished runs are kept; return exit code 130."""
-        if self.checkpoint.exists():
-            n = len(Checkpoint(self.checkpoint).completed())
+        n = self.finished_runs()
+        if n:
             _fail(
                 f"interrupted; {n} finished runs kept in {self.checkpoint}; run the same "
                 f"command with --out {self.out} to resume"
             )
         else:
+            self.discard_if_empty()
             _fail("interrupted; nothing was written")
         return EXIT_INTERRUPTED
 
@@ -456,6 +478,9 @@ def _run_analysis(
             )
         except KeyboardInterrupt:
             return job.interrupted()
+        except BaseException:
+            job.discard_if_empty()
+            raise
     return AnalysisRun(result, base, executor, executor_text)
 
 
@@ -631,7 +656,7 @@ def _warn_failures(failures: pd.DataFrame, most: int = 5) -> None:
         file=sys.stderr,
     )
     for _, row in failures.head(most).iterrows():
-        print(f"  {row['parameters']}: {row['error']}", file=sys.stderr)
+        print(printable(f"  {row['parameters']}: {row['error']}"), file=sys.stderr)
     if len(failures) > most:
         print(f"  … and {len(failures) - most} more", file=sys.stderr)
 
@@ -687,7 +712,7 @@ def cmd_regret(args: argparse.Namespace) -> int:
         text += f"; {len(rows) - len(valued)} of {len(rows)} regions cannot host"
         print(text)
     _warn_failures(result.failures)
-    print(f"report: {job.out / 'report.html'}", flush=True)
+    print(printable(f"report: {job.out / 'report.html'}"), flush=True)
     return EXIT_OK
 
 
@@ -746,7 +771,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
     print(text + f"; sites moved in {moved} runs")
     _warn_failures(result.failures)
-    print(f"report: {job.out / 'report.html'}", flush=True)
+    print(printable(f"report: {job.out / 'report.html'}"), flush=True)
     return EXIT_OK
 
 
@@ -814,7 +839,7 @@ def cmd_breakeven(args: argparse.Namespace) -> int:
     else:
         print(f"no flip within bounds [{bounds[0]:g}, {bounds[1]:g}]")
     print(found.message)
-    print(f"report: {job.out / 'report.html'}", flush=True)
+    print(printable(f"report: {job.out / 'report.html'}"), flush=True)
     return EXIT_OK
 
 
@@ -877,7 +902,7 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
             )
             print(f"{k}: P(site) {sites}")
     _warn_failures(result.failures)
-    print(f"report: {job.out / 'report.html'}", flush=True)
+    print(printable(f"report: {job.out / 'report.html'}"), flush=True)
     return EXIT_OK
 
 
@@ -919,7 +944,7 @@ def _common_options(sub: argparse.ArgumentParser, command: str, *, workers_help:
         "--data", metavar="DIR", help="region data folder (default: the embedded US dataset)"
     )
     sub.add_argument("--tech", metavar="DIR", help=argparse.SUPPRESS)
-    sub.add_argument("--workers", type=int, metavar="N", help=workers_help)
+    sub.add_argument("--workers", type=int_flag(1, MAX_WORKERS), metavar="N", help=workers_help)
     sub.add_argument("--serial", action="store_true", help="solve in this process")
     sub.add_argument(
         "--scheduler",
@@ -984,16 +1009,21 @@ def register(add: Callable[[str, Callable, str], argparse.ArgumentParser]) -> No
     breakeven.add_argument(
         "--bounds",
         nargs=2,
-        type=float,
+        type=float_flag(),
         metavar=("LOW", "HIGH"),
         help="search interval (default: power price/wage ×0.5–1.5, permitting ×0.5–3, a "
         "technology figure's low–high)",
     )
     breakeven.add_argument(
-        "--tol", type=float, help="bracket width to stop at (default 1e-3 × interval)"
+        "--tol",
+        type=float_flag(0, low_open=True),
+        help="bracket width to stop at (default 1e-3 × interval)",
     )
     breakeven.add_argument(
-        "--grid", type=int, default=5, help="values solved across the bounds first (default 5)"
+        "--grid",
+        type=int_flag(2, MAX_GRID),
+        default=5,
+        help="values solved across the bounds first (default 5)",
     )
     _common_options(
         breakeven, "breakeven", workers_help="local worker processes (default: this process)"
@@ -1005,8 +1035,15 @@ def register(add: Callable[[str, Callable, str], argparse.ArgumentParser]) -> No
         "Monte Carlo (Latin hypercube): KPI distribution and P(site) by region",
     )
     montecarlo.add_argument("scenario", metavar="SCENARIO", help="built-in name or TOML path")
-    montecarlo.add_argument("--runs", type=int, default=200, help="number of runs (default 200)")
-    montecarlo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    montecarlo.add_argument(
+        "--runs",
+        type=int_flag(1, MAX_RUNS),
+        default=200,
+        help=f"number of runs (default 200, at most {MAX_RUNS:,})",
+    )
+    montecarlo.add_argument(
+        "--seed", type=int_flag(0, MAX_SEED), default=0, help="random seed (default 0)"
+    )
     montecarlo.add_argument(
         "--parameter",
         action="append",

@@ -1,15 +1,18 @@
 """``clustersite`` command line: a thin layer over the Python API.
 
 Commands: ``run``, ``compare``, ``scenarios``, ``regions``, ``validate``. Exit codes: 0 success,
-1 unexpected failure, 2 bad input (invalid data or scenario, missing file, existing output folder,
-unknown scenario), 3 a scenario without a solution. Errors are one line on stderr; ``--debug``
-adds the traceback.
+1 a bug in clustersite (the message says how to report it), 2 bad input (invalid data, scenario or
+flag, missing or unreadable file, existing output folder, unknown scenario), 3 a scenario without
+a solution. Errors are one line on stderr, with user text escaped; ``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
+import platform
 import re
 import sys
 import traceback
@@ -25,13 +28,16 @@ from optimizer import Result, Scenario
 from optimizer.coefficients import check_scenario_ids
 from regions import DataValidationError, RegionData
 
-from .atomic import staged_folder
+from .atomic import MANIFEST, check_replaceable, staged_folder
 from .progress import Progress
+from .terminal import printable, printable_lines
 
 PROG = "clustersite"
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_NO_SOLUTION = 0, 1, 2, 3
 DEFAULT_COMPARE = ("baseline", "great-lakes", "south")
 DEFAULT_PAIR = ("great-lakes", "south")
+MAX_FOLDER_CHARS = 80
+"""Longest output folder name made from a scenario name (file systems allow 255 bytes)."""
 
 
 class UsageError(Exception):
@@ -42,7 +48,25 @@ class NoSolutionError(Exception):
     """A scenario solved without a solution (exit code 3)."""
 
 
-BAD_INPUT = (DataValidationError, FileNotFoundError, FileExistsError, UsageError)
+BAD_INPUT = (
+    DataValidationError,
+    FileNotFoundError,
+    FileExistsError,
+    PermissionError,
+    IsADirectoryError,
+    NotADirectoryError,
+    UsageError,
+)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error reported as one line (exit 2) that points to ``--help``."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.exit(
+            EXIT_BAD_INPUT,
+            f"{PROG}: error: {printable(message)} (see `{self.prog} --help`)\n",
+        )
 
 
 def _error_line(exc: BaseException) -> str:
@@ -55,12 +79,22 @@ def _error_line(exc: BaseException) -> str:
 
 
 def _fail(message: str) -> None:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {printable(message)}", file=sys.stderr)
 
 
 def folder_name(scenario_name: str) -> str:
-    """A safe folder name for a scenario (runs of other characters become ``-``)."""
+    """A safe folder name for a scenario: runs of characters other than letters, digits, ``._-``
+    become ``-``; a name longer than MAX_FOLDER_CHARS is cut and ends in a hash of the whole name.
+
+    >>> folder_name("Battery Belt (2030)")
+    'Battery-Belt-2030'
+    >>> len(folder_name("x" * 5000)), folder_name("x" * 5000)[-9:]
+    (80, '-c59d3c04')
+    """
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", scenario_name).strip("-.")
+    if len(name) > MAX_FOLDER_CHARS:
+        digest = hashlib.sha256(scenario_name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        name = name[: MAX_FOLDER_CHARS - 9].rstrip("-.") + "-" + digest
     return name or "scenario"
 
 
@@ -100,11 +134,14 @@ def _load_scenarios(refs: Sequence[str], data: RegionData) -> list[tuple[str, Sc
 
 
 def _refuse_existing(folder: Path, overwrite: bool) -> None:
-    """Raise FileExistsError for an existing output folder (before any work) unless overwriting."""
+    """Raise FileExistsError for an existing output folder (before any work) unless overwriting;
+    ``--overwrite`` replaces only a folder clustersite wrote (it carries a clustersite manifest)."""
     if folder.exists() and not overwrite:
         raise FileExistsError(
             f"{folder} already exists; choose another --out folder or pass --overwrite"
         )
+    if overwrite:
+        check_replaceable(folder)
 
 
 def _describe(result: Result) -> str:
@@ -147,7 +184,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
         )
         progress.step(scenario.name, f"{result.report.status.value}, exported")
-        print(f"{scenario.name}: {_describe(result)} -> {target}", flush=True)
+        print(printable(f"{scenario.name}: {_describe(result)} -> {target}"), flush=True)
         if not result.ok:
             _fail(_no_solution_message(result) + f"; see {target / 'status.txt'}")
             code = EXIT_NO_SOLUTION
@@ -209,11 +246,42 @@ def cmd_compare(args: argparse.Namespace) -> int:
             results.append(result)
             progress.step(scenario.name, f"{result.report.status.value}, exported")
         write_report(results, data, staging, pair=pair, offline=args.offline)
+        _write_compare_manifest(staging, scenarios, pair)
         progress.step("report", "written")
     for sentence in summary(results, data):
-        print(sentence)
-    print(f"report: {out / 'report.html'}", flush=True)
+        print(printable(sentence))
+    print(printable(f"report: {out / 'report.html'}"), flush=True)
     return EXIT_OK
+
+
+def _write_compare_manifest(
+    folder: Path, scenarios: list[tuple[str, Scenario]], pair: tuple[int, int]
+) -> None:
+    """``manifest.json`` of a comparison folder: version, scenarios and every file's sha256."""
+    from .exports import _version, sha256_file
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+    manifest = {
+        "command": "compare",
+        "clustersite_version": _version(),
+        "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "python": platform.python_version(),
+        "scenarios": [
+            {"ref": ref, "name": s.name, "folder": folder_name(s.name)} for ref, s in scenarios
+        ],
+        "pair": [scenarios[i][1].name for i in pair],
+        "files": [
+            {
+                "path": p.relative_to(folder).as_posix(),
+                "bytes": p.stat().st_size,
+                "sha256": sha256_file(p),
+            }
+            for p in files
+        ],
+    }
+    (folder / MANIFEST).write_text(
+        json.dumps(manifest, indent=2, allow_nan=False) + "\n", encoding="utf-8"
+    )
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
@@ -221,7 +289,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     names = list(optimizer.builtin_scenarios())
     width = max(map(len, names), default=0)
     for name in names:
-        print(f"{name:<{width}}  {optimizer.load_scenario(name).description}")
+        print(printable(f"{name:<{width}}  {optimizer.load_scenario(name).description}"))
     return EXIT_OK
 
 
@@ -231,26 +299,27 @@ def cmd_regions(args: argparse.Namespace) -> int:
     with pd.option_context(
         "display.width", 10_000, "display.max_columns", None, "display.max_rows", None
     ):
-        print(data.regions.to_string())
+        print(printable_lines(data.regions.to_string(), limit=None))
         if args.sources:
             print()
-            print(data.sources.to_string(index=False, max_colwidth=None))
+            print(printable_lines(data.sources.to_string(index=False, max_colwidth=None), None))
     return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a scenario TOML file or a data folder."""
     path = Path(args.file)
-    if path.is_dir() or (path.name in regions.DATA_FILES and path.is_file()):
+    data_file = path.name in regions.DATA_FILES or path.suffix.lower() in (".csv", ".geojson")
+    if path.is_dir() or (data_file and path.is_file()):
         folder = path if path.is_dir() else path.parent
         data = regions.load(folder)
-        print(f"ok: data folder {folder}: {data!r}")
+        print(printable(f"ok: data folder {folder}: {data!r}"))
         return EXIT_OK
     if not path.exists() and args.file not in optimizer.builtin_scenarios():
         raise FileNotFoundError(f"{path}: no such scenario file or data folder")
     data = _load_data(args.data)
     scenario = _load_scenario(args.file, data)
-    print(f"ok: scenario {scenario.name!r} ({args.file}): {scenario.description}")
+    print(printable(f"ok: scenario {scenario.name!r} ({args.file}): {scenario.description}"))
     return EXIT_OK
 
 
@@ -268,14 +337,14 @@ def _version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of ``clustersite``."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = OneLineParser(add_help=False)
     common.add_argument(
         "--debug",
         action="store_true",
         default=argparse.SUPPRESS,
         help="show the traceback of an error",
     )
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog=PROG,
         description="Place battery-cell, NdFeB-magnet and solar-module clusters across US states.",
         parents=[common],
@@ -373,11 +442,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         _debug(args)
         _fail("interrupted; output folders being written were removed")
         return 130
-    except Exception as exc:
+    except OSError as exc:  # a path the system cannot use (disk full, name too long …)
+        if exc.filename is None:
+            return _internal_error(args, exc)
         _debug(args)
-        hint = "" if args.debug else " (run with --debug for the traceback)"
-        _fail(f"unexpected {type(exc).__name__}: {_error_line(exc)}{hint}")
-        return EXIT_FAILURE
+        _fail(_error_line(exc))
+        return EXIT_BAD_INPUT
+    except Exception as exc:
+        return _internal_error(args, exc)
+
+
+def _internal_error(args: argparse.Namespace, exc: BaseException) -> int:
+    """Report a bug (exit 1): no ordinary bad input reaches here."""
+    _debug(args)
+    how = (
+        "the traceback above"
+        if getattr(args, "debug", False)
+        else "the output of the same command run with --debug"
+    )
+    _fail(
+        f"internal error, a bug in {PROG} (not a problem with your input): "
+        f"{type(exc).__name__}: {_error_line(exc)}; please report it to the project with {how}"
+    )
+    return EXIT_FAILURE
 
 
 def _silence_stdout() -> None:

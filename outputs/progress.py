@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from .terminal import printable
+
 
 def format_seconds(seconds: float) -> str:
     """``0.4 s``, ``12 s``, ``3 min 05 s``."""
@@ -58,7 +60,7 @@ class Progress:
             tail = f"ETA {format_seconds(elapsed / self.done * left)}"
         else:
             tail = f"total {format_seconds(elapsed)}"
-        line = f"[{self.done}/{self.total}] {label}: {message} in {format_seconds(took)} ({tail})"
+        line = f"[{self.done}/{self.total}] {printable(label, 200)}: {message} in {format_seconds(took)} ({tail})"
         if self.enabled:
             stream = self.stream if self.stream is not None else sys.stderr
             print(line, file=stream, flush=True)
