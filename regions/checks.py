@@ -15,13 +15,18 @@ from pathlib import Path
 from .errors import DataValidationError
 
 
+def _fmt(bound: float) -> str:
+    """A bound as written: whole numbers in full (4294967295, not 4.29497e+09)."""
+    return str(int(bound)) if float(bound).is_integer() and abs(bound) < 1e16 else f"{bound:g}"
+
+
 def _bounds_text(low: float | None, high: float | None, low_open: bool) -> str:
     """``outside [0, 1]``, ``outside (0, 1]``, ``below the minimum 0``, ``above the maximum 1``."""
     if low is not None and high is not None:
-        return f"outside {'(' if low_open else '['}{low:g}, {high:g}]"
+        return f"outside {'(' if low_open else '['}{_fmt(low)}, {_fmt(high)}]"
     if low is not None:
-        return f"not above {low:g}" if low_open else f"below the minimum {low:g}"
-    return f"above the maximum {high:g}"
+        return f"not above {_fmt(low)}" if low_open else f"below the minimum {_fmt(low)}"
+    return f"above the maximum {_fmt(high)}"
 
 
 def check_number(
