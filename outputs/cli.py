@@ -62,6 +62,12 @@ BAD_INPUT = (
 class OneLineParser(argparse.ArgumentParser):
     """argparse, with a usage error reported as one line (exit 2) that points to ``--help``."""
 
+    def _get_values(self, action, arg_strings):
+        # argparse (before Python 3.13) turns ``--opt=--`` into an empty list instead of a value
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            self.error(f"argument {'/'.join(action.option_strings)}: expected one argument")
+        return super()._get_values(action, arg_strings)
+
     def error(self, message: str):  # noqa: D102 - argparse's hook
         self.exit(
             EXIT_BAD_INPUT,
