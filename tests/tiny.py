@@ -152,7 +152,10 @@ TECH_ROWS = {
     "construction_months": 24,
     "credit_45x_usd_per_unit": 0,
     "agglomeration_discount": 0.8,
+    "expansion_share": 1.0,
+    "expansion_fixed_cost_fraction": 0.25,
     "landed_import_price_usd_per_unit": 1e6,
+    "import_tariff_pct": 0,
     "bom_lithium_t_per_unit": 1,
 }
 PARAM_ROWS = {
@@ -162,12 +165,11 @@ PARAM_ROWS = {
     "labor_share_cap": 0.05,
     "utilization": 1.0,
     "unsupplied_mineral_penalty_multiple": 10,
-    "shortfall_penalty_battery_usd_per_gwh": 1e7,
-    "shortfall_penalty_magnet_usd_per_t": 1e7,
-    "shortfall_penalty_solar_usd_per_gw": 1e7,
+    "shortfall_penalty_multiple": 10,
     "gateway_premium_pct": 0,
 }
 PENALTY = 1e7
+"""Shortfall penalty: 10 × landed import price 1e6 × (1 + tariff 0) × utilization 1."""
 
 
 def write_tech(folder: Path, **overrides: float) -> Path:
