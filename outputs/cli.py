@@ -257,8 +257,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     """Start the local web app (needs the ``app`` extra)."""
     try:
-        from .app import serve
         import dash  # noqa: F401
+
+        from .app import serve
     except ImportError:
         raise UsageError('the app needs its extra: pip install -e ".[app]"') from None
     serve(port=args.port, data_dir=args.data, open_browser=not args.no_browser)

@@ -12,7 +12,7 @@ from .desk import Desk
 from .jobs import Job
 from .levers import set_for_regions
 from .state import error_line
-from .views import capacity_figure, compare_rows, cost_figure, kpi_cards, why_rows
+from .views import compare_rows, cost_figure, jobs_figure, kpi_cards, why_rows
 
 LEVER_IDS = [
     "name",
@@ -224,7 +224,7 @@ def register(app: Dash, desk: Desk) -> None:
             [card(c) for c in kpi_cards(result)],
             map_src(session.result_key),
             cost_figure({result.scenario.name: result}),
-            capacity_figure(result, desk.data),
+            jobs_figure(result, desk.data),
             [html.Li(s) for s in why_rows(result, data=desk.data)]
             or [html.Li("Run regret (Regret and Monte Carlo tab) to see the runner-up states.")],
         )
@@ -236,7 +236,9 @@ def register(app: Dash, desk: Desk) -> None:
         State("session", "data"),
     )
     def compare_options(_tab, sid):
-        options = [{"label": k, "value": v} for k, v in desk.comparable(desk.sessions.get(sid)).items()]
+        options = [
+            {"label": k, "value": v} for k, v in desk.comparable(desk.sessions.get(sid)).items()
+        ]
         return options, options
 
     @app.callback(
@@ -260,8 +262,15 @@ def register(app: Dash, desk: Desk) -> None:
             names = [f"{names[0]} (A)", f"{names[1]} (B)"]
         rows = compare_rows(left, right)
         table = html.Table(
-            [html.Tr([html.Th("Indicator"), html.Th(names[0]), html.Th(names[1]), html.Th("B − A")])]
-            + [html.Tr([html.Td(r["label"]), html.Td(r["a"]), html.Td(r["b"]), html.Td(r["diff"])]) for r in rows],
+            [
+                html.Tr(
+                    [html.Th("Indicator"), html.Th(names[0]), html.Th(names[1]), html.Th("B − A")]
+                )
+            ]
+            + [
+                html.Tr([html.Td(r["label"]), html.Td(r["a"]), html.Td(r["b"]), html.Td(r["diff"])])
+                for r in rows
+            ],
             className="cmp",
         )
         return map_src(page), table, cost_figure(dict(zip(names, (left, right), strict=True))), ""
@@ -314,7 +323,17 @@ def register(app: Dash, desk: Desk) -> None:
             page = desk.analysis_map(job)
         except Exception as exc:  # noqa: BLE001
             return (True, HIDDEN, 0, "", error_line(exc), False, True, *keep)
-        return (True, HIDDEN, 1, job.text(), "", False, True, map_src(page), [html.Li(s) for s in why])
+        return (
+            True,
+            HIDDEN,
+            1,
+            job.text(),
+            "",
+            False,
+            True,
+            map_src(page),
+            [html.Li(s) for s in why],
+        )
 
     @app.callback(
         Output("download", "data"),

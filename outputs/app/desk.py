@@ -147,7 +147,12 @@ class Desk:
 
     # -- analyses ----------------------------------------------------------------------------
     def start_analysis(
-        self, session: Session, kind: str, cluster_type: str = "battery", runs: int = 20, seed: int = 0
+        self,
+        session: Session,
+        kind: str,
+        cluster_type: str = "battery",
+        runs: int = 20,
+        seed: int = 0,
     ) -> Job:
         """Start regret (of ``cluster_type``) or a small Monte Carlo (``runs``, ``seed``) on the
         tab's current result scenario; the job's result is ``(analysis result, base key)``."""
@@ -191,7 +196,9 @@ class Desk:
         found, key = job.result
         base = self.result(key)
         if job.kind == "regret":
-            layers = {f"Siting regret, {k} [USD/yr]": found.to_layer(k) for k in found.cluster_types}
+            layers = {
+                f"Siting regret, {k} [USD/yr]": found.to_layer(k) for k in found.cluster_types
+            }
         else:
             layers = {f"P(cluster sited), {k}": found.layer(k) for k in optimizer.CLUSTER_TYPES}
         return self.pages.scenario(f"{job.kind}-{job.id}", base, self.data, layers)
@@ -206,7 +213,9 @@ class Desk:
         """(file name, zip bytes) of the tab's current run folder."""
         result = self.result(session.result_key)
         if result is None:
-            raise ValueError("solve a scenario first: the zip holds the current result's run folder")
+            raise ValueError(
+                "solve a scenario first: the zip holds the current result's run folder"
+            )
         name = folder_name(result.scenario.name)
         return f"{name}.zip", run_zip(result, self.data, name)
 

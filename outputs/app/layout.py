@@ -24,7 +24,7 @@ header span { opacity: .8; font-size: 13px; }
 .desk { display: flex; gap: 12px; padding: 12px; align-items: flex-start; }
 .levers { width: 330px; flex: none; background: white; border-radius: 6px; padding: 10px 14px;
           box-shadow: 0 1px 3px rgba(0,0,0,.12); font-size: 13px; max-height: calc(100vh - 80px);
-          overflow-y: auto; }
+          overflow-y: auto; overflow-x: hidden; }
 .levers h3 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: #1f3a5f;
              margin: 14px 0 6px; border-bottom: 1px solid #e3e6ea; padding-bottom: 3px; }
 .levers label { display: block; margin: 6px 0 2px; color: #444; }
@@ -62,10 +62,28 @@ table.cmp th:first-child, table.cmp td:first-child { text-align: left; }
           color: #555; cursor: pointer; margin-top: 6px; }
 """
 
-INDEX = """<!DOCTYPE html>
+INDEX = (
+    """<!DOCTYPE html>
 <html lang="en"><head>{%metas%}<title>clustersite: planner's desk</title>{%favicon%}{%css%}
-<style>""" + CSS + """</style></head>
+<style>"""
+    + CSS
+    + """</style></head>
 <body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body></html>"""
+)
+
+
+GRAPH_CONFIG = {"displayModeBar": False}
+EMPTY_FIGURE = {
+    "data": [],
+    "layout": {
+        "xaxis": {"visible": False},
+        "yaxis": {"visible": False},
+        "height": 300,
+        "annotations": [
+            {"text": "solve a scenario", "showarrow": False, "font": {"color": "#888"}}
+        ],
+    },
+}
 
 
 def _number(id_: str, value: float | None = None, step: float | str = "any", **kw) -> dcc.Input:
@@ -134,9 +152,15 @@ def lever_panel(data) -> html.Div:
             dcc.Slider(id="green", min=0, max=1, step=0.05, marks={0: "0", 0.5: "0.5", 1: "1"}),
             html.Label("Federal co-investment: lower cost of capital [fraction]"),
             dcc.Slider(
-                id="coinvest", min=0, max=0.05, step=0.005, marks={0: "0", 0.02: "2 pp", 0.05: "5 pp"}
+                id="coinvest",
+                min=0,
+                max=0.05,
+                step=0.005,
+                marks={0: "0", 0.02: "2 pp", 0.05: "5 pp"},
             ),
-            dcc.Checklist(id="credit45x", options=[{"label": " 45X manufacturing credit", "value": "on"}]),
+            dcc.Checklist(
+                id="credit45x", options=[{"label": " 45X manufacturing credit", "value": "on"}]
+            ),
             html.H3("Multipliers (all states)"),
             html.Div(
                 [
@@ -151,7 +175,10 @@ def lever_panel(data) -> html.Div:
                     dcc.Dropdown(
                         id="state-table",
                         options=[
-                            {"label": "State incentive [share of capex]", "value": "state_incentives"},
+                            {
+                                "label": "State incentive [share of capex]",
+                                "value": "state_incentives",
+                            },
                             {"label": "Power price ×", "value": "power_price_by_region"},
                             {"label": "Wage ×", "value": "wage_by_region"},
                         ],
@@ -162,7 +189,8 @@ def lever_panel(data) -> html.Div:
             ),
             dcc.Dropdown(
                 id="state-where",
-                options=[{"label": f"zone: {z}", "value": f"zone:{z}"} for z in data.zones] + states,
+                options=[{"label": f"zone: {z}", "value": f"zone:{z}"} for z in data.zones]
+                + states,
                 placeholder="state or zone",
             ),
             html.Div(
@@ -210,12 +238,20 @@ def result_tab() -> dcc.Tab:
             html.Div(html.Iframe(id="map", className="map"), className="panel"),
             html.Div(
                 [
-                    html.Div(dcc.Graph(id="cost-chart", config={"displaylogo": False}), className="panel"),
-                    html.Div(dcc.Graph(id="capacity-chart", config={"displaylogo": False}), className="panel"),
+                    html.Div(
+                        dcc.Graph(id="cost-chart", figure=EMPTY_FIGURE, config=GRAPH_CONFIG),
+                        className="panel",
+                    ),
+                    html.Div(
+                        dcc.Graph(id="capacity-chart", figure=EMPTY_FIGURE, config=GRAPH_CONFIG),
+                        className="panel",
+                    ),
                 ],
                 className="charts",
             ),
-            html.Div([html.H4("Why these states"), html.Ul(id="why", className="why")], className="panel"),
+            html.Div(
+                [html.H4("Why these states"), html.Ul(id="why", className="why")], className="panel"
+            ),
         ],
     )
 
@@ -245,7 +281,10 @@ def compare_tab() -> dcc.Tab:
             html.Div(
                 [
                     html.Div(id="cmp-table", className="panel"),
-                    html.Div(dcc.Graph(id="cmp-chart", config={"displaylogo": False}), className="panel"),
+                    html.Div(
+                        dcc.Graph(id="cmp-chart", figure=EMPTY_FIGURE, config=GRAPH_CONFIG),
+                        className="panel",
+                    ),
                 ],
                 className="charts",
             ),
@@ -279,7 +318,9 @@ def analysis_tab() -> dcc.Tab:
                             ),
                             dcc.Dropdown(
                                 id="an-type",
-                                options=[{"label": TYPE_NOUNS[k], "value": k} for k in CLUSTER_TYPES],
+                                options=[
+                                    {"label": TYPE_NOUNS[k], "value": k} for k in CLUSTER_TYPES
+                                ],
                                 value="battery",
                                 clearable=False,
                             ),
@@ -291,7 +332,9 @@ def analysis_tab() -> dcc.Tab:
                     html.Div(
                         [
                             html.Button("Run", id="an-go"),
-                            html.Button("Cancel", id="an-cancel", className="secondary", disabled=True),
+                            html.Button(
+                                "Cancel", id="an-cancel", className="secondary", disabled=True
+                            ),
                         ],
                         className="buttons",
                     ),
@@ -303,7 +346,9 @@ def analysis_tab() -> dcc.Tab:
                 style={"marginTop": "10px"},
             ),
             html.Div(html.Iframe(id="an-map", className="map"), className="panel"),
-            html.Div([html.Ul(id="an-why", className="why"), html.Div(id="an-table")], className="panel"),
+            html.Div(
+                [html.Ul(id="an-why", className="why"), html.Div(id="an-table")], className="panel"
+            ),
         ],
     )
 

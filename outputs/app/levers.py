@@ -120,7 +120,9 @@ def _region_table(table: Mapping) -> dict:
     return {str(r): _number(v) for r, v in sorted(table.items()) if v is not None and v != ""}
 
 
-def set_for_regions(levers: Mapping, table: str, regions: Iterable[str], value: float | None) -> dict:
+def set_for_regions(
+    levers: Mapping, table: str, regions: Iterable[str], value: float | None
+) -> dict:
     """A copy of ``levers`` with ``table`` (``state_incentives``, ``power_price_by_region`` or
     ``wage_by_region``) set to ``value`` for each of ``regions`` (``None``: entries removed).
 

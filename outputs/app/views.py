@@ -16,6 +16,7 @@ from ..compare import fmt_num, fmt_pct, fmt_usd_short
 
 TYPE_COLOURS = {"battery": "#1b7837", "magnet": "#762a83", "solar": "#e66101"}
 TYPE_NOUNS = {"battery": "Battery cells", "magnet": "NdFeB magnets", "solar": "Solar modules"}
+NEW_NOUNS = {"battery": "battery cells", "magnet": "NdFeB magnets", "solar": "solar modules"}
 # levelized cost in the unit a planner reads: (label, divisor of USD per type unit)
 UNIT_COST = {
     "battery": ("USD/kWh", 1e6),  # USD/GWh → USD/kWh
@@ -77,7 +78,7 @@ def kpi_cards(result: Result) -> list[dict]:
         cards.append(
             {
                 "id": f"new-{k}",
-                "label": f"New {TYPE_NOUNS[k].lower()}",
+                "label": f"New {NEW_NOUNS[k]}",
                 "value": f"{fmt_num(new)} {CAPACITY_UNITS[k]}",
                 "note": note,
             }
@@ -103,9 +104,7 @@ def kpi_cards(result: Result) -> list[dict]:
 
 def cost_terms(result: Result) -> pd.Series:
     """Annual cost [USD/yr] by term (the sites table's ``cost_<term>_usd_per_yr`` columns)."""
-    columns = {
-        m["term"]: c for c in result.sites.columns if (m := COST_COLUMN.match(str(c)))
-    }
+    columns = {m["term"]: c for c in result.sites.columns if (m := COST_COLUMN.match(str(c)))}
     return pd.Series(
         {term.replace("_", " "): float(result.sites[c].sum()) for term, c in columns.items()},
         dtype=float,
@@ -150,32 +149,37 @@ def cost_figure(results: dict[str, Result]) -> dict:
     }
 
 
-def capacity_figure(result: Result, data: RegionData) -> dict:
-    """Bars of new capacity by state, one panel-free series per cluster type (own unit)."""
+def jobs_figure(result: Result, data: RegionData) -> dict:
+    """Stacked bars of the jobs of new capacity by state, one series per cluster type."""
+    sites = result.sites if result.ok and len(result.sites) else None
     traces = []
-    for k in CLUSTER_TYPES:
-        values = result.new_capacity(k) if result.ok and len(result.sites) else pd.Series()
-        values = values.groupby(level=0).sum().sort_values(ascending=False)
-        if values.empty:
-            continue
-        traces.append(
-            {
-                "type": "bar",
-                "name": f"{TYPE_NOUNS[k]} [{CAPACITY_UNITS[k]}]",
-                "x": [str(r) for r in values.index],
-                "y": [round(float(v), 3) for v in values.to_numpy()],
-                "marker": {"color": TYPE_COLOURS[k]},
-                "hovertext": [str(data.regions["name"].get(r, r)) for r in values.index],
-                "hovertemplate": "%{hovertext}: %{y:,} " + CAPACITY_UNITS[k] + "<extra></extra>",
-            }
-        )
+    if sites is not None:
+        new = sites[sites["new_capacity"] > 0]
+        order = new.groupby("region_id")["jobs"].sum().sort_values(ascending=False).index
+        for k in CLUSTER_TYPES:
+            of_type = new[new["cluster_type"] == k].groupby("region_id")["jobs"].sum()
+            of_type = of_type.reindex(order, fill_value=0.0)
+            if not (of_type > 0).any():
+                continue
+            traces.append(
+                {
+                    "type": "bar",
+                    "name": TYPE_NOUNS[k],
+                    "x": [str(r) for r in order],
+                    "y": [round(float(v)) for v in of_type.to_numpy()],
+                    "marker": {"color": TYPE_COLOURS[k]},
+                    "hovertext": [str(data.regions["name"].get(r, r)) for r in order],
+                    "hovertemplate": "%{hovertext}: %{y:,} jobs<extra>"
+                    + TYPE_NOUNS[k]
+                    + "</extra>",
+                }
+            )
     return {
         "data": traces,
         "layout": _layout(
-            "New capacity by state (each type in its own unit)",
-            margin={"l": 50, "r": 20, "t": 40, "b": 40},
-            barmode="group",
-            yaxis={"type": "log", "title": "log scale"},
+            "Jobs at new sites by state [jobs]",
+            margin={"l": 60, "r": 20, "t": 40, "b": 40},
+            barmode="stack",
             legend={"orientation": "h", "y": -0.2},
         ),
     }
@@ -184,10 +188,13 @@ def capacity_figure(result: Result, data: RegionData) -> dict:
 def compare_rows(a: Result, b: Result) -> list[dict]:
     """Side-by-side rows ``{"label", "a", "b", "diff"}`` of the headline indicators."""
     rows = []
-    specs = [("Total annual cost", "total_annual_cost", "all", "usd"), ("New jobs", "jobs", "all", "n")]
+    specs = [
+        ("Total annual cost", "total_annual_cost", "all", "usd"),
+        ("New jobs", "jobs", "all", "n"),
+    ]
     for k in CLUSTER_TYPES:
-        specs.append((f"New {TYPE_NOUNS[k].lower()} [{CAPACITY_UNITS[k]}]", "new_capacity", k, "n"))
-        specs.append((f"Levelized cost, {TYPE_NOUNS[k].lower()}", "levelized_cost", k, k))
+        specs.append((f"New {NEW_NOUNS[k]} [{CAPACITY_UNITS[k]}]", "new_capacity", k, "n"))
+        specs.append((f"Levelized cost, {NEW_NOUNS[k]}", "levelized_cost", k, k))
     specs.append(("Domestic mineral share", "domestic_mineral_share", "all", "pct"))
     for label, name, scope, kind in specs:
         va, vb = _kpi(a, name, scope), _kpi(b, name, scope)
@@ -230,7 +237,9 @@ def why_rows(result: Result, regret=None, data: RegionData | None = None) -> lis
         terms = {
             c[2:-11].replace("_", " "): float(best[c])
             for c in others.columns
-            if c.startswith("d_") and c.endswith("_usd_per_yr") and c != "d_total_annual_cost_usd_per_yr"
+            if c.startswith("d_")
+            and c.endswith("_usd_per_yr")
+            and c != "d_total_annual_cost_usd_per_yr"
         }
         costly = sorted(((v, t) for t, v in terms.items() if v > 0.5), reverse=True)[:3]
         runner = f"{names.get(best['region_id'], best['region_id'])} ({best['region_id']})"
@@ -244,7 +253,7 @@ def why_rows(result: Result, regret=None, data: RegionData | None = None) -> lis
 
 
 __all__ = [
-    "capacity_figure",
+    "jobs_figure",
     "compare_rows",
     "cost_figure",
     "cost_terms",
