@@ -4,9 +4,9 @@ upload → the command line's one-line error; tabs independent; cancel; download
 from __future__ import annotations
 
 import io
+import sys
 import threading
 import time
-import tomllib
 import zipfile
 
 import pytest
@@ -19,6 +19,11 @@ from outputs.app.levers import apply_levers, levers_of, set_for_regions
 from outputs.app.state import SolveCache, error_line, load_upload, scenario_key
 from outputs.cli import main
 from regions import DataValidationError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 
 class CountingSolver:
@@ -195,7 +200,9 @@ def test_worker_process_solves_and_cancel_terminates_it(data):
         scenario = optimizer.load_scenario("south")
         result = pool.solve(scenario, threading.Event())
         assert result.scenario is scenario and result.ok
-        assert result.kpi("objective") == pytest.approx(optimizer.solve(scenario, data).kpi("objective"))
+        assert result.kpi("objective") == pytest.approx(
+            optimizer.solve(scenario, data).kpi("objective")
+        )
         worker = pool._idle[0]
         cancel = threading.Event()
         cancel.set()
