@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 import webbrowser
 from collections.abc import Callable
 
@@ -76,13 +75,12 @@ def serve(
 ) -> None:
     """Start the app, print its address, open a browser (when asked and one is available), and
     serve until interrupted."""
-    started = time.perf_counter()
     desk = Desk(data_dir)
     desk.pool.warm()
     server = make_server(desk, host, port)
     url = f"http://{host}:{server.server_port}/"
     say = announce or (lambda text: print(text, flush=True))
-    say(f"clustersite app: {url}  (started in {time.perf_counter() - started:.1f} s; Ctrl+C stops)")
+    say(f"clustersite app: {url}  (Ctrl+C stops)")
     if open_browser:
         threading.Thread(target=_open, args=(url,), daemon=True).start()
     try:
