@@ -254,6 +254,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    """Start the local web app (needs the ``app`` extra)."""
+    try:
+        import dash  # noqa: F401
+
+        from .app import serve
+    except ImportError:
+        raise UsageError('the app needs its extra: pip install -e ".[app]"') from None
+    serve(port=args.port, data_dir=args.data, open_browser=not args.no_browser)
+    return EXIT_OK
+
+
 # --- parser -----------------------------------------------------------------------------------
 
 
@@ -336,6 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", metavar="FILE", help="scenario .toml file or data folder")
     data_option(validate)
 
+    app = add("app", cmd_app, "start the planner's desk, a local web app, and print its address")
+    app.add_argument("--port", type=int, default=8050, help="port on 127.0.0.1 (0: any free port)")
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    data_option(app)
+
     from .analysis_cli import register
 
     register(add)
@@ -353,7 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         _fail(
             "choose a command: run, compare, scenarios, regions, validate, regret, sweep, "
-            "breakeven, montecarlo"
+            "breakeven, montecarlo, app"
         )
         return EXIT_BAD_INPUT
     try:
