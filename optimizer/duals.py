@@ -8,6 +8,7 @@ dual is not reported. ``finite_difference`` re-solves with one limit moved, to c
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,7 +113,8 @@ def finite_difference(
     For a limit, ``low`` is the cost saved per unit relaxed and ``high`` the cost added per unit
     tightened; for a target, the cost per unit removed and per unit added. The LP value is
     piecewise linear and convex in a limit, so a correct dual lies between them, and equals both
-    where the limit is not at a kink (a degenerate solution).
+    where the limit is not at a kink (a degenerate solution). A side whose LP is infeasible
+    (a limit tightened below what existing plants need) is infinite.
     """
     row = model.constraints[family][key]
     solver, _ = make_solver(options, mip=False)
@@ -122,12 +124,16 @@ def finite_difference(
     values = {}
     with binaries_fixed(model):
         try:
-            for step in (0.0, delta, -delta):
+            # the unmoved LP last, so the variables hold its solution afterwards
+            for step in (delta, -delta, 0.0):
                 row.constant = original + shift * step
                 model.problem.solve(solver)
-                if model.problem.status != pulp.LpStatusOptimal:
-                    raise RuntimeError(f"LP not optimal after moving {family}[{key}] by {step}")
-                values[step] = float(model.problem.objective.value())
+                if model.problem.status == pulp.LpStatusOptimal:
+                    values[step] = float(model.problem.objective.value())
+                elif step == 0.0:  # pragma: no cover - the LP of a MIP solution is feasible
+                    raise RuntimeError(f"the LP with binaries fixed is not optimal ({family})")
+                else:
+                    values[step] = math.inf
         finally:
             row.constant = original
     if family == "target":
