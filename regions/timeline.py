@@ -73,7 +73,9 @@ def implied_events(facilities: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def check_events(events: pd.DataFrame, facilities: pd.DataFrame, label: str, fac_label: str) -> None:
+def check_events(
+    events: pd.DataFrame, facilities: pd.DataFrame, label: str, fac_label: str
+) -> None:
     """Validate events against the facilities table; raise naming file, line and field.
 
     Rules: a known facility id; a basis with every capacity; dates not after the source was read
@@ -124,7 +126,8 @@ def check_events(events: pd.DataFrame, facilities: pd.DataFrame, label: str, fac
     missing = sorted(set(facilities.index) - set(events["facility_id"]))
     if missing:
         raise DataValidationError(
-            label, f"no events for facility {missing[0]!r} (every facility needs its announced event)"
+            label,
+            f"no events for facility {missing[0]!r} (every facility needs its announced event)",
         )
 
 
@@ -183,7 +186,8 @@ def view_at(
     Returns one row per facility announced on or before ``as_of`` (cancelled and closed ones
     dropped unless ``keep_ended``), indexed by ``facility_id``, with the facilities.csv columns
     plus: ``status`` on that date; ``capacity_std`` counted on that date [type unit/yr];
-    ``nameplate_std``; ``announced_date``; ``first_production_date`` (NaT if none by then);
+    ``capacity_basis`` (basis of the event that set it, or ``nameplate``); ``nameplate_std``;
+    ``announced_date``; ``first_production_date`` (NaT if none by then);
     ``status_since`` (date of the event that set the status); ``evidence_date`` (publication date
     of the newest source among the events so far); ``evidence_implied`` (True when the
     facility's events are implied by facilities.csv rather than recorded).
@@ -201,6 +205,7 @@ def view_at(
                 "status": None,
                 "before_pause": None,
                 "capacity": np.nan,
+                "basis": "nameplate",
                 "first": pd.NaT,
                 "since": None,
                 "evidence": row["vintage"],
@@ -217,7 +222,7 @@ def view_at(
         if event == "first_production":
             s["first"] = pd.Timestamp(row["date"])
         if not np.isnan(row["capacity_std"]):
-            s["capacity"] = row["capacity_std"]
+            s["capacity"], s["basis"] = row["capacity_std"], row["basis"] or "nameplate"
         s["evidence"] = max(s["evidence"], row["vintage"])
     for fid, s in state.items():
         if s["status"] is None or (s["status"] in ENDED and not keep_ended):
@@ -227,16 +232,18 @@ def view_at(
                 "facility_id": fid,
                 "status": s["status"],
                 "counted": s["capacity"],
+                "capacity_basis": s["basis"],
                 "first_production_date": s["first"],
                 "status_since": s["since"],
                 "evidence_date": s["evidence"],
                 "evidence_implied": s["implied"],
             }
         )
-    columns = ["facility_id", "status", "counted", "first_production_date", "status_since"]
+    columns = ["facility_id", "status", "counted", "capacity_basis", "first_production_date"]
+    columns += ["status_since"]
     columns += ["evidence_date", "evidence_implied"]
     timeline = pd.DataFrame(rows, columns=columns).set_index("facility_id")
-    derived = ["status", "capacity_std", *columns[2:]]
+    derived = ["status", "capacity_std", *columns[3:]]
     base = facilities.drop(columns=derived, errors="ignore").join(timeline, how="inner")
     base = base.loc[[f for f in facilities.index if f in base.index]]
     counted = base.pop("counted")
