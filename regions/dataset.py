@@ -86,7 +86,7 @@ class RegionData:
 
         >>> import regions
         >>> data = regions.load()
-        >>> data.facilities_as_of("2022-06-30").at["freyr-giga-america-coweta-ga", "status"]
+        >>> data.facilities_as_of("2023-06-30").at["freyr-giga-america-coweta-ga", "status"]
         'announced'
         >>> "freyr-giga-america-coweta-ga" in data.facilities_as_of("2025-06-30").index
         False
