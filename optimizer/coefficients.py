@@ -397,6 +397,8 @@ def supply_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> 
                 if allowed is None or source_id in allowed
                 else "gateway not allowed by the scenario"
             )
+        elif row["status"] == "closed":
+            reasons.append("closed")
         elif np.isnan(row["capacity_t_per_yr"]):
             reasons.append("capacity unknown")
         elif row["status"] != "operating" and (

@@ -14,7 +14,7 @@ import re
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +24,7 @@ import regions
 from optimizer import Result, Scenario
 from optimizer.coefficients import check_scenario_ids
 from regions import DataValidationError, RegionData
+from regions.audit import figure_counts, stale_statuses
 
 from .atomic import staged_folder
 from .progress import Progress
@@ -226,16 +227,34 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_regions(args: argparse.Namespace) -> int:
-    """Print the region table (and with --sources the citations table)."""
+    """Print the region table (with --sources the citations; with --audit the data health)."""
     data = _load_data(args.data)
     with pd.option_context(
         "display.width", 10_000, "display.max_columns", None, "display.max_rows", None
     ):
+        if args.audit:
+            as_of = args.as_of or date.today()
+            print(f"Figures by how they are known (facilities as of {as_of}):")
+            print(figure_counts(data, as_of).to_string(index=False))
+            stale = stale_statuses(data, as_of)
+            print(
+                f"\nFacility statuses with evidence older than 12 months at {as_of}: {len(stale)}"
+            )
+            if len(stale):
+                print(stale.to_string(index=False))
+            return EXIT_OK
         print(data.regions.to_string())
         if args.sources:
             print()
             print(data.sources.to_string(index=False, max_colwidth=None))
     return EXIT_OK
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -342,6 +361,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     region_cmd = add("regions", cmd_regions, "print the region table")
     region_cmd.add_argument("--sources", action="store_true", help="also print the citations")
+    region_cmd.add_argument(
+        "--audit",
+        action="store_true",
+        help="print figure counts (sourced/derived/constructed/assumed) and stale facility evidence",
+    )
+    region_cmd.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="date of the audit (default today)"
+    )
     data_option(region_cmd)
 
     validate = add("validate", cmd_validate, "check a scenario TOML file or a data folder")

@@ -52,7 +52,8 @@ def write_data(
     facilities: list[list] | None = None,
     names: dict[str, str] | None = None,
 ) -> Path:
-    """Write the tiny region dataset; ``domestic`` rows follow mineral_sources.csv columns."""
+    """Write the tiny region dataset; ``domestic`` rows follow mineral_sources.csv columns
+    (trailing optional columns may be left off)."""
     folder.mkdir(parents=True, exist_ok=True)
     permitting = {**{r: v[2] for r, v in REGIONS.items()}, **(permitting or {})}
     names = names or {}
@@ -109,10 +110,11 @@ def write_data(
         [s.column for s in regions.table_schema()["mineral_prices.csv"]],
         [["lithium", "t LCE", LITHIUM_PRICE, 0, "assumption", "test", "", "", ""]],
     )
+    source_columns = [s.column for s in regions.table_schema()["mineral_sources.csv"]]
     _write_csv(
         folder / "mineral_sources.csv",
-        [s.column for s in regions.table_schema()["mineral_sources.csv"]],
-        domestic or [],
+        source_columns,
+        [row + [""] * (len(source_columns) - len(row)) for row in domestic or []],
     )
     lon, lat = rep_point("A")
     _write_csv(
