@@ -28,6 +28,7 @@ BUILTIN_DIR = Path(__file__).with_name("scenarios")
 ZONE_MODES = ("restrict", "favour")
 SOLVERS = ("highs", "cbc")
 FACILITY_STATUSES = ("operating", "under_construction", "announced")
+OBJECTIVES = ("investor", "system")
 EARLIEST_AS_OF = date(2000, 1, 1)
 """Earliest ``facilities_as_of``: the facility list starts in 2002 and the region figures are
 2016-2025 vintages, so an earlier date has no data to describe it."""
@@ -43,6 +44,7 @@ SCHEMA: dict[str, object] = {
     "name": str,
     "description": str,
     "extends": str,
+    "objective": str,
     "horizon_year": int,
     "facilities_as_of": (str, date),
     "existing_statuses": list,
@@ -107,6 +109,7 @@ class Scenario:
     horizon_year: int
     facilities_as_of: date
     targets: Mapping[str, Target]
+    objective: str = "investor"
     existing_statuses: tuple[str, ...] = ("operating", "under_construction")
     zones: Mapping[str, ZoneDesignation] = field(default_factory=dict)
     green_lane_factor: float = 1.0
@@ -234,6 +237,11 @@ class Scenario:
         for k, n in max_clusters.items():
             _check_type_key(k, label, "limits.max_clusters")
             _check_range(n, 0, None, label, f"limits.max_clusters.{k}", integer=True)
+        objective = doc.get("objective", "investor")
+        if objective not in OBJECTIVES:
+            raise DataValidationError(
+                label, f"{objective!r} is not one of {OBJECTIVES}", field="objective"
+            )
         solver_doc = doc.get("solver", {})
         solver = SolverOptions(
             name=solver_doc.get("name", "highs"),
@@ -256,6 +264,7 @@ class Scenario:
             horizon_year=int(horizon),
             facilities_as_of=as_of,
             targets=frozen(targets),
+            objective=objective,
             existing_statuses=statuses,
             zones=frozen(zones),
             green_lane_factor=green,

@@ -17,7 +17,7 @@ import re
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -27,8 +27,10 @@ import regions
 from optimizer import Result, Scenario
 from optimizer.coefficients import check_scenario_ids
 from regions import DataValidationError, RegionData
+from regions.audit import figure_counts, stale_statuses
 
 from .atomic import MANIFEST, check_replaceable, staged_folder
+from .flags import int_flag
 from .progress import Progress
 from .terminal import printable, printable_lines
 
@@ -300,16 +302,34 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_regions(args: argparse.Namespace) -> int:
-    """Print the region table (and with --sources the citations table)."""
+    """Print the region table (with --sources the citations; with --audit the data health)."""
     data = _load_data(args.data)
     with pd.option_context(
         "display.width", 10_000, "display.max_columns", None, "display.max_rows", None
     ):
+        if args.audit:
+            as_of = args.as_of or date.today()
+            print(f"Figures by how they are known (facilities as of {as_of}):")
+            print(printable_lines(figure_counts(data, as_of).to_string(index=False), None))
+            stale = stale_statuses(data, as_of)
+            print(
+                f"\nFacility statuses with evidence older than 12 months at {as_of}: {len(stale)}"
+            )
+            if len(stale):
+                print(printable_lines(stale.to_string(index=False), None))
+            return EXIT_OK
         print(printable_lines(data.regions.to_string(), limit=None))
         if args.sources:
             print()
             print(printable_lines(data.sources.to_string(index=False, max_colwidth=None), None))
     return EXIT_OK
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -326,6 +346,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     data = _load_data(args.data)
     scenario = _load_scenario(args.file, data)
     print(printable(f"ok: scenario {scenario.name!r} ({args.file}): {scenario.description}"))
+    return EXIT_OK
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Start the local web app (needs the ``app`` extra)."""
+    try:
+        import dash  # noqa: F401
+
+        from .app import serve
+    except ImportError:
+        raise UsageError('the app needs its extra: pip install -e ".[app]"') from None
+    serve(port=args.port, data_dir=args.data, open_browser=not args.no_browser)
     return EXIT_OK
 
 
@@ -405,11 +437,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     region_cmd = add("regions", cmd_regions, "print the region table")
     region_cmd.add_argument("--sources", action="store_true", help="also print the citations")
+    region_cmd.add_argument(
+        "--audit",
+        action="store_true",
+        help="print figure counts (sourced/derived/constructed/assumed) and stale facility evidence",
+    )
+    region_cmd.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="date of the audit (default today)"
+    )
     data_option(region_cmd)
 
     validate = add("validate", cmd_validate, "check a scenario TOML file or a data folder")
     validate.add_argument("file", metavar="FILE", help="scenario .toml file or data folder")
     data_option(validate)
+
+    app = add("app", cmd_app, "start the planner's desk, a local web app, and print its address")
+    app.add_argument(
+        "--port",
+        type=int_flag(0, 65535),
+        default=8050,
+        help="port on 127.0.0.1 (0: any free port)",
+    )
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    data_option(app)
 
     from .analysis_cli import register
 
@@ -428,7 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         _fail(
             "choose a command: run, compare, scenarios, regions, validate, regret, sweep, "
-            "breakeven, montecarlo"
+            "breakeven, montecarlo, app"
         )
         return EXIT_BAD_INPUT
     try:

@@ -230,9 +230,7 @@ def test_bad_run_counts_and_seeds_leave_nothing(capsys, tmp_path, tiny, flags, f
     assert list(tmp_path.iterdir()) == []
 
 
-def test_failure_before_the_first_run_leaves_no_partial_folder(
-    capsys, tmp_path, tiny, monkeypatch
-):
+def test_failure_before_the_first_run_leaves_no_partial_folder(capsys, tmp_path, tiny, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("sampler broke")
 
