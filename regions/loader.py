@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .boundaries import read_boundaries
+from .coordinates import check_coordinates
 from .dataset import RegionData
 from .errors import DataValidationError
 from .geodesy import equal_area_km2
@@ -101,10 +102,10 @@ def _read_permitting(
     return table.set_index("region_id"), evidence
 
 
-def _read_minerals(
-    files: dict[str, Path], region_ids: set[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Mineral prices and all sources (domestic rows plus every gateway × mineral)."""
+def _read_minerals(files: dict[str, Path], geometry: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mineral prices and all sources (domestic rows plus every gateway × mineral); every site
+    lies in its region (domestic sources also in the country)."""
+    region_ids = set(geometry)
     prices_label = str(files["mineral_prices.csv"])
     prices = read_table(files["mineral_prices.csv"])
     check_unique(prices, ["mineral"], prices_label)
@@ -115,12 +116,14 @@ def _read_minerals(
     check_unique(domestic, ["source_id", "mineral"], label)
     check_refs(domestic, "region_id", region_ids, label, "regions.csv")
     check_refs(domestic, "mineral", set(minerals), label, files["mineral_prices.csv"].name)
+    check_coordinates(domestic, geometry, label, id_column="source_id", domestic=True)
     domestic["foreign"] = False
 
     gw_label = str(files["import_gateways.csv"])
     gateways = read_table(files["import_gateways.csv"])
     check_unique(gateways, ["gateway_id"], gw_label)
     check_refs(gateways, "region_id", region_ids, gw_label, "regions.csv")
+    check_coordinates(gateways, geometry, gw_label, id_column="gateway_id", domestic=False)
     clash = set(gateways["gateway_id"]) & set(domestic["source_id"])
     if clash:
         raise DataValidationError(
@@ -143,11 +146,12 @@ def _read_minerals(
     return prices.set_index("mineral"), sources
 
 
-def _read_facilities(files: dict[str, Path], region_ids: set[str]) -> pd.DataFrame:
+def _read_facilities(files: dict[str, Path], geometry: dict) -> pd.DataFrame:
     label = str(files["facilities.csv"])
     table = read_table(files["facilities.csv"])
     check_unique(table, ["facility_id"], label)
-    check_refs(table, "region_id", region_ids, label, "regions.csv")
+    check_refs(table, "region_id", set(geometry), label, "regions.csv")
+    check_coordinates(table, geometry, label, id_column="facility_id", domestic=False)
     return table.set_index("facility_id")
 
 
@@ -188,10 +192,9 @@ def load(data_dir: Path | str | None = None) -> RegionData:
     """
     files = resolve_files(data_dir)
     regions, geometry, metadata = _read_regions(files)
-    region_ids = set(regions.index)
     permitting, evidence = _read_permitting(files, regions)
-    prices, mineral_sources = _read_minerals(files, region_ids)
-    facilities = _read_facilities(files, region_ids)
+    prices, mineral_sources = _read_minerals(files, geometry)
+    facilities = _read_facilities(files, geometry)
     zones = read_zones(files["zones.toml"], geometry)
     sources = _read_sources(files, regions)
     return RegionData(
