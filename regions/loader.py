@@ -160,9 +160,7 @@ SOURCE_STATUS_FOR_FACILITY = {
 """Mineral-source statuses that agree with the status of the facility they name."""
 
 
-def _read_facilities(
-    files: dict[str, Path], geometry: dict
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _read_facilities(files: dict[str, Path], geometry: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Facilities (status and counted capacity after their last event) and their events.
 
     Events come from ``facility_events.csv``; when a user's ``facilities.csv`` comes without
