@@ -278,8 +278,12 @@ def add_choropleth(
     *,
     show: bool,
     zero_is_blank: bool = False,
+    notes: Mapping[str, str] | None = None,
 ) -> tuple[str, str]:
-    """Add one base-like (radio) choropleth group; return its (escaped) name and legend HTML."""
+    """Add one base-like (radio) choropleth group; return its (escaped) name and legend HTML.
+
+    ``notes`` maps region id → an extra tooltip line (escaped HTML), e.g. the evidence behind it.
+    """
     values = pd.to_numeric(values, errors="coerce")
     values = values[values.index.isin(data.regions.index)]
     shown = values[np.isfinite(values)]
@@ -297,6 +301,8 @@ def add_choropleth(
             f"<b>{esc(region_name(data, region_id))}</b> ({esc(region_id)})<br>"
             f"{esc(name)}: {esc(text)}"
         )
+        if notes and notes.get(region_id):
+            tips[str(region_id)] += f"<br>{notes[region_id]}"
     label = esc(name)
     group = folium.FeatureGroup(name=label, overlay=False, show=show)
     group.add_child(GeoLayer(shapes, colours=colours, tips=tips))

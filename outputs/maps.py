@@ -446,6 +446,33 @@ def headline_kpis(result: Result) -> list[tuple[str, str]]:
     return rows
 
 
+def permitting_notes(data: RegionData) -> dict[str, str]:
+    """Tooltip line per region for the permitting layer: range and the evidence behind it.
+
+    >>> import regions
+    >>> permitting_notes(regions.load())["NC"]
+    'range 6.4–12 months; evidence: 1 piece'
+    """
+    table = data.permitting
+    if not len(table) or "evidence_count" not in table.columns:
+        return {}
+    notes = {}
+    for region_id, row in table.iterrows():
+        count = int(row["evidence_count"])
+        span = (
+            f"range {fmt_num(row['permitting_months_low'])}–"
+            f"{fmt_num(row['permitting_months_high'])} months; "
+        )
+        if row["basis"] == "evidence":
+            what = f"evidence: {count} piece{'s' if count != 1 else ''}"
+        elif row["basis"] == "regional_default":
+            what = "evidence: none (regional default)"
+        else:
+            what = "evidence: none (user figure)"
+        notes[str(region_id)] = esc(span + what)
+    return notes
+
+
 def title_html(result: Result, data: RegionData, *, compact: bool = False) -> str:
     """The map's title block (escaped HTML): scenario, description, dates, vintages, KPIs.
 
@@ -526,9 +553,18 @@ def add_scenario_layers(
             layers.append((label, data.regions[column], palette, False))
     for label, values in (extra_layers or {}).items():
         layers.append((str(label), values, "viridis", False))
+    notes = {INPUT_LAYERS["permitting_months"][0]: permitting_notes(data)}
     for i, (label, values, palette, zero_blank) in enumerate(layers):
         name, legend = add_choropleth(
-            m, shapes, data, label, values, palette, show=(i == 0), zero_is_blank=zero_blank
+            m,
+            shapes,
+            data,
+            label,
+            values,
+            palette,
+            show=(i == 0),
+            zero_is_blank=zero_blank,
+            notes=notes.get(label),
         )
         legends[name] = legend
         initial = initial or name
