@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -19,7 +20,9 @@ import optimizer
 import regions
 from optimizer import Result, SolverReport, SolveStatus
 from outputs.cli import main
-from outputs.exports import TABLE_COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+from outputs.exports.run import TABLE_COLUMNS
 from tests.helpers import copy_data, edit_csv
 
 BASELINE_TOML = optimizer.builtin_scenarios()["baseline"].read_text()
@@ -308,7 +311,7 @@ def test_compare_bad_pair_and_single_scenario(capsys, tmp_path):
 
 
 def test_interrupted_compare_leaves_nothing(capsys, tmp_path, monkeypatch):
-    pytest.importorskip("outputs.report")
+    pytest.importorskip("outputs.reports.compare")
     real_solve = optimizer.solve
     calls = []
 
@@ -325,7 +328,7 @@ def test_interrupted_compare_leaves_nothing(capsys, tmp_path, monkeypatch):
 
 
 def test_compare_no_solution_writes_nothing(capsys, tmp_path, monkeypatch):
-    pytest.importorskip("outputs.report")
+    pytest.importorskip("outputs.reports.compare")
     monkeypatch.setattr(optimizer, "solve", lambda scenario, *a, **k: failed_result("south"))
     code, out, err = run(capsys, "compare", "great-lakes", "south", "--out", str(tmp_path / "c"))
     assert code == 3 and out == ""
@@ -364,8 +367,9 @@ def table_rows(html: str) -> list[list[str]]:
 
 
 def test_compare_writes_report_with_the_results_numbers(capsys, tmp_path):
-    pytest.importorskip("outputs.report")
-    from outputs.compare import fmt_kpi, summary
+    pytest.importorskip("outputs.reports.compare")
+    from outputs.formatting import fmt_kpi
+    from outputs.reports.summary import summary
 
     out_dir = tmp_path / "cmp"
     code, out, err = run(capsys, "compare", "great-lakes", "south", "--out", str(out_dir))
@@ -396,7 +400,7 @@ def test_compare_writes_report_with_the_results_numbers(capsys, tmp_path):
 
 
 def test_compare_default_list_and_pair(capsys, tmp_path, monkeypatch):
-    report = pytest.importorskip("outputs.report")
+    report = pytest.importorskip("outputs.reports.compare")
     seen = {}
 
     def fake_report(results, data, folder, *, pair=(0, 1), offline=False):
@@ -456,6 +460,7 @@ def test_python_dash_m(tmp_path):
         text=True,
         timeout=120,
         cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert done.returncode == 2
     assert_one_line_error(done.stderr, "nosuch")

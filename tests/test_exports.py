@@ -16,7 +16,7 @@ import optimizer
 import regions
 from optimizer import Result, SolverReport, SolveStatus
 from optimizer.technology import DATA_DIR as TECH_DATA_DIR
-from outputs.exports import TABLE_COLUMNS, TABLES, export_run
+from outputs.exports.run import TABLE_COLUMNS, TABLES, export_run
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -177,7 +177,7 @@ def test_failed_export_leaves_nothing(result, data, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("outputs.exports._write_workbook", broken)
+    monkeypatch.setattr("outputs.exports.run._write_workbook", broken)
     with pytest.raises(OSError, match="disk full"):
         export_run(result, data, tmp_path / "run", map=False)
     assert list(tmp_path.iterdir()) == []

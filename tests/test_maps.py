@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 import optimizer
-from outputs import maps, offline
-from outputs.compare import fmt_capacity, fmt_usd
+from outputs.formatting import fmt_capacity, fmt_usd
+from outputs.maps import offline
+from outputs.maps import scenario as maps
 
 SITE_MARKER = re.compile(r'"className": "cs-site cs-site-(\w+) cs-region-([\w-]+)"')
 

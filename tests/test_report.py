@@ -9,9 +9,11 @@ from collections import Counter
 import pytest
 
 from optimizer import CLUSTER_TYPES, load_technology
-from outputs import offline, report
-from outputs.compare import fmt_kpi, summary
-from outputs.maps import site_count
+from outputs.formatting import fmt_kpi
+from outputs.maps import offline
+from outputs.maps.scenario import site_count
+from outputs.reports import compare as report
+from outputs.reports.summary import summary
 
 ROW = re.compile(
     r'<tr class="cs-site-row" data-scenario="([^"]+)" data-type="([^"]+)" data-region="([^"]+)">'

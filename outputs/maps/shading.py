@@ -21,7 +21,7 @@ from shapely.geometry import mapping
 
 from regions import RegionData
 
-from .compare import esc, fmt_num
+from ..formatting import esc, fmt_num
 
 CHOROPLETH_CLASS = "cs-choropleth"
 SIMPLIFY_DEG = 0.03

@@ -25,9 +25,10 @@ from shapely.geometry import mapping
 from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result
 from regions import RegionData
 
-from .atomic import atomic_write_text
-from .compare import esc, fmt_capacity, fmt_num, fmt_pct, fmt_usd, fmt_usd_short
-from .map_shading import (
+from ..atomic import atomic_write_text
+from ..formatting import esc, fmt_capacity, fmt_num, fmt_pct, fmt_usd, fmt_usd_short
+from .offline import inline_assets
+from .shading import (
     MAP_STYLE,
     GeoLayer,
     HtmlControl,
@@ -38,7 +39,6 @@ from .map_shading import (
     region_name,
     state_shapes,
 )
-from .offline import inline_assets
 
 # DOM classes (Leaflet ``className`` path option → SVG path class), for styling and counting.
 SITE_CLASS = "cs-site"

@@ -19,18 +19,10 @@ import pandas as pd
 from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result, TechnologyData, load_technology
 from regions import RegionData
 
-from .atomic import atomic_write_text
-from .compare import (
-    esc,
-    fmt_kpi,
-    fmt_num,
-    fmt_usd,
-    kpi_table,
-    new_sites,
-    scenario_labels,
-    summary,
-)
-from .maps import dual_map, render_html
+from ..atomic import atomic_write_text
+from ..formatting import esc, fmt_kpi, fmt_num, fmt_usd
+from ..maps.scenario import dual_map, render_html
+from .summary import kpi_table, new_sites, scenario_labels, summary
 
 REPORT_NAME = "report.html"
 SITE_ROW_CLASS = "cs-site-row"

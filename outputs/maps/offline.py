@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-VENDOR_DIR = Path(__file__).with_name("assets") / "vendor"
+VENDOR_DIR = Path(__file__).parent.parent / "assets" / "vendor"
 MANIFEST_PATH = VENDOR_DIR / "MANIFEST.json"
 
 _SCRIPT_TAG = re.compile(

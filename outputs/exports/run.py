@@ -30,7 +30,7 @@ from optimizer.extract import (
 from optimizer.technology import DATA_DIR as TECH_DATA_DIR
 from regions import RegionData
 
-from .atomic import staged_folder
+from ..atomic import staged_folder
 
 TABLES = ("sites", "flows", "kpis", "shadow_prices", "unmet")
 """Result tables exported, in order; each becomes ``<name>.csv`` and a sheet of ``results.xlsx``."""
@@ -262,7 +262,7 @@ def export_run(
         if not result.ok:
             (staging / "status.txt").write_text(_status_text(result), encoding="utf-8")
         elif map:
-            from .maps import save_map, scenario_map
+            from ..maps.scenario import save_map, scenario_map
 
             save_map(
                 scenario_map(result, data, offline=offline), staging / "map.html", offline=offline

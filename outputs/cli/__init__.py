@@ -1,0 +1,166 @@
+"""``clustersite`` command line: a thin layer over the Python API.
+
+Commands: ``run``, ``compare``, ``scenarios``, ``regions``, ``validate``. Exit codes: 0 success,
+1 unexpected failure, 2 bad input (invalid data or scenario, missing file, existing output folder,
+unknown scenario), 3 a scenario without a solution. Errors are one line on stderr; ``--debug``
+adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from .commands import cmd_compare, cmd_regions, cmd_run, cmd_scenarios, cmd_validate
+from .common import (
+    BAD_INPUT,
+    DEFAULT_COMPARE,
+    DEFAULT_PAIR,
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    EXIT_NO_SOLUTION,
+    PROG,
+    NoSolutionError,
+    _error_line,
+    _fail,
+)
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("clustersite")
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of ``clustersite``."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an error",
+    )
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Place battery-cell, NdFeB-magnet and solar-module clusters across US states.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.set_defaults(debug=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
+        sub.set_defaults(func=func)
+        return sub
+
+    def data_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--data", metavar="DIR", help="region data folder (default: the embedded US dataset)"
+        )
+
+    def output_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--out", metavar="DIR", help="output folder (default: runs/<UTC YYYYmmdd-HHMMSS>)"
+        )
+        sub.add_argument("--overwrite", action="store_true", help="replace existing output folders")
+        sub.add_argument(
+            "--offline", action="store_true", help="maps and report work without internet"
+        )
+        sub.add_argument("--no-map", action="store_true", help="skip the per-run map.html")
+        sub.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+        data_option(sub)
+
+    run = add("run", cmd_run, "solve scenarios and export each to OUT/<scenario-name>/")
+    run.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="built-in name or TOML path")
+    output_options(run)
+
+    compare = add("compare", cmd_compare, "solve scenarios, export each, write a comparison report")
+    compare.add_argument(
+        "scenarios",
+        nargs="*",
+        metavar="SCENARIO",
+        help=f"built-in names or TOML paths (default: {' '.join(DEFAULT_COMPARE)})",
+    )
+    compare.add_argument(
+        "--pair",
+        nargs=2,
+        metavar=("A", "B"),
+        help="the two scenarios compared head to head (default: the first two given, or "
+        f"{' '.join(DEFAULT_PAIR)} with the default list)",
+    )
+    output_options(compare)
+
+    add("scenarios", cmd_scenarios, "list the built-in scenarios")
+
+    region_cmd = add("regions", cmd_regions, "print the region table")
+    region_cmd.add_argument("--sources", action="store_true", help="also print the citations")
+    data_option(region_cmd)
+
+    validate = add("validate", cmd_validate, "check a scenario TOML file or a data folder")
+    validate.add_argument("file", metavar="FILE", help="scenario .toml file or data folder")
+    data_option(validate)
+
+    from .analysis import register
+
+    register(add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``clustersite`` with ``argv`` (default: sys.argv[1:]); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse printed usage/help or its error line
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        _fail(
+            "choose a command: run, compare, scenarios, regions, validate, regret, sweep, "
+            "breakeven, montecarlo"
+        )
+        return EXIT_BAD_INPUT
+    try:
+        return args.func(args)
+    except NoSolutionError as exc:
+        _debug(args)
+        _fail(_error_line(exc))
+        return EXIT_NO_SOLUTION
+    except BAD_INPUT as exc:
+        _debug(args)
+        _fail(_error_line(exc))
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `clustersite regions | head`: stop quietly
+        _silence_stdout()
+        return 141
+    except KeyboardInterrupt:
+        _debug(args)
+        _fail("interrupted; output folders being written were removed")
+        return 130
+    except Exception as exc:
+        _debug(args)
+        hint = "" if args.debug else " (run with --debug for the traceback)"
+        _fail(f"unexpected {type(exc).__name__}: {_error_line(exc)}{hint}")
+        return EXIT_FAILURE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - captured stdout
+        pass
+
+
+def _debug(args: argparse.Namespace) -> None:
+    if getattr(args, "debug", False):
+        traceback.print_exc()

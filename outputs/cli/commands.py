@@ -1,0 +1,164 @@
+"""The scenario commands: ``run``, ``compare``, ``scenarios``, ``regions``, ``validate``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+import optimizer
+import regions
+from optimizer import Result, Scenario
+
+from ..atomic import staged_folder
+from ..progress import Progress
+from .common import (
+    DEFAULT_COMPARE,
+    DEFAULT_PAIR,
+    EXIT_NO_SOLUTION,
+    EXIT_OK,
+    PROG,
+    NoSolutionError,
+    UsageError,
+    _describe,
+    _fail,
+    _load_data,
+    _load_scenario,
+    _load_scenarios,
+    _no_solution_message,
+    _refuse_existing,
+    _timestamp_folder,
+    folder_name,
+)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Solve each scenario and export it to ``OUT/<scenario-name>/``."""
+    from ..exports.run import export_run
+
+    data = _load_data(args.data)
+    scenarios = _load_scenarios(args.scenarios, data)
+    out = Path(args.out) if args.out else _timestamp_folder()
+    targets = [out / folder_name(s.name) for _, s in scenarios]
+    for target in targets:
+        _refuse_existing(target, args.overwrite)
+    progress = Progress(len(scenarios), enabled=not args.quiet)
+    code = EXIT_OK
+    for (_, scenario), target in zip(scenarios, targets, strict=True):
+        result = optimizer.solve(scenario, data)
+        export_run(
+            result,
+            data,
+            target,
+            offline=args.offline,
+            map=not args.no_map,
+            overwrite=args.overwrite,
+        )
+        progress.step(scenario.name, f"{result.report.status.value}, exported")
+        print(f"{scenario.name}: {_describe(result)} -> {target}", flush=True)
+        if not result.ok:
+            _fail(_no_solution_message(result) + f"; see {target / 'status.txt'}")
+            code = EXIT_NO_SOLUTION
+    return code
+
+
+def _pair_indices(
+    pair: Sequence[str] | None, scenarios: list[tuple[str, Scenario]], default_list: bool
+) -> tuple[int, int]:
+    """Indices of the two scenarios the report compares head to head."""
+    if pair is None:
+        if not default_list:
+            return 0, 1
+        pair = DEFAULT_PAIR
+    indices = []
+    for wanted in pair:
+        matches = [i for i, (ref, s) in enumerate(scenarios) if wanted in (ref, s.name)]
+        if not matches:
+            names = ", ".join(s.name for _, s in scenarios)
+            raise UsageError(f"--pair {wanted!r} is not among the compared scenarios ({names})")
+        indices.append(matches[0])
+    if indices[0] == indices[1]:
+        raise UsageError("--pair needs two different scenarios")
+    return indices[0], indices[1]
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Solve several scenarios, export each, and write the comparison report (all staged)."""
+    default_list = not args.scenarios
+    refs = list(args.scenarios) or list(DEFAULT_COMPARE)
+    if len(refs) < 2:
+        raise UsageError("compare needs at least two scenarios")
+    data = _load_data(args.data)
+    scenarios = _load_scenarios(refs, data)
+    pair = _pair_indices(args.pair, scenarios, default_list)
+    out = Path(args.out) if args.out else _timestamp_folder()
+    _refuse_existing(out, args.overwrite)
+    from ..exports.run import export_run
+    from ..reports.compare import write_report
+    from ..reports.summary import summary
+
+    progress = Progress(len(scenarios) + 1, enabled=not args.quiet)
+    results: list[Result] = []
+    with staged_folder(out, overwrite=args.overwrite) as staging:
+        for _, scenario in scenarios:
+            result = optimizer.solve(scenario, data)
+            if not result.ok:
+                raise NoSolutionError(
+                    _no_solution_message(result)
+                    + f"; nothing written (run `{PROG} run` on it for the diagnostics folder)"
+                )
+            export_run(
+                result,
+                data,
+                staging / folder_name(scenario.name),
+                offline=args.offline,
+                map=not args.no_map,
+            )
+            results.append(result)
+            progress.step(scenario.name, f"{result.report.status.value}, exported")
+        write_report(results, data, staging, pair=pair, offline=args.offline)
+        progress.step("report", "written")
+    for sentence in summary(results, data):
+        print(sentence)
+    print(f"report: {out / 'report.html'}", flush=True)
+    return EXIT_OK
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """List the built-in scenarios with their descriptions."""
+    names = list(optimizer.builtin_scenarios())
+    width = max(map(len, names), default=0)
+    for name in names:
+        print(f"{name:<{width}}  {optimizer.load_scenario(name).description}")
+    return EXIT_OK
+
+
+def cmd_regions(args: argparse.Namespace) -> int:
+    """Print the region table (and with --sources the citations table)."""
+    data = _load_data(args.data)
+    with pd.option_context(
+        "display.width", 10_000, "display.max_columns", None, "display.max_rows", None
+    ):
+        print(data.regions.to_string())
+        if args.sources:
+            print()
+            print(data.sources.to_string(index=False, max_colwidth=None))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate a scenario TOML file or a data folder."""
+    path = Path(args.file)
+    if path.is_dir() or (path.name in regions.DATA_FILES and path.is_file()):
+        folder = path if path.is_dir() else path.parent
+        data = regions.load(folder)
+        print(f"ok: data folder {folder}: {data!r}")
+        return EXIT_OK
+    if not path.exists() and args.file not in optimizer.builtin_scenarios():
+        raise FileNotFoundError(f"{path}: no such scenario file or data folder")
+    data = _load_data(args.data)
+    scenario = _load_scenario(args.file, data)
+    print(f"ok: scenario {scenario.name!r} ({args.file}): {scenario.description}")
+    return EXIT_OK
