@@ -20,11 +20,10 @@ import optimizer
 import regions
 from optimizer import Result, SolverReport, SolveStatus
 from outputs.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
 from outputs.exports.run import TABLE_COLUMNS
 from tests.helpers import copy_data, edit_csv
 
+ROOT = Path(__file__).resolve().parent.parent
 BASELINE_TOML = optimizer.builtin_scenarios()["baseline"].read_text()
 
 
