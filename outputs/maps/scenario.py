@@ -27,6 +27,7 @@ from regions import RegionData
 
 from ..atomic import atomic_write_text
 from ..formatting import esc, fmt_capacity, fmt_num, fmt_pct, fmt_usd, fmt_usd_short
+from .fast_render import fast_render
 from .offline import inline_assets
 from .shading import (
     MAP_STYLE,
@@ -587,7 +588,8 @@ def dual_map(
 
 def render_html(m: folium.Map | DualMap, *, offline: bool = False) -> str:
     """The complete HTML page of a map; ``offline`` (or a map built offline) inlines the assets."""
-    page = m.get_root().render()
+    with fast_render():
+        page = m.get_root().render()
     if offline or getattr(m, "_cs_offline", False):
         page = inline_assets(page)
     return page
