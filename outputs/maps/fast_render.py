@@ -38,9 +38,9 @@ class LiteralTemplate:
 
 
 def _template(source: str, *args: object, **kwargs: object):
-    if isinstance(source, str) and not args and not kwargs:
-        if not any(marker in source for marker in _JINJA_MARKERS):
-            return LiteralTemplate(source)
+    plain = isinstance(source, str) and not any(m in source for m in _JINJA_MARKERS)
+    if plain and not args and not kwargs:
+        return LiteralTemplate(source)
     return _original(source, *args, **kwargs)
 
 
