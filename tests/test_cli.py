@@ -112,7 +112,7 @@ def test_regions_sources(capsys):
 
 
 def test_run_exports_the_solved_kpis(capsys, tmp_path, baseline):
-    code, out, err = run(capsys, "run", "baseline", "--out", str(tmp_path), "--no-map")
+    code, out, err = run(capsys, "run", "baseline", "--out", str(tmp_path / "baseline"), "--no-map")
     assert code == 0, err
     folder = tmp_path / "baseline"
     assert out.strip() == (
@@ -150,7 +150,9 @@ def test_run_exports_the_solved_kpis(capsys, tmp_path, baseline):
 
 
 def test_second_run_refuses_then_overwrite_replaces(capsys, tmp_path, monkeypatch):
-    code, _, err = run(capsys, "run", "baseline", "--out", str(tmp_path), "--no-map", "-q")
+    code, _, err = run(
+        capsys, "run", "baseline", "--out", str(tmp_path / "baseline"), "--no-map", "-q"
+    )
     assert code == 0, err
     folder = tmp_path / "baseline"
     first = digests(folder)
@@ -158,7 +160,7 @@ def test_second_run_refuses_then_overwrite_replaces(capsys, tmp_path, monkeypatc
     real_solve = optimizer.solve
     monkeypatch.setattr(optimizer, "solve", lambda *a, **k: calls.append(a) or real_solve(*a, **k))
 
-    code, out, err = run(capsys, "run", "baseline", "--out", str(tmp_path), "--no-map")
+    code, out, err = run(capsys, "run", "baseline", "--out", str(tmp_path / "baseline"), "--no-map")
     assert code == 2 and out == ""
     assert_one_line_error(err, str(folder), "exists", "--overwrite")
     assert calls == []  # refused before solving
@@ -166,7 +168,14 @@ def test_second_run_refuses_then_overwrite_replaces(capsys, tmp_path, monkeypatc
 
     (folder / "stray.txt").write_text("left by hand")
     code, out, err = run(
-        capsys, "run", "baseline", "--out", str(tmp_path), "--no-map", "--overwrite", "-q"
+        capsys,
+        "run",
+        "baseline",
+        "--out",
+        str(tmp_path / "baseline"),
+        "--no-map",
+        "--overwrite",
+        "-q",
     )
     assert code == 0 and err == "", err
     assert len(calls) == 1
@@ -179,7 +188,7 @@ def test_second_run_refuses_then_overwrite_replaces(capsys, tmp_path, monkeypatc
 
 
 def test_run_unknown_scenario(capsys, tmp_path):
-    code, out, err = run(capsys, "run", "nosuchscenario", "--out", str(tmp_path))
+    code, out, err = run(capsys, "run", "nosuchscenario", "--out", str(tmp_path / "x"))
     assert code == 2 and out == ""
     assert_one_line_error(err, "nosuchscenario", "not a built-in", "baseline")
     assert list(tmp_path.iterdir()) == []
@@ -187,7 +196,7 @@ def test_run_unknown_scenario(capsys, tmp_path):
 
 def test_run_without_solution_exits_3(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(optimizer, "solve", lambda scenario, *a, **k: failed_result("south"))
-    code, out, err = run(capsys, "run", "south", "--out", str(tmp_path), "-q")
+    code, out, err = run(capsys, "run", "south", "--out", str(tmp_path / "south"), "-q")
     assert code == 3
     assert out.startswith("south: infeasible -> ")
     assert_one_line_error(err, "'south'", "no solution", "infeasible", "status.txt")
@@ -199,10 +208,10 @@ def test_unexpected_failure_is_one_line_unless_debug(capsys, tmp_path, monkeypat
         raise RuntimeError("solver library crashed")
 
     monkeypatch.setattr(optimizer, "solve", crash)
-    code, _, err = run(capsys, "run", "baseline", "--out", str(tmp_path))
+    code, _, err = run(capsys, "run", "baseline", "--out", str(tmp_path / "baseline"))
     assert code == 1
     assert_one_line_error(err, "RuntimeError", "solver library crashed", "--debug")
-    code, _, err = run(capsys, "run", "baseline", "--out", str(tmp_path), "--debug")
+    code, _, err = run(capsys, "run", "baseline", "--out", str(tmp_path / "baseline"), "--debug")
     assert code == 1
     assert "Traceback" in err and err.strip().splitlines()[-1].startswith("clustersite: error:")
     assert list(tmp_path.iterdir()) == []
@@ -402,9 +411,9 @@ def test_compare_default_list_and_pair(capsys, tmp_path, monkeypatch):
     report = pytest.importorskip("outputs.reports.compare")
     seen = {}
 
-    def fake_report(results, data, folder, *, pair=(0, 1), offline=False):
+    def fake_report(results, data, folder, *, pair=(0, 1), offline=True, tiles=False):
         seen["names"] = [r.scenario.name for r in results]
-        seen["pair"], seen["offline"] = pair, offline
+        seen["pair"], seen["offline"], seen["tiles"] = pair, offline, tiles
         return report.atomic_write_text(Path(folder) / "report.html", "<p>report</p>")
 
     monkeypatch.setattr(report, "write_report", fake_report)
@@ -417,9 +426,14 @@ def test_compare_default_list_and_pair(capsys, tmp_path, monkeypatch):
         return solved[scenario.name]
 
     monkeypatch.setattr(optimizer, "solve", solve_once)
-    code, _, err = run(capsys, "compare", "--out", str(tmp_path / "a"), "--no-map", "--offline")
+    code, _, err = run(capsys, "compare", "--out", str(tmp_path / "a"), "--no-map", "--cdn")
     assert code == 0, err
-    assert seen == {"names": ["baseline", "great-lakes", "south"], "pair": (1, 2), "offline": True}
+    assert seen == {
+        "names": ["baseline", "great-lakes", "south"],
+        "pair": (1, 2),
+        "offline": False,
+        "tiles": False,
+    }
     assert re.search(r"\[1/4\] baseline: optimal, exported in .* \(ETA", err)
     assert "map.html" not in {p.name for p in (tmp_path / "a" / "south").iterdir()}
     code, _, err = run(

@@ -113,7 +113,7 @@ def test_title_block_names_scenario_dates_and_kpis(html, results):
 def test_hostile_region_name_is_escaped(hostile):
     result = hostile.results["baseline"]
     assert hostile.region_id in set(placed(result)["region_id"])
-    page = maps.render_html(maps.scenario_map(result, hostile.data))
+    page = maps.render_html(maps.scenario_map(result, hostile.data, offline=False))  # CDN links
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert hostile.name not in page
     lowered = page.lower()

@@ -26,6 +26,7 @@ from .common import (
     NoSolutionError,
     _error_line,
     _fail,
+    page_options,
 )
 
 
@@ -71,14 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
             "--out", metavar="DIR", help="output folder (default: runs/<UTC YYYYmmdd-HHMMSS>)"
         )
         sub.add_argument("--overwrite", action="store_true", help="replace existing output folders")
-        sub.add_argument(
-            "--offline", action="store_true", help="maps and report work without internet"
-        )
+        page_options(sub)
         sub.add_argument("--no-map", action="store_true", help="skip the per-run map.html")
         sub.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
         data_option(sub)
 
-    run = add("run", cmd_run, "solve scenarios and export each to OUT/<scenario-name>/")
+    run = add(
+        "run",
+        cmd_run,
+        "solve scenarios and export them: one scenario into OUT, several into OUT/<scenario-name>/",
+    )
     run.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="built-in name or TOML path")
     output_options(run)
 

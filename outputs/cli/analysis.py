@@ -72,6 +72,7 @@ from .common import (
     _fail,
     _load_scenario,
     _refuse_existing,
+    page_options,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -343,7 +344,7 @@ def _common_options(sub: argparse.ArgumentParser, command: str, *, workers_help:
         "kept in DIR.partial/ until it is complete, and the same --out resumes",
     )
     sub.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
-    sub.add_argument("--offline", action="store_true", help="map works without internet")
+    page_options(sub)
     sub.add_argument("--no-map", action="store_true", help="skip map.html")
     sub.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     sub.add_argument(

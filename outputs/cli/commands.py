@@ -35,13 +35,18 @@ from .common import (
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Solve each scenario and export it to ``OUT/<scenario-name>/``."""
+    """Solve each scenario and export it: one scenario to ``OUT/``, several to
+    ``OUT/<scenario-name>/`` (without ``--out``: ``runs/<UTC timestamp>/<scenario-name>/``)."""
     from ..exports.run import export_run
 
     data = _load_data(args.data)
     scenarios = _load_scenarios(args.scenarios, data)
-    out = Path(args.out) if args.out else _timestamp_folder()
-    targets = [out / folder_name(s.name) for _, s in scenarios]
+    out = Path(args.out) if args.out else None
+    if out is not None and len(scenarios) == 1:
+        targets = [out]  # one scenario: OUT is its run folder
+    else:
+        out = out or _timestamp_folder()
+        targets = [out / folder_name(s.name) for _, s in scenarios]
     for target in targets:
         _refuse_existing(target, args.overwrite)
     progress = Progress(len(scenarios), enabled=not args.quiet)
@@ -52,7 +57,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             result,
             data,
             target,
-            offline=args.offline,
+            offline=not args.cdn,
+            tiles=args.tiles,
             map=not args.no_map,
             overwrite=args.overwrite,
         )
@@ -113,12 +119,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 result,
                 data,
                 staging / folder_name(scenario.name),
-                offline=args.offline,
+                offline=not args.cdn,
+                tiles=args.tiles,
                 map=not args.no_map,
             )
             results.append(result)
             progress.step(scenario.name, f"{result.report.status.value}, exported")
-        write_report(results, data, staging, pair=pair, offline=args.offline)
+        write_report(results, data, staging, pair=pair, offline=not args.cdn, tiles=args.tiles)
         progress.step("report", "written")
     for sentence in summary(results, data):
         print(sentence)

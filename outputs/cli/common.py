@@ -3,6 +3,7 @@ loading the region data and scenarios the user names."""
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from collections.abc import Sequence
@@ -106,3 +107,19 @@ def _no_solution_message(result: Result) -> str:
     report = result.report
     detail = f" ({report.message})" if report.message else ""
     return f"scenario {result.scenario.name!r} has no solution: {report.status.value}{detail}"
+
+
+def page_options(sub: argparse.ArgumentParser) -> None:
+    """``--cdn`` and ``--tiles``: what the written HTML pages may load from the internet."""
+    sub.add_argument(
+        "--cdn",
+        action="store_true",
+        help="link Leaflet/Bootstrap from their CDNs: smaller HTML files that need internet "
+        "(default: self-contained pages that open without a network)",
+    )
+    sub.add_argument(
+        "--tiles",
+        action="store_true",
+        help="add an online OpenStreetMap basemap under the state polygons (needs internet)",
+    )
+    sub.add_argument("--offline", action="store_true", help=argparse.SUPPRESS)  # the default now

@@ -235,7 +235,8 @@ def export_run(
     folder: Path | str,
     *,
     tech: TechnologyData | None = None,
-    offline: bool = False,
+    offline: bool = True,
+    tiles: bool = False,
     map: bool = True,
     overwrite: bool = False,
 ) -> Path:
@@ -265,7 +266,9 @@ def export_run(
             from ..maps.scenario import save_map, scenario_map
 
             save_map(
-                scenario_map(result, data, offline=offline), staging / "map.html", offline=offline
+                scenario_map(result, data, offline=offline, tiles=tiles),
+                staging / "map.html",
+                offline=offline,
             )
         manifest = build_manifest(result, data, staging, tech=tech, scenario_toml=scenario_toml)
         (staging / MANIFEST).write_text(

@@ -504,10 +504,13 @@ def add_scenario_layers(
     *,
     extra_layers: Mapping[str, pd.Series] | None = None,
     compact: bool = False,
+    tiles: bool = False,
 ) -> folium.Map:
     """Draw every layer of ``result`` onto an existing map (used for both sides of a DualMap);
-    ``compact`` folds most of the title block."""
-    folium.TileLayer("OpenStreetMap", control=False).add_to(m)
+    ``compact`` folds most of the title block. The state polygons are the basemap; ``tiles``
+    adds an online OpenStreetMap basemap underneath (the page then requests tiles)."""
+    if tiles:
+        folium.TileLayer("OpenStreetMap", control=False).add_to(m)
     m.fit_bounds(CONUS_BOUNDS)
     m.get_root().header.add_child(folium.Element(MAP_STYLE), name="cs_style")
     shapes = Shapes(state_shapes(data))
@@ -549,20 +552,23 @@ def scenario_map(
     result: Result,
     data: RegionData,
     *,
-    offline: bool = False,
+    offline: bool = True,
+    tiles: bool = False,
     extra_layers: Mapping[str, pd.Series] | None = None,
 ) -> folium.Map:
     """Interactive map of one solved scenario.
 
     Args:
         result: the solved scenario (not re-solved). data: the region data it was solved on.
-        offline: mark the map for offline saving (``save_map``/``render_html`` then inline the
-            vendored JS/CSS instead of CDN links).
+        offline: self-contained page (``save_map``/``render_html`` inline the vendored JS/CSS);
+            False links them from their CDNs (a small file that needs internet).
+        tiles: add an online basemap (tile requests); without it the state polygons are the
+            basemap and the page makes no network request.
         extra_layers: more switchable choropleths, layer name (with unit, e.g.
             ``"Siting regret [USD/yr]"``) → value by region_id.
     """
     m = folium.Map(location=US_CENTER, zoom_start=4, tiles=None, control_scale=True)
-    add_scenario_layers(m, result, data, extra_layers=extra_layers)
+    add_scenario_layers(m, result, data, extra_layers=extra_layers, tiles=tiles)
     m._cs_offline = offline  # read by render_html / save_map
     return m
 
@@ -572,7 +578,8 @@ def dual_map(
     right: Result,
     data: RegionData,
     *,
-    offline: bool = False,
+    offline: bool = True,
+    tiles: bool = False,
     extra_layers: tuple[Mapping[str, pd.Series] | None, Mapping[str, pd.Series] | None] = (
         None,
         None,
@@ -580,22 +587,28 @@ def dual_map(
 ) -> DualMap:
     """Two synchronised scenario maps side by side (pan/zoom one, the other follows)."""
     dual = DualMap(location=US_CENTER, zoom_start=4, tiles=None, control_scale=True)
-    add_scenario_layers(dual.m1, left, data, extra_layers=extra_layers[0], compact=True)
-    add_scenario_layers(dual.m2, right, data, extra_layers=extra_layers[1], compact=True)
+    for side, result, extra in (
+        (dual.m1, left, extra_layers[0]),
+        (dual.m2, right, extra_layers[1]),
+    ):
+        add_scenario_layers(side, result, data, extra_layers=extra, compact=True, tiles=tiles)
     dual._cs_offline = offline
     return dual
 
 
-def render_html(m: folium.Map | DualMap, *, offline: bool = False) -> str:
-    """The complete HTML page of a map; ``offline`` (or a map built offline) inlines the assets."""
+def render_html(m: folium.Map | DualMap, *, offline: bool | None = None) -> str:
+    """The complete HTML page of a map; self-contained (vendored assets inlined) unless
+    ``offline`` is False or the map was built with ``offline=False``."""
     with fast_render():
         page = m.get_root().render()
-    if offline or getattr(m, "_cs_offline", False):
+    if offline is None:
+        offline = getattr(m, "_cs_offline", True)
+    if offline:
         page = inline_assets(page)
     return page
 
 
-def save_map(m: folium.Map | DualMap, path: Path, *, offline: bool = False) -> Path:
+def save_map(m: folium.Map | DualMap, path: Path, *, offline: bool | None = None) -> Path:
     """Write a map's HTML to ``path`` atomically (temp file in the same folder, then
     ``os.replace``); self-contained when offline. Creates the folder. Returns ``path``."""
     path = Path(path)

@@ -310,7 +310,8 @@ def comparison_report(
     data: RegionData,
     *,
     pair: tuple[int, int] = (0, 1),
-    offline: bool = False,
+    offline: bool = True,
+    tiles: bool = False,
     tech: TechnologyData | None = None,
 ) -> str:
     """The comparison report as one HTML string.
@@ -319,7 +320,8 @@ def comparison_report(
         results: solved scenarios; the first is the reference for differences.
         data: the region data they were solved on.
         pair: indexes of the two results shown side by side on the synchronised map.
-        offline: inline the map's JS/CSS (vendored) so the page needs no network.
+        offline: inline the map's JS/CSS (vendored) so the page needs no network; False links
+            them from CDNs. tiles: add an online basemap under the state polygons.
         tech: technology data the results were solved with, for the evidence counts
             (default: the embedded table).
     """
@@ -327,7 +329,7 @@ def comparison_report(
     a, b = _check(results, pair)
     tech = tech if tech is not None else load_technology()
     labels = scenario_labels(results)
-    dual = render_html(dual_map(results[a], results[b], data), offline=offline)
+    dual = render_html(dual_map(results[a], results[b], data, tiles=tiles), offline=offline)
     sentences = summary(results, data)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     title = " vs ".join(labels)
@@ -365,11 +367,12 @@ def write_report(
     folder: Path,
     *,
     pair: tuple[int, int] = (0, 1),
-    offline: bool = False,
+    offline: bool = True,
+    tiles: bool = False,
     tech: TechnologyData | None = None,
 ) -> Path:
     """Write ``folder/report.html`` atomically (the map is embedded); return its path."""
-    page = comparison_report(results, data, pair=pair, offline=offline, tech=tech)
+    page = comparison_report(results, data, pair=pair, offline=offline, tiles=tiles, tech=tech)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return atomic_write_text(folder / REPORT_NAME, page)

@@ -166,7 +166,8 @@ def write_montecarlo(
     scenario: Scenario,
     *,
     base: Result | None = None,
-    offline: bool = False,
+    offline: bool = True,
+    tiles: bool = False,
 ) -> list[str]:
     """Write ``samples.csv``, ``runs.csv``, ``summary.csv``, ``probability.csv``,
     ``capacity.csv``, ``failures.csv``, ``map.html`` (with ``base``) and ``report.html``."""
@@ -186,7 +187,9 @@ def write_montecarlo(
         "failures.csv",
     ]
     if base is not None and base.ok:
-        m = scenario_map(base, data, offline=offline, extra_layers=probability_layers(result))
+        m = scenario_map(
+            base, data, offline=offline, tiles=tiles, extra_layers=probability_layers(result)
+        )
         save_map(m, folder / MAP_NAME, offline=offline)
         written.append(MAP_NAME)
     page = montecarlo_report(result, data, scenario, with_map=MAP_NAME in written)

@@ -213,7 +213,8 @@ def write_regret(
     scenario: Scenario,
     *,
     base: Result | None = None,
-    offline: bool = False,
+    offline: bool = True,
+    tiles: bool = False,
 ) -> list[str]:
     """Write ``regret.csv``, ``failures.csv``, ``map.html`` (with ``base``) and ``report.html``
     into ``folder``; return the file names written."""
@@ -222,7 +223,9 @@ def write_regret(
     write_csv(result.failures, folder / "failures.csv")
     written = ["regret.csv", "failures.csv"]
     if base is not None and base.ok:
-        m = scenario_map(base, data, offline=offline, extra_layers=regret_layers(result))
+        m = scenario_map(
+            base, data, offline=offline, tiles=tiles, extra_layers=regret_layers(result)
+        )
         for k in result.cluster_types:
             add_reason_overlay(m, data, cannot_host(result, k), f"Cannot host {k} (reason)")
         save_map(m, folder / MAP_NAME, offline=offline)

@@ -202,7 +202,8 @@ def write_sweep(
     scenario: Scenario,
     *,
     base: Result | None = None,
-    offline: bool = False,
+    offline: bool = True,
+    tiles: bool = False,
 ) -> list[str]:
     """Write ``sweep.csv``, ``capacity.csv``, ``tornado.csv``, ``failures.csv``, ``map.html``
     (when sites moved and ``base`` is given) and ``report.html``; return the names written."""
@@ -217,7 +218,7 @@ def write_sweep(
     layers = sweep_layers(result, parameter)
     if base is not None and base.ok and layers:
         save_map(
-            scenario_map(base, data, offline=offline, extra_layers=layers),
+            scenario_map(base, data, offline=offline, tiles=tiles, extra_layers=layers),
             folder / MAP_NAME,
             offline=offline,
         )
