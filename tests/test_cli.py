@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -106,6 +107,38 @@ def test_regions_sources(capsys):
     assert "citation" in out and "vintage" in out
     for url in sources["url"].head(5):
         assert url in out  # full URLs, not truncated
+
+
+def test_regions_sources_csv_round_trips(capsys):
+    code, out, _ = run(capsys, "regions", "--sources", "--csv")
+    assert code == 0
+    got = pd.read_csv(io.StringIO(out), keep_default_na=False, dtype=str)
+    expected = regions.load().sources.astype(str)
+    pd.testing.assert_frame_equal(got, expected.reset_index(drop=True))
+    code, out, _ = run(capsys, "regions", "--sources")
+    citations = out[out.index("regions.csv / region_id (") :].splitlines()
+    assert citations[1].startswith("    citation: US Census Bureau")
+    assert all(len(line) <= 100 for line in citations if not line.startswith("    url: "))
+
+
+def test_solver_banner_only_with_verbose(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-m", "outputs.cli", "run", "south", "--no-map", "-q"]
+    quiet = subprocess.run(
+        [*argv, "--out", str(tmp_path / "a")], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert quiet.returncode == 0, quiet.stderr
+    assert "HiGHS" not in quiet.stdout + quiet.stderr
+    assert quiet.stdout.startswith("south: optimal")
+    loud = subprocess.run(
+        [*argv, "--out", str(tmp_path / "b"), "--verbose"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert loud.returncode == 0, loud.stderr
+    assert "Running HiGHS" in loud.stdout
 
 
 # --- run ---------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from optimizer.solve import show_solver_log
+
 from .commands import cmd_compare, cmd_regions, cmd_run, cmd_scenarios, cmd_validate
 from .common import (
     BAD_INPUT,
@@ -48,13 +50,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="show the traceback of an error",
     )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the solver's own log (HiGHS banner and progress) for solves in this process",
+    )
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Place battery-cell, NdFeB-magnet and solar-module clusters across US states.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    parser.set_defaults(debug=False)
+    parser.set_defaults(debug=False, verbose=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
@@ -105,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     region_cmd = add("regions", cmd_regions, "print the region table")
     region_cmd.add_argument("--sources", action="store_true", help="also print the citations")
+    region_cmd.add_argument(
+        "--csv",
+        action="store_true",
+        help="print CSV instead of a text table (with --sources: the citations only)",
+    )
     data_option(region_cmd)
 
     validate = add("validate", cmd_validate, "check a scenario TOML file or a data folder")
@@ -131,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "breakeven, montecarlo"
         )
         return EXIT_BAD_INPUT
+    show_solver_log(bool(args.verbose))
     try:
         return args.func(args)
     except NoSolutionError as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,9 +13,9 @@ import pandas as pd
 import optimizer
 import regions
 from optimizer import Result, Scenario
+from optimizer.progress import Progress
 
 from ..atomic import staged_folder
-from ..progress import Progress
 from .common import (
     DEFAULT_COMPARE,
     DEFAULT_PAIR,
@@ -49,7 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         targets = [out / folder_name(s.name) for _, s in scenarios]
     for target in targets:
         _refuse_existing(target, args.overwrite)
-    progress = Progress(len(scenarios), enabled=not args.quiet)
+    progress = Progress(len(scenarios), "run", enabled=not args.quiet)
     code = EXIT_OK
     for (_, scenario), target in zip(scenarios, targets, strict=True):
         result = optimizer.solve(scenario, data)
@@ -105,7 +107,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from ..reports.compare import write_report
     from ..reports.summary import summary
 
-    progress = Progress(len(scenarios) + 1, enabled=not args.quiet)
+    progress = Progress(len(scenarios) + 1, "compare", enabled=not args.quiet)
     results: list[Result] = []
     with staged_folder(out, overwrite=args.overwrite) as staging:
         for _, scenario in scenarios:
@@ -143,16 +145,44 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_regions(args: argparse.Namespace) -> int:
-    """Print the region table (and with --sources the citations table)."""
+    """Print the region table, or with --sources the citations; --csv prints CSV for a
+    spreadsheet (``clustersite regions --sources --csv > sources.csv``)."""
     data = _load_data(args.data)
+    if args.csv:
+        table = data.sources if args.sources else data.regions
+        table.to_csv(sys.stdout, index=not args.sources, lineterminator="\n")
+        return EXIT_OK
     with pd.option_context(
         "display.width", 10_000, "display.max_columns", None, "display.max_rows", None
     ):
         print(data.regions.to_string())
-        if args.sources:
-            print()
-            print(data.sources.to_string(index=False, max_colwidth=None))
+    if args.sources:
+        print()
+        for line in source_lines(data.sources):
+            print(line)
     return EXIT_OK
+
+
+def source_lines(sources: pd.DataFrame, width: int = 100) -> list[str]:
+    """The citations as short blocks: ``table / column [region] (kind, vintage)`` then the
+    citation, URL, licence and note indented, wrapped at ``width`` (URLs are never broken)."""
+    lines: list[str] = []
+    for _, row in sources.iterrows():
+        region = f" [{row['region_id']}]" if str(row["region_id"]) else ""
+        lines.append(
+            f"{row['table']} / {row['column']}{region} ({row['kind']}, vintage {row['vintage']})"
+        )
+        for label in ("citation", "url", "licence", "note"):
+            text = str(row[label]).strip()
+            if not text:
+                continue
+            if label == "url":
+                lines.append(f"    url: {text}")
+                continue
+            lines += textwrap.wrap(
+                f"{label}: {text}", width, initial_indent="    ", subsequent_indent="      "
+            )
+    return lines
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
