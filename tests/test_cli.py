@@ -401,6 +401,12 @@ class _Rows(HTMLParser):
             self._cell.append(data)
 
 
+KPI_ROW = re.compile(
+    r'<tr class="cs-kpi-row" data-kpi="([^"]+)" data-scope="([^"]*)" data-unit="([^"]*)">(.*?)</tr>',
+    re.S,
+)
+
+
 def table_rows(html: str) -> list[list[str]]:
     parser = _Rows()
     parser.feed(html)
@@ -409,7 +415,7 @@ def table_rows(html: str) -> list[list[str]]:
 
 def test_compare_writes_report_with_the_results_numbers(capsys, tmp_path):
     pytest.importorskip("outputs.reports.compare")
-    from outputs.formatting import fmt_kpi
+    from outputs.reports.labels import kpi_value
     from outputs.reports.summary import summary
 
     out_dir = tmp_path / "cmp"
@@ -428,15 +434,21 @@ def test_compare_writes_report_with_the_results_numbers(capsys, tmp_path):
         kpis = pd.read_csv(run_dir / "kpis.csv")
         np.testing.assert_allclose(kpis["value"], result.kpis["value"], rtol=1e-9, atol=1e-6)
         assert "leaflet" in (run_dir / "map.html").read_text(encoding="utf-8").lower()
-    # the report's KPI table: one row per KPI, a value column per scenario, as the Results say
-    rows = {tuple(r[:3]): r[3:] for r in table_rows((out_dir / "report.html").read_text())}
+    # the report's KPI table: one row per KPI (keyed by its data attributes), a value column per
+    # scenario, as the Results say, in the units a planner reads
+    page = (out_dir / "report.html").read_text()
+    rows = {
+        m.groups()[:3]: table_rows(f"<table><tr>{m.group(4)}</tr></table>")[0]
+        for m in KPI_ROW.finditer(page)
+    }
     for index, result in enumerate(results):
         for kpi in result.kpis.itertuples():
             cells = rows[(kpi.kpi, kpi.scope, kpi.unit)]
-            assert cells[index] == fmt_kpi(kpi.value, kpi.unit), (kpi, cells)
-    assert rows[("total_annual_cost", "all", "USD/yr")][:2] == [
-        f"USD {r.kpi('total_annual_cost'):,.0f}/yr" for r in results
+            assert cells[2 + index] == kpi_value(kpi.value, kpi.unit, kpi.kpi), (kpi, cells)
+    assert [c for c in rows[("total_annual_cost", "all", "USD/yr")][2:4]] == [
+        f"USD {r.kpi('total_annual_cost') / 1e9:,.2f} bn/yr" for r in results
     ]
+    assert rows[("levelized_cost", "battery", "USD/GWh")][1] == "USD/kWh"
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
 
 

@@ -63,6 +63,7 @@ INPUT_LAYERS = {
 NO_SHADING = "No shading"
 US_CENTER = (39.0, -96.0)
 CONUS_BOUNDS = [[24.5, -124.8], [49.4, -66.9]]  # [[south, west], [north, east]] [deg]
+ZOOM_RANGE = {"minZoom": 2, "maxZoom": 12}
 
 
 def capacity_layer_name(cluster_type: str) -> str:
@@ -511,6 +512,7 @@ def add_scenario_layers(
     adds an online OpenStreetMap basemap underneath (the page then requests tiles)."""
     if tiles:
         folium.TileLayer("OpenStreetMap", control=False).add_to(m)
+    m.options.update(ZOOM_RANGE)  # no tile layer sets them; marker clustering needs maxZoom
     m.fit_bounds(CONUS_BOUNDS)
     m.get_root().header.add_child(folium.Element(MAP_STYLE), name="cs_style")
     shapes = Shapes(state_shapes(data))

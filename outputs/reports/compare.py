@@ -1,9 +1,11 @@
 """The comparison report: one self-contained HTML page comparing solved scenarios.
 
-Contents: title, computed summary sentences, a synchronised side-by-side map of two scenarios
+Contents (template ``templates/compare_report.html.j2``): title, "what differs and why" for the
+pair, computed summary sentences, headline cards, charts (cost by term and scenario, cost by
+state, jobs by zone, public outlay; inline SVG), a synchronised side-by-side map of two scenarios
 (folium DualMap, embedded with ``<iframe srcdoc>`` so the page is a single file), the KPI table
-(values and differences vs the first scenario), per-type site tables, the evidence note (sourced
-inputs vs labelled assumptions) and the solver reports. Nothing here solves.
+with human labels and units (values and differences vs the first scenario), per-type site
+tables, the evidence note and the solver reports. Nothing here solves.
 """
 
 from __future__ import annotations
@@ -20,32 +22,20 @@ from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result, TechnologyData, loa
 from regions import RegionData
 
 from ..atomic import atomic_write_text
-from ..formatting import esc, fmt_kpi, fmt_num, fmt_usd
+from ..formatting import esc, fmt_kpi, fmt_num, fmt_usd, fmt_usd_short
 from ..maps.scenario import dual_map, render_html
+from ..templating import TEMPLATE_DIR, Markup, render
+from .bars import bar_chart_svg
+from .figures import cards, cost_by_state, cost_by_term, differences, jobs_by_zone, public_outlay
+from .labels import display_unit, kpi_label, kpi_value
 from .summary import kpi_table, new_sites, scenario_labels, summary
 
 REPORT_NAME = "report.html"
 SITE_ROW_CLASS = "cs-site-row"
+KPI_ROW_CLASS = "cs-kpi-row"
 
-_CSS = """
-body {font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d1d1f;
-  margin: 0 auto; max-width: 1400px; padding: 12px 24px 48px;}
-h1 {font-size: 24px; margin: 12px 0 4px;} h2 {font-size: 19px; margin: 28px 0 8px;
-  border-bottom: 1px solid #ddd; padding-bottom: 3px;} h3 {font-size: 15px; margin: 16px 0 6px;}
-.meta {color: #555; margin: 0 0 10px;}
-ul.summary li {margin: 4px 0;}
-iframe.dual {width: 100%; height: 640px; border: 1px solid #bbb; border-radius: 4px;}
-table.data {border-collapse: collapse; font-size: 13px; margin: 4px 0 12px;}
-table.data th, table.data td {border-bottom: 1px solid #e2e2e2; padding: 3px 10px 3px 4px;
-  text-align: right; vertical-align: top;}
-table.data th {background: #f4f4f6; font-weight: 600;}
-table.data td.l, table.data th.l {text-align: left;}
-table.data td:not(.l) {white-space: nowrap;}
-td.neg {color: #0a6b2d;} td.pos {color: #a4260e;}
-.grid {display: flex; flex-wrap: wrap; gap: 28px;}
-.note {color: #555; font-size: 12px;}
-details summary {cursor: pointer;}
-"""
+_CSS = (TEMPLATE_DIR / "report.css").read_text(encoding="utf-8")
+"""The report stylesheet (``templates/report.css``), shared with the analysis reports."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,42 +82,46 @@ def _table(
 
 
 # ---------------------------------------------------------------------------------------------
-# sections
+# sections: data for the template
 # ---------------------------------------------------------------------------------------------
 
 
-def _kpi_section(results: list[Result]) -> str:
+def _diff_cell(value: float, unit: str, kpi: str) -> dict:
+    css = "neg" if value < 0 else "pos" if value > 0 else ""
+    if unit == "fraction" or not math.isfinite(float(value)) or float(value) == 0:
+        return {"text": fmt_diff(value, unit), "cls": css}
+    sign = "+" if value > 0 else "−"
+    return {"text": sign + kpi_value(abs(float(value)), unit, kpi), "cls": css}
+
+
+def _kpi_context(results: list[Result]) -> dict:
     table = kpi_table(results)
     labels = scenario_labels(results)
     diffs = [c for c in table.columns if c not in ("kpi", "scope", "unit", *labels)]
-    rows = []
+    rows, attrs = [], []
     for _, row in table.iterrows():
-        unit = str(row["unit"])
-        cells = [esc(row["kpi"]), esc(row["scope"]), esc(unit)]
-        cells += [esc(fmt_kpi(row[label], unit)) for label in labels]
-        for column in diffs:
-            value = row[column]
-            css = "neg" if value < 0 else "pos" if value > 0 else ""
-            text = esc(fmt_diff(value, unit))
-            cells.append(f'<span class="{css}">{text}</span>' if css else text)
+        unit, kpi = str(row["unit"]), str(row["kpi"])
+        cells: list = [kpi_label(kpi, row["scope"]), display_unit(unit, kpi)]
+        cells += [kpi_value(row[label], unit, kpi) for label in labels]
+        cells += [_diff_cell(row[column], unit, kpi) for column in diffs]
         rows.append(cells)
-    return (
-        "<h2>Key figures</h2>"
-        '<p class="note">Every value is read from the solved results; differences are each '
-        f"scenario minus {esc(labels[0])}. Costs are annual [USD/yr].</p>"
-        + _table(["KPI", "scope", "unit", *labels, *diffs], rows, left=3)
-    )
+        attrs.append(
+            {"class": KPI_ROW_CLASS, "data-kpi": kpi, "data-scope": row["scope"], "data-unit": unit}
+        )
+    return {
+        "kpi_headers": ["Figure", "unit", *labels, *diffs],
+        "kpi_rows": rows,
+        "kpi_attrs": attrs,
+    }
 
 
-def _site_tables(results: list[Result], data: RegionData) -> str:
-    parts = ["<h2>Sites placed by each scenario</h2>"]
-    labels = scenario_labels(results)
-    for label, result in zip(labels, results, strict=True):
-        parts.append(f"<h3>{esc(label)}</h3>")
+def _site_blocks(results: list[Result], data: RegionData) -> list[dict]:
+    blocks = []
+    for label, result in zip(scenario_labels(results), results, strict=True):
         if not result.ok:
-            parts.append(f"<p>No solution ({esc(result.report.status.value)}).</p>")
+            blocks.append({"label": label, "status": result.report.status.value, "types": []})
             continue
-        grid = []
+        types = []
         for cluster_type in CLUSTER_TYPES:
             sites = new_sites(result, cluster_type)
             unit = CAPACITY_UNITS[cluster_type]
@@ -141,26 +135,37 @@ def _site_tables(results: list[Result], data: RegionData) -> str:
                 )
                 rows.append(
                     [
-                        f"{esc(name)} ({esc(region_id)})",
-                        esc(fmt_num(site["new_capacity"])),
-                        esc(fmt_num(site["jobs"])),
-                        esc(fmt_usd(site["total_cost_usd_per_yr"])),
+                        f"{name} ({region_id})",
+                        fmt_num(site["new_capacity"]),
+                        fmt_num(site["jobs"]),
+                        fmt_usd(site["total_cost_usd_per_yr"]),
                         "yes" if bool(site["in_designated_zone"]) else "no",
                     ]
                 )
                 attrs.append(
-                    f'class="{SITE_ROW_CLASS}" data-scenario="{esc(label)}" '
-                    f'data-type="{esc(cluster_type)}" data-region="{esc(region_id)}"'
+                    {
+                        "class": SITE_ROW_CLASS,
+                        "data-scenario": label,
+                        "data-type": cluster_type,
+                        "data-region": region_id,
+                    }
                 )
-            table = _table(
-                ["Region", f"New capacity [{unit}]", "Jobs", "Total cost [USD/yr]", "In zone"],
-                rows,
-                row_attrs=attrs,
+            types.append(
+                {
+                    "caption": f"{cluster_type}: {len(sites)} site{'s' if len(sites) != 1 else ''}",
+                    "headers": [
+                        "Region",
+                        f"New capacity [{unit}]",
+                        "Jobs",
+                        "Total cost [USD/yr]",
+                        "In zone",
+                    ],
+                    "rows": rows,
+                    "attrs": attrs,
+                }
             )
-            caption = f"{cluster_type}: {len(sites)} site{'s' if len(sites) != 1 else ''}"
-            grid.append(f"<div><h3>{esc(caption)}</h3>{table if len(sites) else ''}</div>")
-        parts.append(f'<div class="grid">{"".join(grid)}</div>')
-    return "".join(parts)
+        blocks.append({"label": label, "status": "", "types": types})
+    return blocks
 
 
 def evidence_counts(data: RegionData, tech: TechnologyData) -> dict[str, Counter]:
@@ -175,36 +180,32 @@ def evidence_counts(data: RegionData, tech: TechnologyData) -> dict[str, Counter
     return counts
 
 
-def _evidence_section(data: RegionData, tech: TechnologyData) -> str:
+def _evidence_context(data: RegionData, tech: TechnologyData) -> dict:
     counts = evidence_counts(data, tech)
     kinds = sorted({k for c in counts.values() for k in c})
     rows = [
-        [esc(name)] + [esc(fmt_num(c.get(k, 0))) for k in kinds] + [esc(fmt_num(sum(c.values())))]
+        [name, *(fmt_num(c.get(k, 0)) for k in kinds), fmt_num(sum(c.values()))]
         for name, c in counts.items()
     ]
     assumptions = [
-        f"<li>{esc(r['table'])} / {esc(r['column'])}"
-        + (f" ({esc(r['region_id'])})" if str(r["region_id"]) else "")
-        + f": {esc(r['note'])}</li>"
+        f"{r['table']} / {r['column']}"
+        + (f" ({r['region_id']})" if str(r["region_id"]) else "")
+        + f": {r['note']}"
         for _, r in data.sources[data.sources["kind"] == "assumption"].iterrows()
     ]
     assumptions += [
-        f"<li>{esc(kind or 'all types')} / {esc(f.name)} [{esc(f.unit)}]: {esc(f.note)}</li>"
+        f"{kind or 'all types'} / {f.name} [{f.unit}]: {f.note}"
         for kind, f in tech.figures()
         if f.kind == "assumption"
     ]
-    return (
-        "<h2>Evidence</h2>"
-        "<p>Each input is either sourced (a citation with URL and vintage), constructed or "
-        "derived from sourced figures by a documented rule, or a labelled assumption with its "
-        "reasoning. Counts:</p>"
-        + _table(["Inputs", *kinds, "total"], rows)
-        + f"<details><summary>Labelled assumptions ({len(assumptions)})</summary>"
-        f"<ul>{''.join(assumptions)}</ul></details>"
-    )
+    return {
+        "evidence_headers": ["Inputs", *kinds, "total"],
+        "evidence_rows": rows,
+        "assumptions": assumptions,
+    }
 
 
-def _solver_section(results: list[Result]) -> str:
+def _solver_context(results: list[Result]) -> dict:
     labels = scenario_labels(results)
     rows = []
     for label, result in zip(labels, results, strict=True):
@@ -212,53 +213,41 @@ def _solver_section(results: list[Result]) -> str:
         gap = "n/a" if rep.mip_gap is None else f"{100 * float(rep.mip_gap):.3g}%"
         rows.append(
             [
-                esc(label),
-                esc(rep.status.value),
-                esc(rep.solver),
-                esc(fmt_usd(rep.objective) if rep.objective is not None else "n/a"),
-                esc(gap),
-                esc(f"{rep.build_seconds:.2f} / {rep.solve_seconds:.2f} / {rep.dual_seconds:.2f}"),
-                esc(f"{rep.n_variables:,} / {rep.n_constraints:,} / {rep.n_binaries:,}"),
-                esc(rep.message or ""),
+                label,
+                rep.status.value,
+                rep.solver,
+                fmt_usd(rep.objective) if rep.objective is not None else "n/a",
+                gap,
+                f"{rep.build_seconds:.2f} / {rep.solve_seconds:.2f} / {rep.dual_seconds:.2f}",
+                f"{rep.n_variables:,} / {rep.n_constraints:,} / {rep.n_binaries:,}",
+                rep.message or "",
             ]
         )
-    unmet = []
-    for label, result in zip(labels, results, strict=True):
-        for _, row in result.unmet.iterrows():
-            unmet.append(
-                f"<li>{esc(label)}: {esc(row['item'])} {esc(row['cluster_type'])} "
-                f"{esc(row['region_id'])} {esc(row['mineral'])} "
-                f"{esc(fmt_num(row['amount']))} {esc(row['unit'])} "
-                f"(binding: {esc(row['binding'])})</li>"
-            )
-    return (
-        "<h2>Solver reports</h2>"
-        + _table(
-            [
-                "Scenario",
-                "status",
-                "solver",
-                "objective [USD/yr]",
-                "MIP gap",
-                "build / solve / duals [s]",
-                "variables / constraints / binaries",
-                "message",
-            ],
-            rows,
-            left=3,
-        )
-        + (
-            f"<h3>Not met</h3><ul>{''.join(unmet)}</ul>"
-            if unmet
-            else "<p>Every scenario met its targets and mineral needs.</p>"
-        )
-    )
+    unmet = [
+        f"{label}: {row['item']} {row['cluster_type']} {row['region_id']} {row['mineral']} "
+        f"{fmt_num(row['amount'])} {row['unit']} (binding: {row['binding']})"
+        for label, result in zip(labels, results, strict=True)
+        for _, row in result.unmet.iterrows()
+    ]
+    return {
+        "solver_headers": [
+            "Scenario",
+            "status",
+            "solver",
+            "objective [USD/yr]",
+            "MIP gap",
+            "build / solve / duals [s]",
+            "variables / constraints / binaries",
+            "message",
+        ],
+        "solver_rows": rows,
+        "unmet": unmet,
+    }
 
 
-def _scenario_section(results: list[Result]) -> str:
-    labels = scenario_labels(results)
+def _scenario_context(results: list[Result]) -> dict:
     rows = []
-    for label, result in zip(labels, results, strict=True):
+    for label, result in zip(scenario_labels(results), results, strict=True):
         scenario = result.scenario
         zones = "; ".join(f"{t}: {d.zone} ({d.mode})" for t, d in scenario.zones.items())
         targets = "; ".join(
@@ -266,17 +255,17 @@ def _scenario_section(results: list[Result]) -> str:
         )
         rows.append(
             [
-                esc(label),
-                esc(scenario.description),
-                esc(scenario.facilities_as_of),
-                esc(targets),
-                esc(zones or "none"),
-                esc(f"{scenario.green_lane_factor:g}"),
-                esc(f"{100 * scenario.co_investment_rate_reduction:g} pp"),
+                label,
+                scenario.description,
+                scenario.facilities_as_of,
+                targets,
+                zones or "none",
+                f"{scenario.green_lane_factor:g}",
+                f"{100 * scenario.co_investment_rate_reduction:g} pp",
             ]
         )
-    return "<h2>Scenarios</h2>" + _table(
-        [
+    return {
+        "scenario_headers": [
             "Scenario",
             "description",
             "facilities as of",
@@ -285,9 +274,33 @@ def _scenario_section(results: list[Result]) -> str:
             "green-lane factor",
             "co-investment rate cut",
         ],
-        rows,
-        left=5,
-    )
+        "scenario_rows": rows,
+    }
+
+
+def report_charts(results: list[Result], data: RegionData) -> list[Markup]:
+    """The report's charts as inline SVG: cost by term and scenario, public outlay, cost by
+    state, jobs by zone."""
+    money = {"unit": "USD million/yr", "scale": 1e6, "fmt": lambda v: fmt_usd_short(v) + "/yr"}
+    charts = []
+    names, series = cost_by_term(results)
+    charts.append(bar_chart_svg(names, series, title="Annual cost by term", stacked=True, **money))
+    names, series = public_outlay(results)
+    if series:
+        charts.append(
+            bar_chart_svg(
+                names,
+                series,
+                title="Public outlay (transfers) by instrument",
+                stacked=True,
+                **money,
+            )
+        )
+    names, series = cost_by_state(results, data)
+    charts.append(bar_chart_svg(names, series, title="Annual cost by state", **money))
+    names, series = jobs_by_zone(results)
+    charts.append(bar_chart_svg(names, series, title="Jobs by zone", unit="jobs"))
+    return [Markup(svg) for svg in charts]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,34 +343,27 @@ def comparison_report(
     tech = tech if tech is not None else load_technology()
     labels = scenario_labels(results)
     dual = render_html(dual_map(results[a], results[b], data, tiles=tiles), offline=offline)
-    sentences = summary(results, data)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     title = " vs ".join(labels)
-    boundaries = data.metadata.get("vintage", "unknown")
-    body = [
-        f"<h1>Cluster siting: {esc(title)}</h1>",
-        f'<p class="meta">Generated {esc(stamp)} by clustersite from solved results. '
-        f"State boundaries: {esc(data.metadata.get('source', 'unknown'))} ({esc(boundaries)}). "
-        f"{len(data.sources)} cited input columns; full citations in the region dataset.</p>",
-        "<h2>Summary</h2>",
-        '<ul class="summary">' + "".join(f"<li>{esc(s)}</li>" for s in sentences) + "</ul>",
-        f"<h2>Map: {esc(labels[a])} (left) and {esc(labels[b])} (right)</h2>",
-        '<p class="note">Pan or zoom one map and the other follows. Use the layer button '
-        "(top right of each map) to switch the shading (new capacity per type, power price, "
-        "employment, permitting) and to show facilities, mineral sources and flows.</p>",
-        f'<iframe class="dual" title="{esc(labels[a])} and {esc(labels[b])} maps" '
-        f'srcdoc="{esc(dual)}"></iframe>',
-        _kpi_section(results),
-        _site_tables(results, data),
-        _scenario_section(results),
-        _evidence_section(data, tech),
-        _solver_section(results),
-    ]
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}: clustersite comparison</title><style>{_CSS}</style></head>"
-        f"<body>{''.join(body)}</body></html>\n"
+    return render(
+        "compare_report.html.j2",
+        title=f"{title}: clustersite comparison",
+        heading=title,
+        stamp=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        boundary_source=data.metadata.get("source", "unknown"),
+        boundary_vintage=data.metadata.get("vintage", "unknown"),
+        n_sources=len(data.sources),
+        labels=labels,
+        pair_labels=(labels[a], labels[b]),
+        differences=differences(results[a], results[b], data),
+        sentences=summary(results, data),
+        cards=cards(results),
+        charts=report_charts(results, data),
+        dual_map=dual,
+        site_blocks=_site_blocks(results, data),
+        **_kpi_context(results),
+        **_scenario_context(results),
+        **_evidence_context(data, tech),
+        **_solver_context(results),
     )
 
 
