@@ -14,7 +14,8 @@ from regions import RegionData
 
 from ...formatting import esc, fmt_num
 from ...maps.shading import GeoLayer, Shapes, state_shapes
-from ..compare import _CSS, _table
+from ...templating import Markup, render
+from ..compare import _table
 
 REPORT_NAME = "report.html"
 MAP_NAME = "map.html"
@@ -25,12 +26,6 @@ BREAKDOWN_REGIONS = 3
 """Regions in the regret cost breakdown: this many cheapest alternatives and most costly."""
 TORNADO_KPIS = ("total_annual_cost", *(f"levelized_cost:{k}" for k in CLUSTER_TYPES))
 
-_EXTRA_CSS = """
-svg.chart {font: 11px system-ui, sans-serif; background: #fff; max-width: 100%; height: auto;}
-svg.chart text.lbl {font-size: 12px;}
-iframe.map {width: 100%; height: 600px; border: 1px solid #bbb; border-radius: 4px;}
-p.lead {font-size: 15px;}
-"""
 
 TERM_LABELS = {
     "fixed": "Fixed site cost",
@@ -101,13 +96,9 @@ def write_csv(table: pd.DataFrame, path: Path, *, index: bool = False) -> Path:
 
 
 def html_page(title: str, body: Sequence[str]) -> str:
-    """A complete HTML page; ``title`` is plain text, ``body`` escaped HTML."""
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}</title><style>{_CSS}{_EXTRA_CSS}</style></head>"
-        f"<body>{''.join(body)}</body></html>\n"
-    )
+    """A complete HTML page (template ``analysis_page.html.j2``); ``title`` is plain text,
+    ``body`` sections of escaped HTML."""
+    return render("analysis_page.html.j2", title=title, sections=[Markup(s) for s in body])
 
 
 def _header(heading: str, scenario: Scenario, data: RegionData, extra: str = "") -> list[str]:
