@@ -119,12 +119,14 @@ class GeoLayer(MacroElement):
 
 
 class HtmlControl(MacroElement):
-    """A Leaflet control whose content is fixed HTML (already escaped)."""
+    """A Leaflet control whose content is fixed HTML (already escaped). With ``toggle_with``
+    it shows only while the overlay of that (escaped) name is on."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
+            var map = {{ this._parent.get_name() }};
             var control = L.control({position: {{ this.position|tojson }}});
             control.onAdd = function () {
                 var div = L.DomUtil.create('div', {{ this.class_name|tojson }});
@@ -133,18 +135,36 @@ class HtmlControl(MacroElement):
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            control.addTo({{ this._parent.get_name() }});
+            control.addTo(map);
+            {% if this.toggle_with %}
+            var name = {{ this.toggle_with|tojson }};
+            control.getContainer().style.display = 'none';
+            map.on('overlayadd', function (e) {
+                if (e.name === name) { control.getContainer().style.display = 'block'; }
+            });
+            map.on('overlayremove', function (e) {
+                if (e.name === name) { control.getContainer().style.display = 'none'; }
+            });
+            {% endif %}
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, html: str, *, position: str = "topleft", class_name: str = "cs-title"):
+    def __init__(
+        self,
+        html: str,
+        *,
+        position: str = "topleft",
+        class_name: str = "cs-title",
+        toggle_with: str | None = None,
+    ):
         super().__init__()
         self._name = "Control"
         self.html = html
         self.position = position
         self.class_name = class_name
+        self.toggle_with = toggle_with
 
 
 class Legends(MacroElement):
@@ -191,6 +211,14 @@ MAP_STYLE = """
 .cs-title p {margin: 2px 0;}
 .cs-legend .cs-bar {width: 220px; height: 11px; border: 1px solid #999;}
 .cs-legend .cs-ticks {display: flex; justify-content: space-between; width: 222px;}
+.cs-legend .cs-unit {color: #555; text-align: center; width: 222px;}
+.cs-title {padding: 4px 8px;} .cs-info summary {cursor: pointer;}
+.cs-info[open] summary {margin-bottom: 3px;}
+.cs-flow-legend {background: rgba(255,255,255,0.93); padding: 6px 9px; border-radius: 5px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 system-ui, sans-serif;}
+.cs-flow-legend svg {display: block;}
+.leaflet-control-layers-base::before {content: "Shading"; font-weight: 600; display: block;}
+.leaflet-control-layers-overlays::before {content: "Layers"; font-weight: 600; display: block;}
 .cs-dot {border-radius: 50%; border: 1px solid #222;}
 table.cs-t {font-size: 12px; border-collapse: collapse;}
 table.cs-t th {text-align: left; padding-right: 8px; font-weight: normal;}
@@ -257,14 +285,43 @@ def colormap_for(
     return cm.LinearColormap(palette, vmin=vmin, vmax=vmax, caption=caption)
 
 
+def tick_label(value: float) -> str:
+    """A rounded legend tick: three significant digits, thousands as k, M, bn.
+
+    >>> tick_label(88_364_839), tick_label(0.0), tick_label(1234.5), tick_label(0.351)
+    ('88.4 M', '0', '1.23 k', '0.351')
+    """
+    if not math.isfinite(value):
+        return "n/a"
+    size = abs(value)
+    for scale, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
+        if size >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return "0" if size == 0 else f"{value:.3g}"
+
+
+def split_unit(title: str) -> tuple[str, str]:
+    """``'Power price [USD/MWh]'`` → ``('Power price', 'USD/MWh')``."""
+    if title.endswith("]") and " [" in title:
+        name, _, unit = title[:-1].rpartition(" [")
+        return name, unit
+    return title, ""
+
+
 def legend_html(colormap: cm.LinearColormap, title: str) -> str:
+    """A legend: the layer name, a colour bar, three rounded ticks with the unit."""
     stops = np.linspace(colormap.vmin, colormap.vmax, 7)
     gradient = ", ".join(colormap.rgb_hex_str(float(v)) for v in stops)
     ticks = [colormap.vmin, (colormap.vmin + colormap.vmax) / 2, colormap.vmax]
+    _, unit = split_unit(title)
+    unit_html = f'<div class="cs-unit">{esc(unit)}</div>' if unit else ""
     return (
         f"<b>{esc(title)}</b>"
         f'<div class="cs-bar" style="background: linear-gradient(to right, {gradient})"></div>'
-        '<div class="cs-ticks">' + "".join(f"<span>{fmt_num(t)}</span>" for t in ticks) + "</div>"
+        '<div class="cs-ticks">'
+        + "".join(f"<span>{esc(tick_label(float(t)))}</span>" for t in ticks)
+        + "</div>"
+        + unit_html
     )
 
 
