@@ -6,12 +6,11 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from shapely.geometry import mapping
 
 from optimizer import CLUSTER_TYPES, Result
 from regions import RegionData
 
-from ..maps.shading import display_geometry
+from ..maps.shading import state_shapes
 from .tables import export_tables
 
 
@@ -69,24 +68,16 @@ def state_results(result: Result, data: RegionData) -> pd.DataFrame:
 
 
 def states_geojson(result: Result, data: RegionData) -> dict:
-    """State polygons (simplified for display) with ``state_results`` as properties."""
+    """State polygons (simplified for display, as on the maps) with ``state_results`` as
+    properties."""
     table = state_results(result, data)
     features = []
-    for region_id, row in table.iterrows():
-        geometry = data.geometry.get(region_id)
-        if geometry is None or geometry.is_empty:
-            continue
+    for shape in state_shapes(data)["features"]:
+        region_id = shape["id"]
         props = {"region_id": region_id}
-        props.update(
-            {k: plain(round(v, 3) + 0.0 if isinstance(v, float) else v) for k, v in row.items()}
-        )
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": mapping(display_geometry(geometry)),
-                "properties": props,
-            }
-        )
+        for key, value in table.loc[region_id].items():
+            props[key] = plain(round(value, 3) + 0.0 if isinstance(value, float) else value)
+        features.append({"type": "Feature", "geometry": shape["geometry"], "properties": props})
     return _collection(features)
 
 

@@ -7,7 +7,9 @@ legend HTML passed in must already be escaped.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import weakref
 from collections.abc import Mapping
 
 import branca.colormap as cm
@@ -212,6 +214,7 @@ MAP_STYLE = """
 .cs-legend .cs-bar {width: 220px; height: 11px; border: 1px solid #999;}
 .cs-legend .cs-ticks {display: flex; justify-content: space-between; width: 222px;}
 .cs-legend .cs-unit {color: #555; text-align: center; width: 222px;}
+.leaflet-container {background: #eef2f5;}
 .cs-title {padding: 4px 8px;} .cs-info summary {cursor: pointer;}
 .cs-info[open] summary {margin-bottom: 3px;}
 .cs-flow-legend {background: rgba(255,255,255,0.93); padding: 6px 9px; border-radius: 5px;
@@ -245,8 +248,22 @@ def display_geometry(geometry: shapely.Geometry) -> shapely.Geometry:
     return simple if not simple.is_empty else _round(geometry)
 
 
+_SHAPES: dict[int, tuple[weakref.ref, dict]] = {}
+
+
 def state_shapes(data: RegionData) -> dict:
-    """State polygons as a GeoJSON FeatureCollection for display (``display_geometry``)."""
+    """State polygons as a GeoJSON FeatureCollection for display (``display_geometry``),
+    simplified once per RegionData object (several maps of one run share them)."""
+    cached = _SHAPES.get(id(data))
+    if cached is not None and cached[0]() is data:
+        return cached[1]
+    shapes = _state_shapes(data)
+    with contextlib.suppress(TypeError):  # an object without weak references is not cached
+        _SHAPES[id(data)] = (weakref.ref(data), shapes)
+    return shapes
+
+
+def _state_shapes(data: RegionData) -> dict:
     features = []
     for region_id in data.regions.index:
         geometry = data.geometry.get(region_id)

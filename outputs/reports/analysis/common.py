@@ -154,7 +154,7 @@ def add_reason_overlay(
     shown = {r: t for r, t in reasons.items() if r in data.geometry}
     if not shown:
         return
-    collection = state_shapes(data)
+    collection = dict(state_shapes(data))  # shared (cached): copy before filtering
     collection["features"] = [f for f in collection["features"] if f["id"] in shown]
     shapes = Shapes(collection)
     tips = {r: f"<b>{region_label(data, r)}</b><br>{esc(t)}" for r, t in shown.items()}
