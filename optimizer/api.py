@@ -18,13 +18,13 @@ from .extract import (
     KPI_COLUMNS,
     SHADOW_PRICE_COLUMNS,
     UNMET_COLUMNS,
-    binding_constraints,
+    explain_unmet,
     flows_table,
     sites_table,
     unmet_table,
 )
 from .kpis import compute_kpis
-from .model import ClusterModel, build_model
+from .model import build_model
 from .result import Result
 from .scenario import Scenario, load_scenario
 from .solve import run_solver
@@ -40,46 +40,6 @@ def _default_data(data_dir: str | None) -> RegionData:
 @lru_cache(maxsize=4)
 def _default_tech(tech_dir: str | None) -> TechnologyData:
     return load_technology(tech_dir)
-
-
-def _explain_unmet(unmet: pd.DataFrame, model: ClusterModel) -> pd.DataFrame:
-    """Fill the ``binding`` column: the limits at their bound for the unmet item's type/mineral."""
-    if unmet.empty:
-        return unmet
-    binding = binding_constraints(model)
-    sites = model.inputs.sites
-    open_sites = {key for key, var in model.open.items() if (var.value() or 0) > 0.5}
-    explanations = []
-    for row in unmet.itertuples():
-        reasons = []
-        if row.cluster_type:
-            k = row.cluster_type
-            for family, key in binding:
-                if family == "max_clusters" and key == k:
-                    reasons.append(f"max_clusters[{k}]")
-                elif family == "max_scale" and key[1] == k and key in open_sites:
-                    reasons.append(f"max_scale[{key[0]}]")
-                elif family == "labor":
-                    reasons.append(f"labor[{key}]")
-            excluded = sites.xs(k, level="cluster_type")
-            excluded = excluded[~excluded["eligible"]]
-            if len(excluded):
-                reasons.append(
-                    f"{len(excluded)} regions excluded (e.g. {excluded.index[0]}: "
-                    f"{excluded['exclusion_reason'].iloc[0]})"
-                )
-        else:
-            for family, key in binding:
-                if family == "source_limit" and key[1] == row.mineral:
-                    reasons.append(f"source_limit[{key[0]}]")
-                elif family == "domestic_share" and key == row.mineral:
-                    reasons.append(f"domestic_share[{key}]")
-            if not reasons:
-                reasons.append("no allowed source can ship this mineral")
-        explanations.append("; ".join(dict.fromkeys(reasons)) or "penalty cheaper than any site")
-    unmet = unmet.copy()
-    unmet["binding"] = explanations
-    return unmet
 
 
 def solve(
@@ -139,8 +99,14 @@ def solve(
     flows = flows_table(model)
     sites = sites_table(model, flows)
     shortfall = {k: float(v.value() or 0.0) for k, v in model.shortfall.items()}
-    unmet = _explain_unmet(unmet_table(model, CAPACITY_UNITS), model)
-    kpis = compute_kpis(sites, flows, model.inputs, data, tech, objective, shortfall)
+    share_gap = {m: float(v.value() or 0.0) for m, v in model.share_gap.items()}
+    unsupplied: dict[str, float] = {}
+    for (_r, m), var in model.unsupplied.items():
+        unsupplied[m] = unsupplied.get(m, 0.0) + float(var.value() or 0.0)
+    unmet = explain_unmet(unmet_table(model, CAPACITY_UNITS), model)
+    kpis = compute_kpis(
+        sites, flows, model.inputs, data, tech, objective, shortfall, share_gap, unsupplied
+    )
     duals, dual_seconds = (
         shadow_prices(model, scenario.solver)
         if with_duals

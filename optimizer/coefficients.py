@@ -20,17 +20,25 @@ from regions.geodesy import haversine_km
 from .scenario import Scenario
 from .technology import CLUSTER_TYPES, TechnologyData, capital_recovery_factor
 
-COST_TERMS = (
+SYSTEM_TERMS = (
     "capex",
     "energy",
     "labor",
     "other_opex",
     "other_materials",
     "permitting_delay",
-    "credit_45x",
-    "state_incentive",
 )
-"""Per-unit cost terms of a site [USD/yr per unit/yr]; credits and incentives are negative."""
+"""Per-unit resource-cost terms of a site [USD/yr per unit/yr]: what the country spends."""
+TRANSFER_TERMS = ("credit_45x", "state_incentive", "co_investment")
+"""Per-unit transfers from the public to the investor [USD/yr per unit/yr], stored negative:
+investor cost = system cost + these terms; public outlay = − these terms."""
+COST_TERMS = SYSTEM_TERMS + TRANSFER_TERMS
+"""Every per-unit term of a site, in report order."""
+OBJECTIVES = ("investor", "system")
+"""What the siting decision minimises: investor cost (firms under today's incentives) or system
+(resource) cost (the country's least-cost plan)."""
+CAPEX_TERMS = ("capex", "permitting_delay", "state_incentive", "co_investment")
+"""Terms proportional to capex; an expansion's agglomeration discount scales exactly these."""
 
 
 @dataclass(frozen=True)
@@ -38,16 +46,26 @@ class ModelInputs:
     """Everything the model needs, keyed by real ids.
 
     Attributes:
-        sites: index (region_id, cluster_type); eligibility, reasons, per-unit cost terms
-            (``cost_<term>``), ``unit_cost``, ``fixed_cost_usd_per_yr``, scale bounds, jobs.
+        sites: index (region_id, cluster_type). Greenfield: ``eligible``, ``exclusion_reason``,
+            ``min_scale``, ``max_scale`` (room left under the cluster maximum),
+            ``fixed_cost_usd_per_yr``, per-unit terms ``cost_<term>`` and ``unit_cost`` (the
+            objective view). Expansion of an operating cluster: ``host``, ``host_reason``,
+            ``expansion_eligible``, ``expansion_reason``, ``expansion_limit``,
+            ``expansion_fixed_cost_usd_per_yr``, ``exp_cost_<term>``, ``expansion_unit_cost``.
+            Shared: ``existing_capacity`` (counted), ``operating_capacity``, ``room``,
+            ``jobs_per_unit``, ``labor_limit_jobs`` (hires left for new capacity), permitting.
         supply: index (source_id, mineral); availability, ``capacity_t_per_yr`` (NaN: uncapped).
-        lanes: index (source_id, mineral, region_id); distance, ``mineral_cost_usd_per_t``,
-            ``freight_usd_per_t``, ``cost_usd_per_t``.
+        lanes: index (source_id, mineral, region_id); distance, ``mineral_cost_usd_per_t`` (with
+            tariff), ``tariff_usd_per_t``, ``freight_usd_per_t``, ``cost_usd_per_t`` (objective
+            view: the tariff is left out of the system view, as a transfer).
         demand_t_per_unit: tonnes of mineral per unit of capacity per year, by (type, mineral).
-        labor_limit_jobs: hires allowed per region.
+        labor_limit_jobs: hires allowed for new capacity by (region_id, cluster_type).
         targets: national target [type unit/yr]; existing: counted capacity by type.
         penalty_usd_per_unit: shortfall penalty by type [USD/yr per unit/yr].
-        mineral_penalty_usd_per_t: penalty for a tonne of mineral need left unsupplied, by mineral.
+        mineral_landed_usd_per_t: landed import price of each mineral (premium, tariff) [USD/t].
+        mineral_penalty_usd_per_t: penalty per tonne of a mineral rule missed [USD/t]; a tonne
+            left unsupplied costs landed price + penalty.
+        objective: 'investor' or 'system'.
     """
 
     sites: pd.DataFrame
@@ -58,8 +76,15 @@ class ModelInputs:
     targets: pd.Series
     existing: pd.Series
     penalty_usd_per_unit: pd.Series
+    mineral_landed_usd_per_t: pd.Series
     mineral_penalty_usd_per_t: pd.Series
     months_available: int
+    objective: str = "investor"
+
+    @property
+    def unsupplied_cost_usd_per_t(self) -> pd.Series:
+        """Cost of a tonne left unsupplied: landed import price plus the penalty [USD/t]."""
+        return self.mineral_landed_usd_per_t + self.mineral_penalty_usd_per_t
 
 
 def months_to_horizon(as_of: date, horizon_year: int) -> int:
@@ -106,21 +131,106 @@ def check_scenario_ids(scenario: Scenario, data: RegionData) -> None:
             )
 
 
-def _existing_tables(data: RegionData, scenario: Scenario) -> tuple[pd.Series, set]:
-    """Counted existing capacity by (region, type), and the (region, type) pairs hosting any plant."""
-    facilities = data.facilities
-    facilities = facilities[facilities["status"].isin(scenario.existing_statuses)]
-    facilities = facilities[facilities["announced_date"] <= scenario.facilities_as_of]
-    hosts = set(zip(facilities["region_id"], facilities["cluster_type"], strict=True))
-    counting = facilities[facilities["product"] == facilities["cluster_type"].map(COUNTING_PRODUCT)]
-    capacity = counting.groupby(["region_id", "cluster_type"])["capacity_std"].sum()
-    return capacity, hosts
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
+
+
+def vintage_date(vintage: str) -> date | None:
+    """The last day a vintage like 'April 2025' covers; '2025' reads as its mid-year (1 July).
+
+    >>> vintage_date("April 2025"), vintage_date("2026")
+    (datetime.date(2025, 4, 30), datetime.date(2026, 7, 1))
+    """
+    words = str(vintage).replace(",", " ").split()
+    if len(words) == 1 and words[0].isdigit() and len(words[0]) == 4:
+        return date(int(words[0]), 7, 1)
+    if len(words) == 2 and words[0].lower() in MONTHS and words[1].isdigit():
+        year, month = int(words[1]), MONTHS[words[0].lower()]
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return date.fromordinal(following.toordinal() - 1)
+    return None
+
+
+def employment_dates(data: RegionData) -> pd.Series:
+    """Date of each region's manufacturing-employment figure (from the citations table)."""
+    rows = data.sources[
+        (data.sources["table"] == "regions.csv") & (data.sources["column"] == "mfg_employment_jobs")
+    ]
+    default = rows[rows["region_id"] == ""]
+    fallback = vintage_date(default["vintage"].iloc[0]) if len(default) else None
+    out = {}
+    for region_id in data.regions.index:
+        own = rows[rows["region_id"] == region_id]
+        when = vintage_date(own["vintage"].iloc[0]) if len(own) else fallback
+        if when is None:
+            raise DataValidationError(
+                "sources.csv",
+                "the vintage of regions.csv mfg_employment_jobs must read 'Month YYYY' or 'YYYY'",
+                field="vintage",
+                row_id=region_id,
+            )
+        out[region_id] = when
+    return pd.Series(out)
+
+
+def _counting(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["product"] == frame["cluster_type"].map(COUNTING_PRODUCT)]
+
+
+def existing_tables(data: RegionData, scenario: Scenario) -> pd.DataFrame:
+    """By (region_id, cluster_type): counted and operating capacity of the counting product as of
+    ``facilities_as_of`` [type unit/yr], the share of it not yet operating at the date of the
+    region's employment figure (its hires are not in that figure), and a host description."""
+    seen = _counting(data.facilities_as_of(scenario.facilities_as_of))
+    seen = seen.assign(capacity_std=seen["capacity_std"].fillna(0.0))
+    counted = seen[seen["status"].isin(scenario.existing_statuses)]
+    operating = seen[seen["status"] == "operating"]
+    emp_dates = employment_dates(data)
+    hiring = []
+    for when, group in counted.groupby(counted["region_id"].map(emp_dates)):
+        then = data.facilities_as_of(when)
+        running_then = set(then.index[then["status"] == "operating"])
+        hiring.append(group[~group.index.isin(running_then)])
+    hiring = pd.concat(hiring) if hiring else counted.iloc[:0]
+    keys = ["region_id", "cluster_type"]
+    table = pd.DataFrame(
+        {
+            "existing_capacity": counted.groupby(keys)["capacity_std"].sum(),
+            "operating_capacity": operating.groupby(keys)["capacity_std"].sum(),
+            "hiring_capacity": hiring.groupby(keys)["capacity_std"].sum(),
+        }
+    ).fillna(0.0)
+    names: dict = {}
+    for facility_id, row in operating.iterrows():
+        key = (row["region_id"], row["cluster_type"])
+        names.setdefault(key, []).append(f"{facility_id} ({row['capacity_std']:g})")
+    table["host_plants"] = [", ".join(names.get(key, [])) for key in table.index]
+    return table
 
 
 def site_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> pd.DataFrame:
-    """One row per (region, type): eligibility with reasons, and per-unit cost terms."""
+    """One row per (region, type): greenfield and expansion options, eligibility with reasons,
+    per-unit cost terms of each option, hires left for new capacity."""
     regions = data.regions
-    existing, hosts = _existing_tables(data, scenario)
+    existing = existing_tables(data, scenario)
     months_available = months_to_horizon(scenario.facilities_as_of, scenario.horizon_year)
     labor_cap = (
         scenario.labor_share_cap
@@ -146,72 +256,125 @@ def site_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> pd
         construction = tech.value(k, "construction_months")
         jobs = tech.value(k, "jobs_per_unit")
         min_scale, max_scale = tech.value(k, "min_scale"), tech.value(k, "max_scale")
+        discount = tech.value(k, "agglomeration_discount")
+        fixed = tech.value(k, "fixed_site_cost_usd_per_yr")
         credit = (
-            tech.value(k, "credit_45x_usd_per_unit") * utilization if scenario.apply_45x else 0.0
+            tech.value(k, "credit_45x_usd_per_unit")
+            * utilization
+            * tech.credit_fraction(k, scenario.horizon_year)
+            if scenario.apply_45x
+            else 0.0
         )
+        crf_base = capital_recovery_factor(rate, lifetime)
         for region_id in regions.index:
             in_zone = region_id in zone_members
-            has_existing = (region_id, k) in hosts
-            existing_capacity = float(existing.get((region_id, k), 0.0))
-            if np.isnan(existing_capacity):
-                existing_capacity = 0.0
+            key = (region_id, k)
+            counted = float(existing["existing_capacity"].get(key, 0.0))
+            operating = float(existing["operating_capacity"].get(key, 0.0))
+            hiring = float(existing["hiring_capacity"].get(key, 0.0))
+            host = operating > 0
             green = scenario.green_lane_factor if in_zone else 1.0
             permit_months = float(regions.at[region_id, "permitting_months"]) * green
-            crf = capital_recovery_factor(
+            crf_investor = capital_recovery_factor(
                 max(rate - (scenario.co_investment_rate_reduction if in_zone else 0.0), 0.0),
                 lifetime,
             )
-            discount = tech.value(k, "agglomeration_discount") if has_existing else 0.0
-            capex_annual = capex * (1.0 - discount) * crf
-            labor_limit = labor_cap * float(regions.at[region_id, "mfg_employment_jobs"])
-            site_min = 0.0 if has_existing else min_scale
-            reasons = []
+            labor_limit = max(
+                labor_cap * float(regions.at[region_id, "mfg_employment_jobs"]) - jobs * hiring,
+                0.0,
+            )
+            room = max(max_scale - counted, 0.0)
+            common = []
             if region_id in scenario.excluded_regions:
-                reasons.append("excluded by the scenario")
+                common.append("excluded by the scenario")
             if designation and designation.mode == "restrict" and not in_zone:
-                reasons.append(f"outside designated zone {designation.zone}")
+                common.append(f"outside designated zone {designation.zone}")
             if permit_months + construction > months_available:
-                reasons.append(
+                common.append(
                     f"permitting {permit_months:.1f} + construction {construction:.0f} months "
                     f"exceed the {months_available} months to the end of {scenario.horizon_year}"
                 )
-            if jobs * site_min > labor_limit + 1e-9:
-                reasons.append(
-                    f"labor cap: minimum scale needs {jobs * site_min:,.0f} jobs, "
-                    f"cap is {labor_limit:,.0f}"
+            if labor_limit <= 1e-9:
+                common.append(
+                    f"labor cap: plants since the employment figure already hire "
+                    f"{jobs * hiring:,.0f} of {labor_cap * float(regions.at[region_id, 'mfg_employment_jobs']):,.0f} jobs"
                 )
-            rows.append(
-                {
-                    "region_id": region_id,
-                    "cluster_type": k,
-                    "eligible": not reasons,
-                    "exclusion_reason": "; ".join(reasons),
-                    "in_designated_zone": in_zone,
-                    "has_existing": has_existing,
-                    "existing_capacity": existing_capacity,
-                    "permitting_months": permit_months,
-                    "min_scale": site_min,
-                    "max_scale": max_scale,
-                    "jobs_per_unit": jobs,
-                    "fixed_cost_usd_per_yr": 0.0
-                    if has_existing
-                    else tech.value(k, "fixed_site_cost_usd_per_yr"),
-                    "cost_capex": capex_annual,
-                    "cost_energy": tech.value(k, "electricity_mwh_per_unit")
-                    * utilization
-                    * power[region_id],
-                    "cost_labor": jobs * wage[region_id],
-                    "cost_other_opex": tech.value(k, "other_opex_usd_per_unit") * utilization,
-                    "cost_other_materials": tech.value(k, "other_materials_usd_per_unit")
-                    * utilization,
-                    "cost_permitting_delay": permit_months * delay_fraction * capex * crf,
-                    "cost_credit_45x": -credit,
-                    "cost_state_incentive": -incentive[region_id] * capex * crf,
-                }
-            )
+            green_reasons = list(common)
+            if room < min_scale - 1e-9:
+                green_reasons.append(
+                    f"cluster maximum: {counted:,.4g} of {max_scale:,.4g} already counted, "
+                    f"no room for the {min_scale:,.4g} minimum scale"
+                )
+            elif jobs * min_scale > labor_limit + 1e-9 and labor_limit > 1e-9:
+                green_reasons.append(
+                    f"labor cap: minimum scale needs {jobs * min_scale:,.0f} jobs, "
+                    f"{labor_limit:,.0f} can still be hired"
+                )
+            limit = min(tech.value(k, "expansion_share") * operating, room) if host else 0.0
+            exp_reasons = list(common)
+            if not host:
+                exp_reasons.append("no operating plant of the counting product")
+            elif limit <= 1e-9:
+                exp_reasons.append(
+                    f"cluster maximum reached ({counted:,.4g} of {max_scale:,.4g} counted)"
+                )
+            terms = {
+                "capex": capex * crf_base,
+                "energy": tech.value(k, "electricity_mwh_per_unit")
+                * utilization
+                * power[region_id],
+                "labor": jobs * wage[region_id],
+                "other_opex": tech.value(k, "other_opex_usd_per_unit") * utilization,
+                "other_materials": tech.value(k, "other_materials_usd_per_unit") * utilization,
+                "permitting_delay": permit_months * delay_fraction * capex * crf_base,
+                "credit_45x": -credit,
+                "state_incentive": -incentive[region_id] * capex * crf_investor,
+                "co_investment": -capex * (crf_base - crf_investor),
+            }
+            row = {
+                "region_id": region_id,
+                "cluster_type": k,
+                "eligible": not green_reasons,
+                "exclusion_reason": "; ".join(green_reasons),
+                "in_designated_zone": in_zone,
+                "host": host,
+                "host_reason": (
+                    f"operating {COUNTING_PRODUCT[k]} plants as of "
+                    f"{scenario.facilities_as_of}: {existing['host_plants'].get(key, '')}"
+                    if host
+                    else ""
+                ),
+                "existing_capacity": counted,
+                "operating_capacity": operating,
+                "room": room,
+                "permitting_months": permit_months,
+                "min_scale": min_scale,
+                "max_scale": min(max_scale, room),
+                "jobs_per_unit": jobs,
+                "labor_limit_jobs": labor_limit,
+                "fixed_cost_usd_per_yr": fixed,
+                "expansion_eligible": not exp_reasons,
+                "expansion_reason": "; ".join(exp_reasons),
+                "expansion_limit": limit,
+                "expansion_fixed_cost_usd_per_yr": fixed
+                * tech.value(k, "expansion_fixed_cost_fraction"),
+            }
+            for term, value in terms.items():
+                row[f"cost_{term}"] = value
+                row[f"exp_cost_{term}"] = value * (1.0 - discount) if term in CAPEX_TERMS else value
+            rows.append(row)
     sites = pd.DataFrame(rows).set_index(["region_id", "cluster_type"])
-    sites["unit_cost"] = sites[[f"cost_{t}" for t in COST_TERMS]].sum(axis=1)
+    view = objective_terms(scenario.objective)
+    sites["unit_cost"] = sites[[f"cost_{t}" for t in view]].sum(axis=1)
+    sites["expansion_unit_cost"] = sites[[f"exp_cost_{t}" for t in view]].sum(axis=1)
     return sites
+
+
+def objective_terms(objective: str) -> tuple[str, ...]:
+    """The per-unit terms the objective view sums: system terms, plus transfers for investors."""
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
+    return COST_TERMS if objective == "investor" else SYSTEM_TERMS
 
 
 def supply_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> pd.DataFrame:
@@ -223,7 +386,8 @@ def supply_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> 
     premium = tech.param("gateway_premium_pct") if "gateway_premium_pct" in tech.params else 0.0
     foreign = sources["foreign"].to_numpy(dtype=bool)
     price = base_price * scenario.mineral_price_multiplier
-    price = np.where(foreign, price * (1 + premium / 100) * (1 + tariff / 100), price)
+    before_tariff = np.where(foreign, price * (1 + premium / 100), price)
+    price = np.where(foreign, before_tariff * (1 + tariff / 100), price)
     reasons = []
     allowed = set(scenario.allowed_gateways) if scenario.allowed_gateways is not None else None
     for (source_id, _mineral), row in sources.iterrows():
@@ -233,6 +397,8 @@ def supply_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> 
                 if allowed is None or source_id in allowed
                 else "gateway not allowed by the scenario"
             )
+        elif row["status"] == "closed":
+            reasons.append("closed")
         elif np.isnan(row["capacity_t_per_yr"]):
             reasons.append("capacity unknown")
         elif row["status"] != "operating" and (
@@ -248,6 +414,7 @@ def supply_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> 
         ["name", "kind", "region_id", "lat", "lon", "capacity_t_per_yr", "status", "foreign"]
     ].copy()
     supply["price_usd_per_t"] = price
+    supply["tariff_usd_per_t"] = price - before_tariff
     supply["unavailable_reason"] = reasons
     supply["available"] = supply["unavailable_reason"] == ""
     return supply
@@ -259,10 +426,13 @@ def lane_table(
     data: RegionData,
     demand: dict[str, dict[str, float]],
     tech: TechnologyData,
+    objective: str = "investor",
 ) -> pd.DataFrame:
     """Source → region lanes for each mineral some possible site there needs [USD/t]."""
     regions = data.regions
-    usable = sites[sites["eligible"] | (sites["existing_capacity"] > 0)].reset_index()
+    usable = sites[
+        sites["eligible"] | sites["expansion_eligible"] | (sites["existing_capacity"] > 0)
+    ].reset_index()
     needs = {
         (r, m)
         for r, k in zip(usable["region_id"], usable["cluster_type"], strict=True)
@@ -292,6 +462,7 @@ def lane_table(
                     "foreign": grid["foreign"],
                     "distance_km": dist,
                     "mineral_cost_usd_per_t": grid["price_usd_per_t"],
+                    "tariff_usd_per_t": grid["tariff_usd_per_t"],
                     "freight_usd_per_t": dist * freight,
                 }
             )
@@ -303,11 +474,19 @@ def lane_table(
         "foreign",
         "distance_km",
         "mineral_cost_usd_per_t",
+        "tariff_usd_per_t",
         "freight_usd_per_t",
     ]
     lanes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
-    lanes["cost_usd_per_t"] = lanes["mineral_cost_usd_per_t"] + lanes["freight_usd_per_t"]
+    lanes["cost_usd_per_t"] = lane_cost(lanes, objective)
     return drop_dominated_gateways(lanes).set_index(["source_id", "mineral", "region_id"])
+
+
+def lane_cost(lanes: pd.DataFrame, objective: str) -> pd.Series:
+    """Objective cost of a tonne on each lane [USD/t]: mineral price + freight, less the tariff
+    in the system view (a tariff is a transfer from the importer to the public)."""
+    cost = lanes["mineral_cost_usd_per_t"] + lanes["freight_usd_per_t"]
+    return cost - lanes["tariff_usd_per_t"] if objective == "system" else cost
 
 
 def drop_dominated_gateways(lanes: pd.DataFrame) -> pd.DataFrame:
@@ -342,25 +521,27 @@ def assemble_inputs(
     demand: dict[str, dict[str, float]],
 ) -> ModelInputs:
     """ModelInputs from its site, supply and lane tables plus the scenario-wide limits."""
-    labor_cap = (
-        scenario.labor_share_cap
-        if scenario.labor_share_cap is not None
-        else tech.param("labor_share_cap")
-    )
     prices = data.mineral_prices
+    premium = tech.param("gateway_premium_pct") if "gateway_premium_pct" in tech.params else 0.0
+    landed = (
+        prices["price_usd_per_t"]
+        * scenario.mineral_price_multiplier
+        * (1 + premium / 100)
+        * (1 + prices["import_tariff_pct"] / 100)
+    )
     return ModelInputs(
         sites=sites,
         supply=supply,
         lanes=lanes,
         demand_t_per_unit=demand,
-        labor_limit_jobs=data.regions["mfg_employment_jobs"] * labor_cap,
+        labor_limit_jobs=sites["labor_limit_jobs"],
         targets=pd.Series({k: t.value for k, t in scenario.targets.items()}, dtype=float),
         existing=sites.groupby(level="cluster_type")["existing_capacity"].sum(),
         penalty_usd_per_unit=pd.Series({k: tech.shortfall_penalty(k) for k in CLUSTER_TYPES}),
-        mineral_penalty_usd_per_t=tech.param("unsupplied_mineral_penalty_multiple")
-        * prices["price_usd_per_t"]
-        * (1 + prices["import_tariff_pct"] / 100),
+        mineral_landed_usd_per_t=landed,
+        mineral_penalty_usd_per_t=tech.param("unsupplied_mineral_penalty_multiple") * landed,
         months_available=months_to_horizon(scenario.facilities_as_of, scenario.horizon_year),
+        objective=scenario.objective,
     )
 
 
@@ -370,5 +551,5 @@ def model_inputs(data: RegionData, scenario: Scenario, tech: TechnologyData) -> 
     demand = mineral_demand(data, tech)
     sites = site_table(data, scenario, tech)
     supply = supply_table(data, scenario, tech)
-    lanes = lane_table(supply, sites, data, demand, tech)
+    lanes = lane_table(supply, sites, data, demand, tech, scenario.objective)
     return assemble_inputs(data, scenario, tech, sites, supply, lanes, demand)

@@ -15,6 +15,7 @@ Formulation (sites i, customers j)::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -43,6 +44,7 @@ def add_facility_location(
     shortfall_penalty: pd.Series | None = None,
     strong_linking: bool = False,
     prefix: str = "",
+    extra_supply: Mapping[object, list[tuple[pulp.LpVariable, float]]] | None = None,
 ) -> FacilityLocation:
     """Add the core to ``problem`` and return its parts; the caller adds ``.cost`` to the objective.
 
@@ -52,6 +54,8 @@ def add_facility_location(
         demand: demand by customer id [demand units].
         unit_cost: cost per unit [USD/unit], index (site, customer); absent pairs cannot be served.
         shortfall_penalty: cost per unit of unmet demand by customer; None makes demand hard.
+        extra_supply: further ``(variable, coefficient)`` terms on a customer's demand row
+            (supply the caller models outside the core, e.g. expansions of existing plants).
     """
     fl = FacilityLocation()
     cost_terms = []
@@ -74,6 +78,7 @@ def add_facility_location(
             cost_terms.append((var, float(cost)))
     for customer, amount in demand.items():
         terms = [(v, 1.0) for v in by_customer[customer]]
+        terms += list((extra_supply or {}).get(customer, []))
         if shortfall_penalty is not None:
             slack = pulp.LpVariable(f"{prefix}shortfall_{customer}", lowBound=0)
             fl.shortfall[customer] = slack

@@ -1,8 +1,11 @@
 """Build the cluster-siting MILP: a pure function of (region data, scenario, technology data).
 
 Sets: regions r, cluster types k, minerals m, mineral sources s (domestic rows and gateways).
-Decisions: open[r,k] ∈ {0,1}; capacity[r,k] ≥ 0 (new capacity, type unit/yr); ship[s,m,r] ≥ 0 [t/yr];
-shortfall[k] ≥ 0. Objective: fixed·open + unit_cost·capacity + lane_cost·ship + penalty·shortfall.
+Decisions: open[r,k] ∈ {0,1} and capacity[r,k] ≥ 0 (a greenfield cluster, type unit/yr);
+expand_open[r,k] ∈ {0,1} and expansion[r,k] ≥ 0 (growing an operating cluster, hosts only);
+ship[s,m,r] ≥ 0 [t/yr]; penalised slacks shortfall[k], unsupplied[r,m], share_gap[m] ≥ 0.
+Objective (the scenario's cost view, investor or system): fixed·open + unit_cost·capacity +
+expansion fixed·expand_open + expansion unit_cost·expansion + lane_cost·ship + penalties.
 Each ``add_*`` function adds one group of constraints; its docstring states the math.
 """
 
@@ -31,16 +34,25 @@ class ClusterModel:
     open: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
     capacity: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
     ship: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
+    expand_open: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    expansion: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
     shortfall: dict[str, pulp.LpVariable] = field(default_factory=dict)
     unsupplied: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    share_gap: dict[str, pulp.LpVariable] = field(default_factory=dict)
+
+    def new_capacity_terms(self, key: tuple[str, str]) -> list[tuple[pulp.LpVariable, float]]:
+        """``(variable, 1)`` for the greenfield and expansion capacity of site ``key``."""
+        return [(v[key], 1.0) for v in (self.capacity, self.expansion) if key in v]
+
     constraints: dict[str, dict] = field(default_factory=lambda: defaultdict(dict))
 
 
 def add_siting(model: ClusterModel) -> None:
-    """Per type k: Σ_r capacity[r,k] + shortfall[k] = target[k] − existing[k];
+    """Per type k: Σ_r (capacity[r,k] + expansion[r,k]) + shortfall[k] = target[k] − existing[k];
     min_scale·open ≤ capacity ≤ max_scale·open (facility-location core, one customer per type)."""
     inputs = model.inputs
     sites = inputs.sites[inputs.sites["eligible"]]
+    expansions = add_expansions(model)
     cost = pulp.LpAffineExpression()
     for k in CLUSTER_TYPES:
         if k not in inputs.targets.index:
@@ -65,6 +77,7 @@ def add_siting(model: ClusterModel) -> None:
             unit_cost,
             shortfall_penalty=inputs.penalty_usd_per_unit,
             prefix=f"{k}_",
+            extra_supply={k: [(v, 1.0) for (_r, kk), v in model.expansion.items() if kk == k]},
         )
         for region_id in of_type.index:
             model.open[region_id, k] = fl.open[region_id]
@@ -75,7 +88,48 @@ def add_siting(model: ClusterModel) -> None:
         model.shortfall[k] = fl.shortfall[k]
         model.constraints["target"][k] = fl.demand_rows[k]
         cost += fl.cost
-    model.constraints["_cost"]["siting"] = cost
+    add_cluster_room(model)
+    model.constraints["_cost"]["siting"] = cost + expansions
+
+
+def add_expansions(model: ClusterModel) -> pulp.LpAffineExpression:
+    """∀ host site (r,k): expansion[r,k] ≤ expansion_limit·expand_open[r,k]; returns its cost
+    (expansion fixed cost·expand_open + expansion unit cost·expansion)."""
+    sites = model.inputs.sites
+    terms = []
+    for (region_id, k), row in sites[sites["expansion_eligible"]].iterrows():
+        y = pulp.LpVariable(f"{k}_expand_open_{region_id}", cat=pulp.LpBinary)
+        x = pulp.LpVariable(f"{k}_expansion_{region_id}", lowBound=0)
+        model.expand_open[region_id, k], model.expansion[region_id, k] = y, x
+        row_ = pulp.LpConstraint(
+            pulp.LpAffineExpression([(x, 1.0), (y, -float(row["expansion_limit"]))]),
+            pulp.LpConstraintLE,
+            f"{k}_expansion_limit_{region_id}",
+            0.0,
+        )
+        model.problem.addConstraint(row_)
+        model.constraints["expansion_limit"][region_id, k] = row_
+        terms += [
+            (y, float(row["expansion_fixed_cost_usd_per_yr"])),
+            (x, float(row["expansion_unit_cost"])),
+        ]
+    return pulp.LpAffineExpression(terms)
+
+
+def add_cluster_room(model: ClusterModel) -> None:
+    """∀ site with both options: capacity[r,k] + expansion[r,k] ≤ max_scale − existing[r,k]."""
+    room = model.inputs.sites["room"]
+    for key in model.expansion:
+        if key not in model.capacity:
+            continue
+        row = pulp.LpConstraint(
+            pulp.LpAffineExpression(model.new_capacity_terms(key)),
+            pulp.LpConstraintLE,
+            f"{key[1]}_room_{key[0]}",
+            float(room[key]),
+        )
+        model.problem.addConstraint(row)
+        model.constraints["room"][key] = row
 
 
 def add_shipments(model: ClusterModel) -> None:
@@ -89,9 +143,12 @@ def add_shipments(model: ClusterModel) -> None:
 
 
 def add_mineral_balance(model: ClusterModel) -> None:
-    """∀r,m: Σ_s ship[s,m,r] + unsupplied[r,m] = Σ_k bom[k,m]·utilization·(capacity[r,k] + existing[r,k]).
+    """∀r,m: Σ_s ship[s,m,r] + unsupplied[r,m] =
+    Σ_k bom[k,m]·utilization·(capacity[r,k] + expansion[r,k] + existing[r,k]).
 
-    ``unsupplied`` is a penalised slack, so a scenario whose mineral rules cannot be met still solves.
+    Every unit produced needs its bill of materials. ``unsupplied`` is emergency supply from
+    outside the modelled lanes, costed at the landed import price plus a penalty, so a scenario
+    whose mineral rules cannot be met still solves and says so.
     """
     inputs = model.inputs
     inflow = defaultdict(list)
@@ -104,11 +161,11 @@ def add_mineral_balance(model: ClusterModel) -> None:
         for mineral, t in inputs.demand_t_per_unit[k].items():
             if t <= 0:
                 continue
-            if (region_id, k) in model.capacity:
-                need[region_id, mineral].append((model.capacity[region_id, k], -t))
+            for var, _one in model.new_capacity_terms((region_id, k)):
+                need[region_id, mineral].append((var, -t))
             if existing_capacity > 0:
                 constant[region_id, mineral] += t * existing_capacity
-    penalty = inputs.mineral_penalty_usd_per_t
+    penalty = inputs.unsupplied_cost_usd_per_t
     unsupplied_cost = []
     for key in sorted(set(need) | set(constant)):
         region_id, mineral = key
@@ -144,20 +201,21 @@ def add_source_limits(model: ClusterModel) -> None:
 
 
 def add_labor_limits(model: ClusterModel) -> None:
-    """∀r: Σ_k jobs_per_unit[k]·capacity[r,k] ≤ labor_share_cap·manufacturing_employment[r]."""
-    jobs = model.inputs.sites["jobs_per_unit"].to_dict()
-    terms = defaultdict(list)
-    for (region_id, k), var in model.capacity.items():
-        terms[region_id].append((var, float(jobs[region_id, k])))
-    for region_id, region_terms in terms.items():
+    """∀r,k: jobs_per_unit[k]·(capacity[r,k] + expansion[r,k]) ≤ labor_limit[r,k], where
+    labor_limit = labor_share_cap·manufacturing_employment[r] − hires of type-k plants counted
+    as existing that were not yet operating at the date of the employment figure."""
+    sites = model.inputs.sites
+    keys = dict.fromkeys([*model.capacity, *model.expansion])
+    for key in keys:
+        jobs = float(sites.at[key, "jobs_per_unit"])
         row = pulp.LpConstraint(
-            pulp.LpAffineExpression(region_terms),
+            pulp.LpAffineExpression([(v, jobs) for v, _ in model.new_capacity_terms(key)]),
             pulp.LpConstraintLE,
-            f"labor_{region_id}",
-            float(model.inputs.labor_limit_jobs[region_id]),
+            f"labor_{key[1]}_{key[0]}",
+            float(sites.at[key, "labor_limit_jobs"]),
         )
         model.problem.addConstraint(row)
-        model.constraints["labor"][region_id] = row
+        model.constraints["labor"][key] = row
 
 
 def add_cluster_count_limits(model: ClusterModel, scenario: Scenario) -> None:
@@ -172,8 +230,16 @@ def add_cluster_count_limits(model: ClusterModel, scenario: Scenario) -> None:
 
 
 def add_domestic_share(model: ClusterModel, scenario: Scenario) -> None:
-    """∀m with share σ_m: Σ_domestic ship[·,m,·] − σ_m·Σ_all ship[·,m,·] ≥ 0."""
+    """∀m with share σ_m: Σ_domestic ship[·,m,·] + share_gap[m] ≥
+    σ_m·(Σ_all ship[·,m,·] + Σ_r unsupplied[r,m]), i.e. σ_m of everything plants use.
+
+    Unsupplied tonnes count as non-domestic, so leaving need unsupplied cannot meet the rule.
+    ``share_gap`` [t/yr] is a penalised slack: when domestic sources cannot reach the share it
+    says by how much, instead of making the model infeasible.
+    """
     foreign = model.inputs.lanes["foreign"].to_dict()
+    penalty = model.inputs.mineral_penalty_usd_per_t
+    gap_cost = []
     for mineral, share in scenario.min_domestic_share.items():
         terms = []
         for key, var in model.ship.items():
@@ -181,11 +247,21 @@ def add_domestic_share(model: ClusterModel, scenario: Scenario) -> None:
                 continue
             domestic = not bool(foreign[key])
             terms.append((var, (1.0 if domestic else 0.0) - share))
+        for (_r, m), var in model.unsupplied.items():
+            if m == mineral:
+                terms.append((var, -share))
+        gap = pulp.LpVariable(f"share_gap_{mineral}", lowBound=0)
+        model.share_gap[mineral] = gap
+        gap_cost.append((gap, float(penalty[mineral])))
         row = pulp.LpConstraint(
-            pulp.LpAffineExpression(terms), pulp.LpConstraintGE, f"domestic_share_{mineral}", 0.0
+            pulp.LpAffineExpression([*terms, (gap, 1.0)]),
+            pulp.LpConstraintGE,
+            f"domestic_share_{mineral}",
+            0.0,
         )
         model.problem.addConstraint(row)
         model.constraints["domestic_share"][mineral] = row
+    model.constraints["_cost"]["share_gap"] = pulp.LpAffineExpression(gap_cost)
 
 
 def build_model(
@@ -204,5 +280,7 @@ def build_model(
     add_cluster_count_limits(model, scenario)
     add_domestic_share(model, scenario)
     costs = model.constraints.pop("_cost")
-    model.problem.setObjective(costs["siting"] + costs["shipping"] + costs.get("unsupplied", 0))
+    model.problem.setObjective(
+        costs["siting"] + costs["shipping"] + costs.get("unsupplied", 0) + costs.get("share_gap", 0)
+    )
     return model

@@ -147,7 +147,7 @@ def regret(
                 "run": None,
             }
             jobs = float(site["jobs_per_unit"]) * minimum
-            limit = float(inputs.labor_limit_jobs[region_id])
+            limit = float(inputs.labor_limit_jobs[region_id, k])
             if cell["eligible"] and jobs > limit + 1e-9:
                 cell["reason"] = (
                     f"labor cap: a minimum-scale cluster needs {jobs:,.0f} jobs, cap is {limit:,.0f}"

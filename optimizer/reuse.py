@@ -39,9 +39,12 @@ from regions import RegionData
 
 from .coefficients import (
     COST_TERMS,
+    SYSTEM_TERMS,
+    TRANSFER_TERMS,
     ModelInputs,
     assemble_inputs,
     check_scenario_ids,
+    lane_cost,
     lane_table,
     mineral_demand,
     model_inputs,
@@ -63,11 +66,25 @@ COST_KEYS = (
     "fixed",
     *COST_TERMS,
     "minerals",
+    "tariff",
     "freight",
     "shortfall_penalty",
     "unsupplied_penalty",
+    "share_gap_penalty",
 )
-"""Objective terms of a payload [USD/yr]; they sum to the objective."""
+"""Cost terms of a payload [USD/yr]: ``minerals`` is the price before tariff, ``unsupplied_penalty``
+the landed price plus penalty of unsupplied need. The terms of the objective view
+(:func:`objective_keys`) sum to the objective."""
+
+
+def objective_keys(objective: str) -> tuple[str, ...]:
+    """The COST_KEYS the objective view sums: all of them for investors; the system view leaves
+    out transfers (45X, state incentives, co-investment) and tariffs."""
+    if objective == "investor":
+        return COST_KEYS
+    return tuple(k for k in COST_KEYS if k not in TRANSFER_TERMS and k != "tariff")
+
+
 ELIGIBILITY_FIGURES = {
     # figure: the level at which it admits the most sites
     "construction_months": "low",
@@ -75,7 +92,7 @@ ELIGIBILITY_FIGURES = {
     "min_scale": "low",
     "labor_share_cap": "high",
 }
-_KIND_MAX, _KIND_MIN, _KIND_JOBS, _KIND_BOM = 0, 1, 2, 3
+_KIND_MAX, _KIND_MIN, _KIND_JOBS, _KIND_BOM, _KIND_EXP = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True)
@@ -191,6 +208,25 @@ class CompiledModel:
         self.site_pos = {key: i for i, key in enumerate(self.sites)}
         self.open_idx = np.array([model.open[s].index for s in self.sites], dtype=np.int64)
         self.cap_idx = np.array([model.capacity[s].index for s in self.sites], dtype=np.int64)
+        self.exp_sites: list[tuple[str, str]] = list(model.expansion)
+        self.exp_index = pd.MultiIndex.from_tuples(
+            self.exp_sites, names=["region_id", "cluster_type"]
+        )
+        self.exp_set = set(self.exp_sites)
+        self.exp_open_idx = np.array(
+            [model.expand_open[s].index for s in self.exp_sites], dtype=np.int64
+        )
+        self.exp_cap_idx = np.array(
+            [model.expansion[s].index for s in self.exp_sites], dtype=np.int64
+        )
+        self.exp_row = np.array(
+            [model.constraints["expansion_limit"][s].index for s in self.exp_sites], dtype=np.int64
+        )
+        self.room_keys = list(model.constraints.get("room", {}))
+        self.room_set = set(self.room_keys)
+        self.room_row = np.array(
+            [model.constraints["room"][s].index for s in self.room_keys], dtype=np.int64
+        )
         self.ship_keys = list(model.ship)
         self.ship_index = pd.MultiIndex.from_tuples(
             self.ship_keys, names=["source_id", "mineral", "region_id"]
@@ -225,9 +261,14 @@ class CompiledModel:
             dtype=np.int64,
         )
         self.labor_keys = list(model.constraints.get("labor", {}))
-        self.labor_row = np.array(
-            [model.constraints["labor"][r].index for r in self.labor_keys], dtype=np.int64
+        self.labor_index = pd.MultiIndex.from_tuples(
+            self.labor_keys, names=["region_id", "cluster_type"]
         )
+        self.labor_row = np.array(
+            [model.constraints["labor"][key].index for key in self.labor_keys], dtype=np.int64
+        )
+        self.gap_keys = list(model.share_gap)
+        self.gap_idx = np.array([model.share_gap[m].index for m in self.gap_keys], dtype=np.int64)
         self.max_row = np.array(
             [model.constraints["max_scale"][s].index for s in self.sites], dtype=np.int64
         )
@@ -271,15 +312,24 @@ class CompiledModel:
             sites.append(site)
             minerals.append(mineral)
 
-        for i, (region_id, _k) in enumerate(self.sites):
+        n = len(self.sites)
+        for i in range(len(self.sites)):
             add(self.max_row[i], self.open_idx[i], _KIND_MAX, i)
             if self.min_row[i] >= 0:
                 add(self.min_row[i], self.open_idx[i], _KIND_MIN, i)
-            add(labor_row[region_id], self.cap_idx[i], _KIND_JOBS, i)
+        # capacity columns: greenfield sites are 0..n-1, expansions n..n+len(exp_sites)-1
+        columns = [
+            *zip(self.sites, self.cap_idx, strict=True),
+            *zip(self.exp_sites, self.exp_cap_idx, strict=True),
+        ]
+        for i, (key, col) in enumerate(columns):
+            add(labor_row[key], col, _KIND_JOBS, i)
             for mineral in self.minerals:
-                row = balance_row.get((region_id, mineral))
-                if row is not None and (row, self.cap_idx[i]) in entries:
-                    add(row, self.cap_idx[i], _KIND_BOM, i, mineral_pos[mineral])
+                row = balance_row.get((key[0], mineral))
+                if row is not None and (row, col) in entries:
+                    add(row, col, _KIND_BOM, i, mineral_pos[mineral])
+        for j, _key in enumerate(self.exp_sites):
+            add(self.exp_row[j], self.exp_open_idx[j], _KIND_EXP, n + j)
         self.coef_row = np.array(rows, dtype=np.int64)
         self.coef_col = np.array(cols, dtype=np.int64)
         self.coef_kind = np.array(kinds, dtype=np.int64)
@@ -294,6 +344,8 @@ class CompiledModel:
             for s, m, k in zip(self.coef_site, self.coef_mineral, self.coef_kind, strict=True)
             if k == _KIND_BOM
         }
+        self.column_keys = [*self.sites, *self.exp_sites]
+        """Keys of the capacity columns that ``coef_site`` numbers (greenfield, then expansion)."""
 
     # -- patches -------------------------------------------------------------------------------
     def patch(
@@ -348,24 +400,35 @@ class CompiledModel:
         eligible_keys = sites.index[sites["eligible"].to_numpy(bool)]
         if not set(eligible_keys) <= self.site_set:
             return None, None, None
+        expandable = set(sites.index[sites["expansion_eligible"].to_numpy(bool)])
+        if not expandable <= self.exp_set:
+            return None, None, None
+        if not (expandable & set(eligible_keys)) <= self.room_set:
+            return None, None, None
         if not set(inputs.lanes.index) <= self.ship_set:
             return None, None, None
         if set(inputs.targets.index) != set(self.types):
             return None, None, None
         aligned = sites.reindex(self.site_index)
         eligible = aligned["eligible"].fillna(False).to_numpy(bool)
+        grown = sites.reindex(self.exp_index)
+        can_grow = grown["expansion_eligible"].fillna(False).to_numpy(bool)
 
         # objective
         cost = self.col_cost0.copy()
         cost[self.open_idx] = np.where(eligible, aligned["fixed_cost_usd_per_yr"].fillna(0.0), 0.0)
         cost[self.cap_idx] = np.where(eligible, aligned["unit_cost"].fillna(0.0), 0.0)
+        cost[self.exp_open_idx] = np.where(
+            can_grow, grown["expansion_fixed_cost_usd_per_yr"].fillna(0.0), 0.0
+        )
+        cost[self.exp_cap_idx] = np.where(can_grow, grown["expansion_unit_cost"].fillna(0.0), 0.0)
         lane_cost = inputs.lanes["cost_usd_per_t"].reindex(self.ship_index).to_numpy(float)
         has_lane = ~np.isnan(lane_cost)
         cost[self.ship_idx] = np.where(has_lane, lane_cost, 0.0)
         cost[self.shortfall_idx] = [float(inputs.penalty_usd_per_unit[k]) for k in self.types]
-        cost[self.unsupplied_idx] = [
-            float(inputs.mineral_penalty_usd_per_t[m]) for _r, m in self.unsupplied_keys
-        ]
+        unsupplied = inputs.unsupplied_cost_usd_per_t
+        cost[self.unsupplied_idx] = [float(unsupplied[m]) for _r, m in self.unsupplied_keys]
+        cost[self.gap_idx] = [float(inputs.mineral_penalty_usd_per_t[m]) for m in self.gap_keys]
 
         # column bounds
         lower, upper = self.col_lower0.copy(), self.col_upper0.copy()
@@ -373,6 +436,10 @@ class CompiledModel:
         upper[self.open_idx] = np.where(eligible, 1.0, 0.0)
         lower[self.cap_idx] = 0.0
         upper[self.cap_idx] = np.where(eligible, INF, 0.0)
+        lower[self.exp_open_idx] = 0.0
+        upper[self.exp_open_idx] = np.where(can_grow, 1.0, 0.0)
+        lower[self.exp_cap_idx] = 0.0
+        upper[self.exp_cap_idx] = np.where(can_grow, INF, 0.0)
         lower[self.ship_idx] = 0.0
         upper[self.ship_idx] = np.where(has_lane, INF, 0.0)
 
@@ -384,7 +451,9 @@ class CompiledModel:
         }
         row_lower[self.target_row] = [remaining[k] for k in self.types]
         row_upper[self.target_row] = [remaining[k] for k in self.types]
-        row_upper[self.labor_row] = inputs.labor_limit_jobs.reindex(self.labor_keys).to_numpy(float)
+        row_upper[self.labor_row] = (
+            inputs.labor_limit_jobs.reindex(self.labor_index).fillna(0.0).to_numpy(float)
+        )
         constant: dict[tuple[str, str], float] = {}
         existing = sites.loc[sites["existing_capacity"] > 0, "existing_capacity"]
         for (region_id, k), amount in existing.items():
@@ -412,33 +481,44 @@ class CompiledModel:
         row_lower[self.max_row], row_upper[self.max_row] = -INF, 0.0
         row_lower[self.min_row[has_min]] = np.where(site_min[has_min] > 0, 0.0, -INF)
         row_upper[self.min_row[has_min]] = INF
+        row_lower[self.exp_row], row_upper[self.exp_row] = -INF, 0.0
+        if self.room_keys:
+            room = sites["room"].reindex(pd.MultiIndex.from_tuples(self.room_keys))
+            row_lower[self.room_row] = -INF
+            row_upper[self.room_row] = room.fillna(0.0).to_numpy(float)
         for k, row in self.cluster_rows.items():
             row_upper[row] = float(scenario.max_clusters[k])
 
         # coefficients
         coef = self.coef0.copy()
         site = self.coef_site
-        use = eligible[site]
+        columns = pd.MultiIndex.from_tuples(self.column_keys)
+        per_column = sites.reindex(columns)
+        usable = np.concatenate([eligible, can_grow])
+        use = usable[site]
         kind = self.coef_kind
         value = np.empty(len(coef))
         value[kind == _KIND_MAX] = -aligned["max_scale"].to_numpy(float)[site[kind == _KIND_MAX]]
         value[kind == _KIND_MIN] = -site_min[site[kind == _KIND_MIN]]
-        value[kind == _KIND_JOBS] = aligned["jobs_per_unit"].to_numpy(float)[
+        value[kind == _KIND_JOBS] = per_column["jobs_per_unit"].to_numpy(float)[
             site[kind == _KIND_JOBS]
+        ]
+        value[kind == _KIND_EXP] = -per_column["expansion_limit"].to_numpy(float)[
+            site[kind == _KIND_EXP]
         ]
         bom = np.flatnonzero(kind == _KIND_BOM)
         for j in bom:
-            k = self.sites[site[j]][1]
+            k = self.column_keys[site[j]][1]
             value[j] = -float(
                 inputs.demand_t_per_unit[k].get(self.minerals[self.coef_mineral[j]], 0.0)
             )
-        # a coefficient of an eligible site may not vanish (the entry would move in HiGHS)
+        # a coefficient of a usable site may not vanish (the entry would move in HiGHS)
         keep_min = (kind == _KIND_MIN) & (value == 0)
         use = use & ~keep_min
         if np.any(use & (value == 0)):
             return None, None, None
-        for i in np.flatnonzero(eligible):
-            k = self.sites[i][1]
+        for i in np.flatnonzero(usable):
+            k = self.column_keys[i][1]
             for mineral, t in inputs.demand_t_per_unit[k].items():
                 if t > 0 and (int(i), mineral) not in self.bom_entries:
                     return None, None, None
@@ -484,24 +564,26 @@ class CompiledModel:
 class _Arrays:
     """Everything ``summarize`` reads from one ModelInputs, aligned with a CompiledModel."""
 
-    inside: np.ndarray
-    safe: np.ndarray
+    green_pos: np.ndarray  # per input site: position among compiled greenfield sites, or -1
+    exp_pos: np.ndarray  # per input site: position among compiled expansions, or -1
     existing: np.ndarray
     fixed: np.ndarray
+    exp_fixed: np.ndarray
     terms: np.ndarray  # sites × COST_TERMS
+    exp_terms: np.ndarray  # sites × COST_TERMS
     jobs_per_unit: np.ndarray
     region_ids: np.ndarray
     types: np.ndarray
     mineral_links: list  # per site: [(t per unit, group index)]
     has_lane: np.ndarray
-    lane_cost: np.ndarray
-    lane_mineral: np.ndarray
+    lane_mineral: np.ndarray  # price before tariff [USD/t]
+    lane_tariff: np.ndarray
     lane_freight: np.ndarray
     foreign: np.ndarray
-    open_fixed: np.ndarray  # aligned with compiled sites
-    cap_terms: np.ndarray  # compiled sites × COST_TERMS
+    unsupplied_group: np.ndarray  # per unsupplied column: its (region, mineral) group
+    unsupplied_cost: np.ndarray
     penalties: np.ndarray
-    mineral_penalties: np.ndarray
+    gap_penalties: np.ndarray
 
 
 def _arrays(compiled: CompiledModel, inputs: ModelInputs) -> _Arrays:
@@ -509,7 +591,6 @@ def _arrays(compiled: CompiledModel, inputs: ModelInputs) -> _Arrays:
     if memo is not None and memo[0] is inputs:
         return memo[1]
     sites = inputs.sites
-    pos = compiled.site_index.get_indexer(sites.index)
     region_ids = sites.index.get_level_values("region_id").to_numpy()
     types = sites.index.get_level_values("cluster_type").to_numpy()
     links = [
@@ -521,32 +602,47 @@ def _arrays(compiled: CompiledModel, inputs: ModelInputs) -> _Arrays:
         for r, k in zip(region_ids, types, strict=True)
     ]
     lanes = inputs.lanes.reindex(compiled.ship_index)
-    aligned = sites.reindex(compiled.site_index)
-    term_columns = [f"cost_{t}" for t in COST_TERMS]
+    terms = [f"cost_{t}" for t in COST_TERMS]
+    exp_terms = [f"exp_cost_{t}" for t in COST_TERMS]
+    tariff = lanes["tariff_usd_per_t"].fillna(0.0).to_numpy(float)
+    group_of = compiled.group_of
     arrays = _Arrays(
-        inside=pos >= 0,
-        safe=np.where(pos >= 0, pos, 0),
+        green_pos=compiled.site_index.get_indexer(sites.index),
+        exp_pos=compiled.exp_index.get_indexer(sites.index),
         existing=sites["existing_capacity"].to_numpy(float),
         fixed=sites["fixed_cost_usd_per_yr"].to_numpy(float),
-        terms=sites[term_columns].to_numpy(float),
+        exp_fixed=sites["expansion_fixed_cost_usd_per_yr"].to_numpy(float),
+        terms=sites[terms].to_numpy(float),
+        exp_terms=sites[exp_terms].to_numpy(float),
         jobs_per_unit=sites["jobs_per_unit"].to_numpy(float),
         region_ids=region_ids,
         types=types,
         mineral_links=links,
         has_lane=lanes["cost_usd_per_t"].notna().to_numpy(),
-        lane_cost=lanes["cost_usd_per_t"].fillna(0.0).to_numpy(float),
-        lane_mineral=lanes["mineral_cost_usd_per_t"].fillna(0.0).to_numpy(float),
+        lane_mineral=lanes["mineral_cost_usd_per_t"].fillna(0.0).to_numpy(float) - tariff,
+        lane_tariff=tariff,
         lane_freight=lanes["freight_usd_per_t"].fillna(0.0).to_numpy(float),
         foreign=lanes["foreign"].fillna(False).to_numpy(bool),
-        open_fixed=aligned["fixed_cost_usd_per_yr"].fillna(0.0).to_numpy(float),
-        cap_terms=aligned[term_columns].fillna(0.0).to_numpy(float),
+        unsupplied_group=np.array(
+            [group_of.get(key, -1) for key in compiled.unsupplied_keys], dtype=np.int64
+        ),
+        unsupplied_cost=np.array(
+            [float(inputs.unsupplied_cost_usd_per_t[m]) for _r, m in compiled.unsupplied_keys]
+        ),
         penalties=np.array([float(inputs.penalty_usd_per_unit[k]) for k in compiled.types]),
-        mineral_penalties=np.array(
-            [float(inputs.mineral_penalty_usd_per_t[m]) for _r, m in compiled.unsupplied_keys]
+        gap_penalties=np.array(
+            [float(inputs.mineral_penalty_usd_per_t[m]) for m in compiled.gap_keys]
         ),
     )
     compiled._summary_memo = (inputs, arrays)
     return arrays
+
+
+def _take(values: np.ndarray, idx: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """``values[idx[pos]]`` where ``pos`` ≥ 0, else 0."""
+    if len(idx) == 0:
+        return np.zeros(len(pos))
+    return np.where(pos >= 0, values[idx[np.where(pos >= 0, pos, 0)]], 0.0)
 
 
 def summarize(
@@ -559,11 +655,12 @@ def summarize(
     """The small JSON payload of one run.
 
     Keys: ``status``, ``objective`` [USD/yr], ``mip_gap``, ``kpis`` {name: value} (names as in
-    ``Result.kpis``: ``total_annual_cost``, ``jobs``, ``domestic_mineral_share``,
-    ``new_capacity:<type>``, ``levelized_cost:<type>`` [USD per unit produced; None without new
-    capacity], ``sites_opened:<type>``, ``shortfall:<type>``, ``jobs:zone:<zone>``,
-    ``new_capacity_share:<type>@<zone>``), ``costs`` {term: USD/yr} (objective terms, see
-    COST_KEYS; they sum to the objective) and ``capacity`` [[region_id, type, new capacity]] for
+    ``Result.kpis``: ``total_annual_cost``, ``system_cost``, ``investor_cost``,
+    ``public_outlay``, ``jobs``, ``domestic_mineral_share``, ``new_capacity:<type>``,
+    ``levelized_cost:<type>`` [USD per unit produced, system view; None without new capacity],
+    ``sites_opened:<type>``, ``shortfall:<type>``, ``jobs:zone:<zone>``,
+    ``new_capacity_share:<type>@<zone>``), ``costs`` {term: USD/yr} (COST_KEYS; those of the
+    objective view sum to the objective) and ``capacity`` [[region_id, type, new capacity]] for
     new capacity > 0. KPIs follow ``optimizer.kpis`` (values below 1e-6 read as zero).
     """
     if not solution.has_solution:
@@ -571,47 +668,72 @@ def summarize(
     a = _arrays(compiled, inputs)
     x = solution.x
     clean = np.where(np.abs(x) < VALUE_TOLERANCE, 0.0, x)
-    new = np.where(a.inside, clean[compiled.cap_idx[a.safe]], 0.0)
-    is_open = np.where(a.inside, clean[compiled.open_idx[a.safe]] > 0.5, False)
-    present = (new > 0) | (a.existing > 0)
-    fixed = np.where(present & is_open, a.fixed, 0.0)
-    unit_terms = sum(new * a.terms[:, j] for j in range(len(COST_TERMS)))
+    green = _take(clean, compiled.cap_idx, a.green_pos)
+    grown = _take(clean, compiled.exp_cap_idx, a.exp_pos)
+    green_open = (_take(clean, compiled.open_idx, a.green_pos) > 0.5) & (green > 0)
+    grown_open = (_take(clean, compiled.exp_open_idx, a.exp_pos) > 0.5) & (grown > 0)
+    new = green + grown
+    produced = new + a.existing
+    present = produced > 0
+    fixed = a.fixed * green_open + a.exp_fixed * grown_open
+    site_terms = green[:, None] * a.terms + grown[:, None] * a.exp_terms
 
-    ship_raw = np.where(a.has_lane, x[compiled.ship_idx], 0.0)
     ship = np.where(a.has_lane, clean[compiled.ship_idx], 0.0)
     n_groups = len(compiled.groups)
-    group_cost = np.bincount(compiled.ship_group, ship * a.lane_cost, minlength=n_groups)
-    group_t = np.bincount(compiled.ship_group, ship, minlength=n_groups)
-    avg = np.divide(group_cost, group_t, out=np.zeros(n_groups), where=group_t > 0)
-    produced = new + a.existing
-    minerals_site = np.zeros(len(new))
-    for i in np.flatnonzero(produced > 0):
-        total = 0.0
+    by_group = lambda w: np.bincount(compiled.ship_group, w, minlength=n_groups)  # noqa: E731
+    group_resource = by_group(ship * (a.lane_mineral + a.lane_freight))
+    group_tariff = by_group(ship * a.lane_tariff)
+    unsupplied_t = clean[compiled.unsupplied_idx] if len(compiled.unsupplied_idx) else np.zeros(0)
+    known = a.unsupplied_group >= 0
+    group_unsupplied = np.bincount(
+        a.unsupplied_group[known], (unsupplied_t * a.unsupplied_cost)[known], minlength=n_groups
+    )
+    need = np.zeros(n_groups)
+    for i in np.flatnonzero(present):
         for t, g in a.mineral_links[i]:
-            total += t * produced[i] * avg[g]
-        minerals_site[i] = total
-    site_total = fixed + unit_terms + minerals_site
+            need[g] += t * produced[i]
+    minerals = np.zeros((len(new), 3))  # resource, tariff, unsupplied
+    for i in np.flatnonzero(present):
+        for t, g in a.mineral_links[i]:
+            if need[g] > 0:
+                share = t * produced[i] / need[g]
+                minerals[i] += share * np.array(
+                    [group_resource[g], group_tariff[g], group_unsupplied[g]]
+                )
+    transfer = [COST_TERMS.index(t) for t in TRANSFER_TERMS]
+    resource = [COST_TERMS.index(t) for t in SYSTEM_TERMS]
+    system_site = fixed + site_terms[:, resource].sum(axis=1) + minerals[:, 0] + minerals[:, 2]
+    outlay_site = -site_terms[:, transfer].sum(axis=1)
+    investor_site = system_site - outlay_site + minerals[:, 1]
+    existing_share = np.divide(a.existing, produced, out=np.zeros(len(new)), where=present)
 
-    kpis: dict[str, float | None] = {
-        "objective": solution.objective,
-        "total_annual_cost": float(site_total[present].sum()),
-    }
     shortfall = dict(zip(compiled.types, clean[compiled.shortfall_idx], strict=True))
-    kpis["shortfall_penalty"] = float(
+    shortfall_cost = float(
         sum(shortfall[k] * p for k, p in zip(compiled.types, a.penalties, strict=True))
     )
+    gap_cost = float(clean[compiled.gap_idx] @ a.gap_penalties) if len(compiled.gap_idx) else 0.0
+    penalties = shortfall_cost + gap_cost
+    view_site = investor_site if inputs.objective == "investor" else system_site
+    kpis: dict[str, float | None] = {
+        "objective": solution.objective,
+        "total_annual_cost": float(view_site[present].sum()) + penalties,
+        "system_cost": float(system_site[present].sum()) + penalties,
+        "investor_cost": float(investor_site[present].sum()) + penalties,
+        "public_outlay": float(outlay_site.sum()),
+        "shortfall_penalty": shortfall_cost,
+    }
     utilization = tech.param("utilization")
     jobs = new * a.jobs_per_unit
     types, region_ids = a.types, a.region_ids
     for k in CLUSTER_TYPES:
         mask = (types == k) & (new > 0)
         kpis[f"new_capacity:{k}"] = float(new[mask].sum())
-        kpis[f"sites_opened:{k}"] = float((is_open & mask).sum())
+        kpis[f"sites_opened:{k}"] = float(((green_open | grown_open) & mask).sum())
         kpis[f"shortfall:{k}"] = float(shortfall.get(k, 0.0))
-        share = new[mask] / produced[mask]
-        new_cost = (site_total[mask] - minerals_site[mask] + minerals_site[mask] * share).sum()
         made = new[mask].sum() * utilization
-        kpis[f"levelized_cost:{k}"] = float(new_cost / made) if made > 0 else None
+        mineral_all = minerals[mask, 0] + minerals[mask, 2]
+        new_system = (system_site[mask] - mineral_all * existing_share[mask]).sum()
+        kpis[f"levelized_cost:{k}"] = float(new_system / made) if made > 0 else None
     kpis["jobs"] = float(jobs[new > 0].sum())
     for zone_id, members in zones.items():
         in_zone = np.isin(region_ids, list(members))
@@ -622,18 +744,28 @@ def summarize(
             kpis[f"new_capacity_share:{k}@{zone_id}"] = (
                 float(new[of_type & in_zone].sum() / total_new) if total_new > 0 else 0.0
             )
-    tonnes = ship.sum()
+    tonnes = ship.sum() + unsupplied_t.sum()
     kpis["domestic_mineral_share"] = float(ship[~a.foreign].sum() / tonnes) if tonnes > 0 else 0.0
 
-    # objective decomposition on raw values (sums to the objective)
-    x_open, x_cap = x[compiled.open_idx], x[compiled.cap_idx]
-    costs = {"fixed": float(x_open @ a.open_fixed)}
+    # cost terms on raw values (those of the objective view sum to the objective)
+    raw = lambda idx: x[idx] if len(idx) else np.zeros(0)  # noqa: E731
+    raw_ship = np.where(a.has_lane, x[compiled.ship_idx], 0.0)
+    green_raw = _take(x, compiled.cap_idx, a.green_pos)
+    grown_raw = _take(x, compiled.exp_cap_idx, a.exp_pos)
+    costs = {
+        "fixed": float(
+            _take(x, compiled.open_idx, a.green_pos) @ a.fixed
+            + _take(x, compiled.exp_open_idx, a.exp_pos) @ a.exp_fixed
+        )
+    }
     for j, term in enumerate(COST_TERMS):
-        costs[term] = float(x_cap @ a.cap_terms[:, j])
-    costs["minerals"] = float(ship_raw @ a.lane_mineral)
-    costs["freight"] = float(ship_raw @ a.lane_freight)
-    costs["shortfall_penalty"] = float(x[compiled.shortfall_idx] @ a.penalties)
-    costs["unsupplied_penalty"] = float(x[compiled.unsupplied_idx] @ a.mineral_penalties)
+        costs[term] = float(green_raw @ a.terms[:, j] + grown_raw @ a.exp_terms[:, j])
+    costs["minerals"] = float(raw_ship @ a.lane_mineral)
+    costs["tariff"] = float(raw_ship @ a.lane_tariff)
+    costs["freight"] = float(raw_ship @ a.lane_freight)
+    costs["shortfall_penalty"] = float(raw(compiled.shortfall_idx) @ a.penalties)
+    costs["unsupplied_penalty"] = float(raw(compiled.unsupplied_idx) @ a.unsupplied_cost)
+    costs["share_gap_penalty"] = float(raw(compiled.gap_idx) @ a.gap_penalties)
     kpis["unsupplied_penalty"] = costs["unsupplied_penalty"]
     capacity = [[str(region_ids[i]), str(types[i]), float(new[i])] for i in np.flatnonzero(new > 0)]
     return {
@@ -642,6 +774,7 @@ def summarize(
         "mip_gap": solution.mip_gap,
         "kpis": kpis,
         "costs": costs,
+        "objective_keys": list(objective_keys(inputs.objective)),
         "capacity": capacity,
     }
 
@@ -711,7 +844,9 @@ class InputsCache:
         demand = mineral_demand(data, tech)
         sites = site_table(data, scenario, tech)
         supply = supply_table(data, scenario, tech)
-        usable = sites[sites["eligible"] | (sites["existing_capacity"] > 0)]
+        usable = sites[
+            sites["eligible"] | sites["expansion_eligible"] | (sites["existing_capacity"] > 0)
+        ]
         needs = {(m, r) for r, k in usable.index for m, t in demand[k].items() if t > 0}
         available = tuple(supply.index[supply["available"].to_numpy(bool)])
         points = data.regions[["rep_lon", "rep_lat"]].to_numpy(float).tobytes()
@@ -720,7 +855,7 @@ class InputsCache:
         if geometry is None:
             # every available source to every region for every mineral: a variant's lanes are
             # the rows of its (region, mineral) needs, in the order lane_table would give them
-            everything = sites.assign(eligible=True)
+            everything = sites.assign(eligible=True, expansion_eligible=True)
             all_minerals = {k: dict.fromkeys(data.mineral_prices.index, 1.0) for k in demand}
             geometry = lane_table(supply, everything, data, all_minerals, tech)
             geometry = geometry[["foreign", "distance_km"]]
@@ -735,9 +870,10 @@ class InputsCache:
             [lanes.index.get_level_values(0), lanes.index.get_level_values(1)]
         )
         lanes["mineral_cost_usd_per_t"] = supply["price_usd_per_t"].reindex(sources).to_numpy()
+        lanes["tariff_usd_per_t"] = supply["tariff_usd_per_t"].reindex(sources).to_numpy()
         freight = tech.param("freight_usd_per_tkm") * tech.param("circuity_factor")
         lanes["freight_usd_per_t"] = lanes["distance_km"].to_numpy() * freight
-        lanes["cost_usd_per_t"] = lanes["mineral_cost_usd_per_t"] + lanes["freight_usd_per_t"]
+        lanes["cost_usd_per_t"] = lane_cost(lanes, scenario.objective)
         return assemble_inputs(data, scenario, tech, sites, supply, lanes, demand)
 
 

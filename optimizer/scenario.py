@@ -27,12 +27,14 @@ BUILTIN_DIR = Path(__file__).with_name("scenarios")
 ZONE_MODES = ("restrict", "favour")
 SOLVERS = ("highs", "cbc")
 FACILITY_STATUSES = ("operating", "under_construction", "announced")
+OBJECTIVES = ("investor", "system")
 
 # The schema: section -> key -> expected type(s). "*" means any key (a map keyed by ids).
 SCHEMA: dict[str, object] = {
     "name": str,
     "description": str,
     "extends": str,
+    "objective": str,
     "horizon_year": int,
     "facilities_as_of": (str, date),
     "existing_statuses": list,
@@ -97,6 +99,7 @@ class Scenario:
     horizon_year: int
     facilities_as_of: date
     targets: Mapping[str, Target]
+    objective: str = "investor"
     existing_statuses: tuple[str, ...] = ("operating", "under_construction")
     zones: Mapping[str, ZoneDesignation] = field(default_factory=dict)
     green_lane_factor: float = 1.0
@@ -193,6 +196,11 @@ class Scenario:
         for k, n in max_clusters.items():
             _check_type_key(k, label, "limits.max_clusters")
             _check_range(n, 0, None, label, f"limits.max_clusters.{k}")
+        objective = doc.get("objective", "investor")
+        if objective not in OBJECTIVES:
+            raise DataValidationError(
+                label, f"{objective!r} is not one of {OBJECTIVES}", field="objective"
+            )
         solver_doc = doc.get("solver", {})
         solver = SolverOptions(
             name=solver_doc.get("name", "highs"),
@@ -213,6 +221,7 @@ class Scenario:
             horizon_year=int(horizon),
             facilities_as_of=as_of,
             targets=frozen(targets),
+            objective=objective,
             existing_statuses=statuses,
             zones=frozen(zones),
             green_lane_factor=green,

@@ -123,7 +123,6 @@ def run_solver(
             problem.solve(solver)
     seconds = time.perf_counter() - start
     status = classify(problem)
+    # a gap the solver did not report (CBC through PuLP) stays None: unknown, not 0
     gap = mip_gap(problem, name) if status.has_solution else None
-    if status == SolveStatus.OPTIMAL and gap is None:
-        gap = 0.0 if name != "highs" else gap
     return status, name, seconds, gap, message

@@ -42,6 +42,10 @@ REQUIRED_TECH = (
     "construction_months",
     "credit_45x_usd_per_unit",
     "agglomeration_discount",
+    "expansion_share",
+    "expansion_fixed_cost_fraction",
+    "landed_import_price_usd_per_unit",
+    "import_tariff_pct",
 )
 REQUIRED_PARAMS = (
     "freight_usd_per_tkm",
@@ -50,10 +54,21 @@ REQUIRED_PARAMS = (
     "labor_share_cap",
     "utilization",
     "unsupplied_mineral_penalty_multiple",
+    "shortfall_penalty_multiple",
 )
-PENALTY_PREFIX = (
-    "shortfall_penalty_"  # one global row per type: shortfall_penalty_<type>_usd_per_<unit>
-)
+SCHEDULE_COLUMNS = [
+    "credit",
+    "first_year",
+    "last_year",
+    "fraction",
+    "kind",
+    "citation",
+    "url",
+    "vintage",
+    "note",
+]
+CREDIT_OF_TYPE = {"battery": "component", "magnet": "component", "solar": "component"}
+"""Which 45X phase-out schedule a cluster type's credit follows (all three make components)."""
 BOM_PREFIX, BOM_SUFFIX = "bom_", "_t_per_unit"
 
 
@@ -88,6 +103,8 @@ class TechnologyData:
     tech: Mapping[str, Mapping[str, Figure]]
     params: Mapping[str, Figure]
     overrides: Mapping[tuple[str | None, str], float] = field(default_factory=dict)
+    credit_schedule: tuple[tuple[str, int, int, float], ...] = ()
+    """45X phase-out steps ``(credit, first_year, last_year, fraction)``."""
 
     def value(self, cluster_type: str, name: str, default: float | None = None) -> float:
         """Value of technology parameter ``name`` for ``cluster_type`` (override, else base)."""
@@ -107,12 +124,27 @@ class TechnologyData:
             return self.overrides[(None, name)]
         return self.params[name].base
 
+    def landed_import_price(self, cluster_type: str) -> float:
+        """Landed import price with the product tariff [USD per unit produced]."""
+        price = self.value(cluster_type, "landed_import_price_usd_per_unit")
+        return price * (1.0 + self.value(cluster_type, "import_tariff_pct") / 100.0)
+
     def shortfall_penalty(self, cluster_type: str) -> float:
-        """Penalty [USD/yr per unit/yr] for unmet target of ``cluster_type``."""
-        for name in self.params:
-            if name.startswith(f"{PENALTY_PREFIX}{cluster_type}_"):
-                return self.param(name)
-        raise KeyError(f"no global parameter {PENALTY_PREFIX}{cluster_type}_usd_per_<unit>")
+        """Penalty [USD/yr per unit/yr] for unmet target: a multiple of the landed import price
+        (with tariff) of the output a unit of capacity makes in a year (× utilization)."""
+        return (
+            self.param("shortfall_penalty_multiple")
+            * self.landed_import_price(cluster_type)
+            * self.param("utilization")
+        )
+
+    def credit_fraction(self, cluster_type: str, year: int) -> float:
+        """Share of the full 45X credit paid for output sold in ``year`` (statutory phase-out)."""
+        credit = CREDIT_OF_TYPE[cluster_type]
+        for name, first, last, fraction in self.credit_schedule:
+            if name == credit and first <= year <= last:
+                return fraction
+        raise KeyError(f"the 45X schedule has no {credit!r} step covering {year}")
 
     def bom(self, cluster_type: str) -> dict[str, float]:
         """Bill of materials of ``cluster_type``: tonnes of each mineral per unit produced."""
@@ -134,7 +166,9 @@ class TechnologyData:
             table = self.params if cluster_type is None else self.tech.get(cluster_type, {})
             if name not in table:
                 raise KeyError(f"unknown parameter {name!r} for {cluster_type or 'global'}")
-        return TechnologyData(self.tech, self.params, {**self.overrides, **overrides})
+        return TechnologyData(
+            self.tech, self.params, {**self.overrides, **overrides}, self.credit_schedule
+        )
 
     def figures(self) -> list[tuple[str | None, Figure]]:
         """Every figure with its cluster type (None for globals), for reports and sweeps."""
@@ -262,13 +296,56 @@ def load_technology(data_dir: Path | str | None = None) -> TechnologyData:
                 field="parameter",
             )
         params[figure.name] = figure
-    missing = [p for p in REQUIRED_PARAMS if p not in params] + [
-        f"{PENALTY_PREFIX}{k}_usd_per_<unit>"
-        for k in CLUSTER_TYPES
-        if not any(name.startswith(f"{PENALTY_PREFIX}{k}_") for name in params)
-    ]
+    missing = [p for p in REQUIRED_PARAMS if p not in params]
     if missing:
         raise DataValidationError(
             str(param_path), f"missing parameter(s) {missing}", field="parameter"
         )
-    return TechnologyData(tech, params)
+    schedule_path = folder / "credit_45x_schedule.csv"
+    if not schedule_path.exists():
+        schedule_path = DATA_DIR / "credit_45x_schedule.csv"
+    return TechnologyData(tech, params, credit_schedule=read_credit_schedule(schedule_path))
+
+
+def read_credit_schedule(path: Path) -> tuple[tuple[str, int, int, float], ...]:
+    """The 45X phase-out table: steps ``(credit, first_year, last_year, fraction)``, validated."""
+    label = str(path)
+    steps = []
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        if header != SCHEDULE_COLUMNS:
+            raise DataValidationError(label, f"columns must be {SCHEDULE_COLUMNS}", line=1)
+        for line, row in enumerate(reader, start=2):
+            try:
+                first, last = int(row["first_year"]), int(row["last_year"])
+            except ValueError:
+                raise DataValidationError(
+                    label, "years must be integers", line=line, field="first_year"
+                ) from None
+            try:
+                fraction = float(row["fraction"])
+            except ValueError:
+                fraction = math.nan
+            if not 0.0 <= fraction <= 1.0:
+                raise DataValidationError(
+                    label, f"{row['fraction']!r} is not in [0, 1]", line=line, field="fraction"
+                )
+            if first > last:
+                raise DataValidationError(
+                    label,
+                    f"first_year {first} after last_year {last}",
+                    line=line,
+                    field="last_year",
+                )
+            if not row["citation"].strip():
+                raise DataValidationError(
+                    label, "a schedule step needs a citation", line=line, field="citation"
+                )
+            for name, a, b, _f in steps:
+                if name == row["credit"] and a <= last and first <= b:
+                    raise DataValidationError(
+                        label, f"years overlap another {name!r} step", line=line, field="first_year"
+                    )
+            steps.append((row["credit"], first, last, fraction))
+    return tuple(steps)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from .timeline import VIEW_STATUSES, view_at
 from .zones import Zone
 
 COUNTING_PRODUCT = {"battery": "cell", "magnet": "magnet", "solar": "cell"}
@@ -30,11 +31,16 @@ class RegionData:
         mineral_sources: one row per (source, mineral), domestic sources and import gateways;
             ``foreign`` is True for gateways, whose ``capacity_t_per_yr`` is NaN (uncapped).
         mineral_prices: indexed by mineral id; ``price_usd_per_t``, ``import_tariff_pct``, ``basis``.
-        facilities: existing and announced plants, indexed by ``facility_id``.
+        facilities: every plant, indexed by ``facility_id``, as of its last recorded event:
+            ``status`` and ``capacity_std`` (counted) after all events, ``nameplate_std``,
+            ``announced_date``, ``first_production_date``, ``evidence_date`` (see
+            ``facilities_as_of`` for the view at a date).
         zones: zone by id.
         sources: the citations table (``table, column, region_id, kind, citation, url, vintage``).
         permitting: the constructed permitting index, indexed by ``region_id``.
         files: path of every file read, by file name.
+        facility_events: dated events per facility (``facility_events.csv``, or events implied
+            by ``facilities.csv`` when a user's facilities come without one; ``implied`` True).
     """
 
     regions: pd.DataFrame
@@ -47,6 +53,7 @@ class RegionData:
     permitting: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
+    facility_events: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def region_ids(self) -> list[str]:
@@ -68,16 +75,35 @@ class RegionData:
             ) from None
 
     def facilities_as_of(self, as_of: date | str | None) -> pd.DataFrame:
-        """Facilities announced on or before ``as_of`` and not paused or cancelled (all if None)."""
-        frame = self.facilities[self.facilities["status"].isin(ACTIVE_STATUSES)]
-        if as_of is None:
-            return frame
-        cutoff = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-        return frame[frame["announced_date"] <= cutoff]
+        """The facilities a planner saw on ``as_of`` (None: after every recorded event).
 
-    def existing_capacity(self, as_of: date | str | None) -> pd.DataFrame:
-        """Capacity [type unit/yr] of counting facilities by (region_id, cluster_type), as of a date."""
+        One row per facility announced on or before ``as_of`` and not cancelled or closed by
+        then, indexed by ``facility_id``: ``status`` on that date (operating,
+        under_construction, announced or paused), ``capacity_std`` counted on that date
+        [GWh/yr, t/yr or GW/yr] (operating capacity where known, else the phase being built,
+        else nameplate), ``nameplate_std``, ``announced_date``, ``first_production_date`` (NaT
+        if none by then), ``status_since`` and ``evidence_date`` (newest source so far).
+
+        >>> import regions
+        >>> data = regions.load()
+        >>> data.facilities_as_of("2023-06-30").at["freyr-giga-america-coweta-ga", "status"]
+        'announced'
+        >>> "freyr-giga-america-coweta-ga" in data.facilities_as_of("2025-06-30").index
+        False
+        """
+        cutoff = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+        if not len(self.facility_events):
+            frame = self.facilities[self.facilities["status"].isin(VIEW_STATUSES)]
+            return frame if cutoff is None else frame[frame["announced_date"] <= cutoff]
+        return view_at(self.facilities, self.facility_events, cutoff)
+
+    def existing_capacity(
+        self, as_of: date | str | None, statuses: tuple[str, ...] = ACTIVE_STATUSES
+    ) -> pd.DataFrame:
+        """Counted capacity [type unit/yr] of counting-product facilities with one of ``statuses``
+        on ``as_of``, by (region_id, cluster_type)."""
         frame = self.facilities_as_of(as_of)
+        frame = frame[frame["status"].isin(statuses)]
         counting = frame[frame["product"] == frame["cluster_type"].map(COUNTING_PRODUCT)]
         return (
             counting.groupby(["region_id", "cluster_type"])["capacity_std"]

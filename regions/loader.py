@@ -12,6 +12,7 @@ from .dataset import RegionData
 from .errors import DataValidationError
 from .geodesy import equal_area_km2
 from .tables import check_refs, check_unique, read_table
+from .timeline import check_events, implied_events, view_at
 from .zones import read_zones
 
 DEFAULT_DATA_DIR = Path(__file__).with_name("data")
@@ -23,6 +24,7 @@ DATA_FILES = (
     "mineral_sources.csv",
     "import_gateways.csv",
     "facilities.csv",
+    "facility_events.csv",
     "zones.toml",
     "sources.csv",
 )
@@ -125,18 +127,78 @@ def _read_minerals(
         status="operating",
         first_production_year=np.nan,
         vintage="",
+        facility_id="",
         foreign=True,
     )
     sources = pd.concat([domestic, imported[domestic.columns]], ignore_index=True)
     return prices.set_index("mineral"), sources
 
 
-def _read_facilities(files: dict[str, Path], region_ids: set[str]) -> pd.DataFrame:
+SOURCE_STATUS_FOR_FACILITY = {
+    "operating": ("operating",),
+    "under_construction": ("under_construction",),
+    "announced": ("proposed",),
+    "paused": ("proposed", "under_construction"),
+    "cancelled": ("closed",),
+    "closed": ("closed",),
+}
+"""Mineral-source statuses that agree with the status of the facility they name."""
+
+
+def _read_facilities(
+    files: dict[str, Path], region_ids: set[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Facilities (status and counted capacity after their last event) and their events.
+
+    Events come from ``facility_events.csv``; when a user's ``facilities.csv`` comes without
+    one, each facility's row implies its events (its status from ``announced_date`` on).
+    """
     label = str(files["facilities.csv"])
     table = read_table(files["facilities.csv"])
     check_unique(table, ["facility_id"], label)
     check_refs(table, "region_id", region_ids, label, "regions.csv")
-    return table.set_index("facility_id")
+    table = table.rename(columns={"capacity_std": "nameplate_std"}).set_index("facility_id")
+    events_path = files["facility_events.csv"]
+    user_facilities = files["facilities.csv"] != DEFAULT_DATA_DIR / "facilities.csv"
+    if user_facilities and events_path == DEFAULT_DATA_DIR / "facility_events.csv":
+        events = implied_events(table)
+    else:
+        events = read_table(events_path)
+        events["implied"] = False
+        check_events(events, table, str(events_path), label)
+    facilities = view_at(table, events, None, keep_ended=True)
+    return facilities, events.drop(columns="_line")
+
+
+def _check_source_facilities(
+    files: dict[str, Path], sources: pd.DataFrame, facilities: pd.DataFrame
+) -> None:
+    """A mineral source naming a facility agrees with it on status and first production year."""
+    label = str(files["mineral_sources.csv"])
+    domestic = sources[~sources["foreign"]]
+    check_refs(domestic, "facility_id", set(facilities.index), label, "facilities.csv")
+    for row in domestic[domestic["facility_id"] != ""].to_dict("records"):
+        facility = facilities.loc[row["facility_id"]]
+        where = {"line": int(row["_line"]), "row_id": row["source_id"]}
+        allowed = SOURCE_STATUS_FOR_FACILITY[facility["status"]]
+        if row["status"] not in allowed:
+            raise DataValidationError(
+                label,
+                f"{row['status']!r} disagrees with facility {row['facility_id']!r}, which is "
+                f"{facility['status']!r} (expected {' or '.join(allowed)})",
+                field="status",
+                **where,
+            )
+        first = facility["first_production_date"]
+        year = row["first_production_year"]
+        if not pd.isna(first) and not np.isnan(year) and int(year) != first.year:
+            raise DataValidationError(
+                label,
+                f"{year:.0f} disagrees with facility {row['facility_id']!r}, first production "
+                f"{first.date()}",
+                field="first_production_year",
+                **where,
+            )
 
 
 def _read_sources(files: dict[str, Path], regions: pd.DataFrame) -> pd.DataFrame:
@@ -179,7 +241,8 @@ def load(data_dir: Path | str | None = None) -> RegionData:
     region_ids = set(regions.index)
     permitting = _read_permitting(files, regions)
     prices, mineral_sources = _read_minerals(files, region_ids)
-    facilities = _read_facilities(files, region_ids)
+    facilities, facility_events = _read_facilities(files, region_ids)
+    _check_source_facilities(files, mineral_sources, facilities)
     zones = read_zones(files["zones.toml"], geometry)
     sources = _read_sources(files, regions)
     return RegionData(
@@ -193,4 +256,5 @@ def load(data_dir: Path | str | None = None) -> RegionData:
         permitting=permitting.drop(columns="_line"),
         files=files,
         metadata=metadata,
+        facility_events=facility_events,
     )

@@ -162,7 +162,7 @@ def test_reason_overlay_precedes_the_layer_control(regret_result, tiny):
     group = re.search(r'"Cannot host x" : (feature_group_\w+)', html).group(1)
     assert html.index(f"var {group} = L.featureGroup(") < html.index("L.control.layers(")
     reasons = regret_result.table.set_index("region_id")["reason"]
-    assert reasons["D"] == "labor cap: minimum scale needs 500 jobs, cap is 50"
+    assert reasons["D"] == "labor cap: minimum scale needs 500 jobs, 50 can still be hired"
     assert reasons["D"] in html and reasons["E"] in html
 
 

@@ -138,11 +138,10 @@ def test_states_and_flows_geojson(folder, result, data):
 
 
 def test_csv_round_trip_with_unmet_rows(data, tmp_path):
-    scenario = optimizer.load_scenario("baseline").replace(
-        name="capped", limits={"max_clusters": {"battery": 1}}
-    )
+    # no new battery cluster and no expansion can be permitted by the end of 2027: a shortfall
+    scenario = optimizer.load_scenario("baseline").replace(name="capped", horizon_year=2027)
     capped = optimizer.solve(scenario, data, with_duals=False)
-    assert len(capped.unmet) == 1 and capped.unmet["region_id"].iloc[0] == ""
+    assert len(capped.unmet) == 3 and (capped.unmet["region_id"] == "").all()
     out = export_run(capped, data, tmp_path / "capped", map=False)
     back = read_csv(out / "unmet.csv")
     pd.testing.assert_frame_equal(

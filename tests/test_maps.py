@@ -43,9 +43,10 @@ def test_popup_shows_capacity_jobs_and_every_cost_term(html, results, data):
     for _, site in placed(result).iterrows():
         unit = optimizer.CAPACITY_UNITS[site["cluster_type"]]
         capacity = site["new_capacity"]
-        expected = (
-            f"{int(capacity):,} {unit}" if capacity == int(capacity) else f"{capacity:g} {unit}"
-        )
+        if capacity == int(capacity) or capacity >= 100:  # no decimals from 100 up
+            expected = f"{capacity:,.0f} {unit}"
+        else:
+            expected = f"{capacity:g} {unit}"
         assert expected == fmt_capacity(capacity, site["cluster_type"])
         assert f"<th>New capacity</th><td>{expected}</td>" in page
         popup = maps.site_popup_html(site, data)

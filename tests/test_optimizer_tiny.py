@@ -59,7 +59,7 @@ def test_labor_cap_binds(inst):
     # cap 0.002 x 100,000 jobs = 200 jobs = 20 units per region: A 20, C 15
     result = optimizer.solve(tiny.scenario(35, limits={"labor_share_cap": 0.002}), data, tech)
     assert site_capacity(result) == {"A": 20.0, "C": 15.0}
-    labor = result.shadow_prices.set_index(["constraint", "key"]).loc[("labor", "A")]
+    labor = result.shadow_prices.set_index(["constraint", "key"]).loc[("labor", "A/battery")]
     # one more job in A moves 0.1 unit from C (above its minimum) to A:
     # saves 0.1 x (6.8e5 + d_AC [C's lithium freight] - 6.5e5)
     saving = 0.1 * (6.8e5 + tiny.distance_km("A", "C") - 6.5e5)
@@ -72,7 +72,7 @@ def test_labor_cap_excludes_a_region_below_minimum_scale(inst):
     # 0.0005 x 100,000 = 50 jobs < 10 units x 10 jobs: no region can host a minimum-scale site
     result = optimizer.solve(tiny.scenario(30, limits={"labor_share_cap": 0.0005}), data, tech)
     reasons = result.inputs.sites.xs("battery", level="cluster_type")["exclusion_reason"]
-    assert reasons["A"] == "labor cap: minimum scale needs 100 jobs, cap is 50"
+    assert reasons["A"] == "labor cap: minimum scale needs 100 jobs, 50 can still be hired"
     assert result.kpi("shortfall", "battery") == pytest.approx(30)
 
 
@@ -167,11 +167,14 @@ def test_mine_that_cannot_produce_by_the_horizon_supplies_nothing(tmp_path):
         not supply["available"]
         and supply["unavailable_reason"] == "first production 2031 is after the horizon 2030"
     )
-    # imports may be at most the domestic tonnes (0.5 share), and nothing domestic can ship: all
-    # 30 t go unsupplied at 10 x 1e4 USD/t (cheaper than the 1e7 USD/unit target shortfall)
-    unmet = late.unmet.set_index("item").loc["mineral supply lithium to A"]
-    assert unmet["amount"] == pytest.approx(30.0)
-    assert "domestic_share[lithium]" in unmet["binding"]
+    # nothing domestic can ship, and leaving need unsupplied does not help (it counts as
+    # non-domestic): the 30 t are imported and the rule is missed by 0.5 x 30 = 15 t, penalised
+    # at 10 x the landed price 1e4 USD/t
+    unmet = late.unmet.set_index("item").loc["domestic share of lithium"]
+    assert unmet["amount"] == pytest.approx(15.0)
+    assert "domestic_share[lithium]: available domestic sources offer 0 t/yr" in unmet["binding"]
+    assert late.flows["tonnes_per_yr"].sum() == pytest.approx(30.0)
+    assert late.kpi("share_gap_penalty") == pytest.approx(15 * 10 * 1e4)
     in_time = optimizer.solve(
         tiny.scenario(30, horizon_year=2031, minerals={"min_domestic_share": {"lithium": 0.5}}),
         data,
@@ -238,11 +241,19 @@ def test_existing_facility_counts_and_makes_expansion_cheaper(tmp_path):
     ]
     data, tech = tiny.load(tmp_path, facilities=[plant, later])
     result = optimizer.solve(tiny.scenario(30), data, tech)
-    # 10 existing count (the 2027 plant is after the as-of date); B has no fixed cost, no minimum
-    # scale and an 80% capex discount: 0.2e5 + 1e5 + 5e5 = 6.2e5 < A's 6.5e5
+    # 10 existing count (the 2027 plant is after the as-of date). B hosts an operating cell plant,
+    # so it may expand by at most 1.0 x 10 = 10 units at a quarter of the fixed cost (2.5e5) with
+    # an 80% capex discount: 0.2e5 + 1e5 + 5e5 = 6.2e5 per unit. The other 10 go to a greenfield
+    # cluster in A (6.5e5 + 1e6 fixed) rather than B (7.0e5) or C (6.8e5):
+    # A 10 + B 10 costs 1e6 + 6.5e6 + 2.5e5 + 6.2e6 = 13.95e6 (+ B's extra freight 10 x d_AB),
+    # A 20 costs 1e6 + 13e6 = 14e6.
     assert result.kpi("existing_capacity", "battery") == pytest.approx(10)
-    assert site_capacity(result) == {"B": 20.0}
-    expected = 20 * 6.2e5 + 30 * (1e4 + tiny.distance_km("A", "B"))  # existing plant's lithium too
+    assert site_capacity(result) == {"A": 10.0, "B": 10.0}
+    modes = result.sites.set_index("region_id")["mode"]
+    assert modes["A"] == "greenfield" and modes["B"] == "expansion"
+    assert "plant-b (10)" in result.sites.set_index("region_id").at["B", "mode_reason"]
+    lithium = 10 * 1e4 + 20 * (1e4 + tiny.distance_km("A", "B"))  # B: existing plant + expansion
+    expected = 1e6 + 10 * 6.5e5 + 2.5e5 + 10 * 6.2e5 + lithium
     assert result.report.objective == pytest.approx(expected, rel=1e-9)
 
 

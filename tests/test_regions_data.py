@@ -161,3 +161,10 @@ def test_sites_lie_in_the_state_they_name(data):
             assert shape.distance(Point(row.lon, row.lat)) < 0.05, row.source_id
         else:
             assert shape.contains(Point(row.lon, row.lat)), row.source_id
+
+
+def test_format_doc_is_rendered_from_the_schema():
+    from regions.tools.render_format import FORMAT_FILE, render
+
+    text = FORMAT_FILE.read_text(encoding="utf-8")
+    assert render(text) == text, "run python regions/tools/render_format.py"

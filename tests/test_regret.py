@@ -70,6 +70,10 @@ BATTERY = {
     "construction_months": (30, 30, 30),
     "credit_45x_usd_per_unit": (0, 0, 0),
     "agglomeration_discount": (0, 0, 0),
+    "expansion_share": (1, 1, 1),
+    "expansion_fixed_cost_fraction": (0.25, 0.25, 0.25),
+    "landed_import_price_usd_per_unit": (1e8, 1e8, 1e8),
+    "import_tariff_pct": (0, 0, 0),
     "bom_lithium_t_per_unit": (0.5, 0.5, 0.5),
 }
 OTHER = {
@@ -86,6 +90,10 @@ OTHER = {
     "construction_months": (12, 12, 12),
     "credit_45x_usd_per_unit": (0, 0, 0),
     "agglomeration_discount": (0, 0, 0),
+    "expansion_share": (1, 1, 1),
+    "expansion_fixed_cost_fraction": (0.25, 0.25, 0.25),
+    "landed_import_price_usd_per_unit": (1e5, 1e5, 1e5),
+    "import_tariff_pct": (0, 0, 0),
 }
 PARAMETERS = {
     "freight_usd_per_tkm": (0, 0, 0),
@@ -94,10 +102,9 @@ PARAMETERS = {
     "labor_share_cap": (0.05, 0.05, 0.05),
     "utilization": (1, 1, 1),
     "unsupplied_mineral_penalty_multiple": (10, 10, 10),
-    "shortfall_penalty_battery_usd_per_gwh": (1e9, 1e9, 1e9),
-    "shortfall_penalty_magnet_usd_per_t": (1e6, 1e6, 1e6),
-    "shortfall_penalty_solar_usd_per_gw": (1e9, 1e9, 1e9),
+    "shortfall_penalty_multiple": (10, 10, 10),
 }
+"""Shortfall penalties: 10 × landed price × utilization 1 = 1e9 USD per GWh (battery)."""
 UNIT_COST = {"A": 3_050_000.0, "B": 3_100_000.0, "C": 3_350_000.0}
 FIXED = 1e6
 MINERALS = 25 * 0.5 * 1000.0
@@ -143,7 +150,7 @@ def write_tiny(folder: Path, zones: dict[str, list[str]] | None = None) -> tuple
     )
     (data_dir / "mineral_sources.csv").write_text(
         "source_id,name,operator,kind,mineral,region_id,lat,lon,capacity_t_per_yr,"
-        "capacity_basis,status,first_production_year,citation,url,vintage,note\n"
+        "capacity_basis,status,first_production_year,citation,url,vintage,note,facility_id\n"
     )
     (data_dir / "import_gateways.csv").write_text(
         "gateway_id,name,region_id,lat,lon,citation,url,note\nport-a,Port A,A,40.0,-90.0,test,,\n"
@@ -315,7 +322,8 @@ def test_reuse_matches_rebuild_on_baseline():
         a, b = reuse.run(spec), rebuild.run(spec)
         assert a["mode"] == "reuse" and b["mode"] == "rebuild"
         assert a["objective"] == pytest.approx(b["objective"], rel=1e-9), spec
-        assert sum(a["costs"].values()) == pytest.approx(a["objective"], rel=1e-9)
+        terms = sum(a["costs"][key] for key in a["objective_keys"])
+        assert terms == pytest.approx(a["objective"], rel=1e-9)
     # the payload's KPIs are the Result's
     result = optimizer.solve("baseline", with_duals=False)
     payload = reuse.run({})

@@ -52,7 +52,8 @@ def write_data(
     facilities: list[list] | None = None,
     names: dict[str, str] | None = None,
 ) -> Path:
-    """Write the tiny region dataset; ``domestic`` rows follow mineral_sources.csv columns."""
+    """Write the tiny region dataset; ``domestic`` rows follow mineral_sources.csv columns
+    (trailing optional columns may be left off)."""
     folder.mkdir(parents=True, exist_ok=True)
     permitting = {**{r: v[2] for r, v in REGIONS.items()}, **(permitting or {})}
     names = names or {}
@@ -109,10 +110,11 @@ def write_data(
         [s.column for s in regions.table_schema()["mineral_prices.csv"]],
         [["lithium", "t LCE", LITHIUM_PRICE, 0, "assumption", "test", "", "", ""]],
     )
+    source_columns = [s.column for s in regions.table_schema()["mineral_sources.csv"]]
     _write_csv(
         folder / "mineral_sources.csv",
-        [s.column for s in regions.table_schema()["mineral_sources.csv"]],
-        domestic or [],
+        source_columns,
+        [row + [""] * (len(source_columns) - len(row)) for row in domestic or []],
     )
     lon, lat = rep_point("A")
     _write_csv(
@@ -152,7 +154,10 @@ TECH_ROWS = {
     "construction_months": 24,
     "credit_45x_usd_per_unit": 0,
     "agglomeration_discount": 0.8,
+    "expansion_share": 1.0,
+    "expansion_fixed_cost_fraction": 0.25,
     "landed_import_price_usd_per_unit": 1e6,
+    "import_tariff_pct": 0,
     "bom_lithium_t_per_unit": 1,
 }
 PARAM_ROWS = {
@@ -162,12 +167,11 @@ PARAM_ROWS = {
     "labor_share_cap": 0.05,
     "utilization": 1.0,
     "unsupplied_mineral_penalty_multiple": 10,
-    "shortfall_penalty_battery_usd_per_gwh": 1e7,
-    "shortfall_penalty_magnet_usd_per_t": 1e7,
-    "shortfall_penalty_solar_usd_per_gw": 1e7,
+    "shortfall_penalty_multiple": 10,
     "gateway_premium_pct": 0,
 }
 PENALTY = 1e7
+"""Shortfall penalty: 10 × landed import price 1e6 × (1 + tariff 0) × utilization 1."""
 
 
 def write_tech(folder: Path, **overrides: float) -> Path:

@@ -16,7 +16,15 @@ from collections.abc import Sequence
 
 from optimizer.solve import show_solver_log
 
-from .commands import cmd_compare, cmd_regions, cmd_run, cmd_scenarios, cmd_validate
+from .commands import (
+    cmd_app,
+    cmd_compare,
+    cmd_regions,
+    cmd_run,
+    cmd_scenarios,
+    cmd_validate,
+    iso_date,
+)
 from .common import (
     BAD_INPUT,
     DEFAULT_COMPARE,
@@ -115,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     region_cmd = add("regions", cmd_regions, "print the region table")
     region_cmd.add_argument("--sources", action="store_true", help="also print the citations")
     region_cmd.add_argument(
+        "--audit",
+        action="store_true",
+        help="print figure counts (sourced/derived/constructed/assumed) and stale facility evidence",
+    )
+    region_cmd.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", type=iso_date, help="date of the audit (default today)"
+    )
+    region_cmd.add_argument(
         "--csv",
         action="store_true",
         help="print CSV instead of a text table (with --sources: the citations only)",
@@ -124,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate = add("validate", cmd_validate, "check a scenario TOML file or a data folder")
     validate.add_argument("file", metavar="FILE", help="scenario .toml file or data folder")
     data_option(validate)
+
+    app = add("app", cmd_app, "start the planner's desk, a local web app, and print its address")
+    app.add_argument("--port", type=int, default=8050, help="port on 127.0.0.1 (0: any free port)")
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    data_option(app)
 
     from .analysis import register
 
@@ -142,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         _fail(
             "choose a command: run, compare, scenarios, regions, validate, regret, sweep, "
-            "breakeven, montecarlo"
+            "breakeven, montecarlo, app"
         )
         return EXIT_BAD_INPUT
     show_solver_log(bool(args.verbose))

@@ -6,6 +6,7 @@ import argparse
 import sys
 import textwrap
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,8 @@ import optimizer
 import regions
 from optimizer import Result, Scenario
 from optimizer.progress import Progress
+from regions import RegionData
+from regions.audit import figure_counts, stale_statuses
 
 from ..atomic import staged_folder
 from .common import (
@@ -148,6 +151,8 @@ def cmd_regions(args: argparse.Namespace) -> int:
     """Print the region table, or with --sources the citations; --csv prints CSV for a
     spreadsheet (``clustersite regions --sources --csv > sources.csv``)."""
     data = _load_data(args.data)
+    if args.audit:
+        return _audit(data, args.as_of or date.today())
     if args.csv:
         table = data.sources if args.sources else data.regions
         table.to_csv(sys.stdout, index=not args.sources, lineterminator="\n")
@@ -161,6 +166,26 @@ def cmd_regions(args: argparse.Namespace) -> int:
         for line in source_lines(data.sources):
             print(line)
     return EXIT_OK
+
+
+def _audit(data: RegionData, as_of: date) -> int:
+    """Print figure counts by how they are known and facility statuses with stale evidence."""
+    with pd.option_context("display.width", 10_000, "display.max_columns", None):
+        print(f"Figures by how they are known (facilities as of {as_of}):")
+        print(figure_counts(data, as_of).to_string(index=False))
+        stale = stale_statuses(data, as_of)
+        print(f"\nFacility statuses with evidence older than 12 months at {as_of}: {len(stale)}")
+        if len(stale):
+            print(stale.to_string(index=False))
+    return EXIT_OK
+
+
+def iso_date(text: str) -> date:
+    """``YYYY-MM-DD`` → date (argparse type)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def source_lines(sources: pd.DataFrame, width: int = 100) -> list[str]:
@@ -198,4 +223,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     data = _load_data(args.data)
     scenario = _load_scenario(args.file, data)
     print(f"ok: scenario {scenario.name!r} ({args.file}): {scenario.description}")
+    return EXIT_OK
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Start the local web app (needs the ``app`` extra)."""
+    try:
+        import dash  # noqa: F401
+
+        from ..app import serve
+    except ImportError:
+        raise UsageError('the app needs its extra: pip install -e ".[app]"') from None
+    serve(port=args.port, data_dir=args.data, open_browser=not args.no_browser)
     return EXIT_OK

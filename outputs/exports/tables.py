@@ -75,6 +75,8 @@ def column_unit(column: str) -> str:
     """The unit of an exported column ('' for ids and text)."""
     if column in UNITS:
         return UNITS[column]
+    if column.endswith("_capacity"):
+        return "capacity_unit"
     for suffix, unit in SUFFIX_UNITS.items():
         if column.endswith(suffix):
             return unit

@@ -65,6 +65,9 @@ PER_UNIT = {
     "USD/t": ("USD/kg", 1e-3),
     "USD/GW": ("USD/W", 1e-9),
     "USD/MW": ("USD/W", 1e-6),
+    "USD/yr per GWh/yr": ("USD/kWh", 1e-6),
+    "USD/yr per t/yr": ("USD/kg", 1e-3),
+    "USD/yr per GW/yr": ("USD/W", 1e-9),
 }
 """Per-unit costs are shown per kWh of cells, kg of magnets and W of modules: unit → (shown
 unit, factor)."""
@@ -106,6 +109,9 @@ def scope_label(scope: str) -> str:
     scope = str(scope)
     if scope.startswith("zone:"):
         return f"{scope[5:]} zone"
+    if "@" in scope:  # type@zone
+        kind, _, zone = scope.partition("@")
+        return f"{scope_label(kind)} in the {zone} zone"
     return SCOPE_LABELS.get(scope, scope.replace("_", " "))
 
 
@@ -148,6 +154,8 @@ def kpi_value(value: float, unit: str, kpi: str = "") -> str:
         return fmt_pct(value)
     if fmt == "ratio" or unit in ("ratio", "1"):
         return f"{value:.2f}×"
+    if unit.startswith("USD") and " per " in unit:  # e.g. USD/yr per job
+        return f"{fmt_usd_short(value)} {unit[3:].strip()}"
     if unit.startswith("USD"):
         rest = unit[3:]
         return fmt_usd_short(value) + (rest if rest.startswith("/") else f" {rest}".rstrip())
