@@ -44,6 +44,21 @@ def _region_figures(data: RegionData, table: str, frame: pd.DataFrame, factor: s
     return out
 
 
+PERMITTING_BASIS = {"evidence": "sourced", "regional_default": "derived", "assumption": "assumed"}
+"""How a permitting.csv row's ``basis`` reads as a kind of figure."""
+
+
+def _permitting_figures(data: RegionData) -> list:
+    """(table, factor, kind) per low/base/high month figure of permitting.csv, kind from its
+    row's ``basis`` (evidence, regional default, assumption)."""
+    columns = ("permitting_months_low", "permitting_months", "permitting_months_high")
+    out = []
+    for basis in data.permitting["basis"]:
+        kind = PERMITTING_BASIS.get(str(basis), "unknown")
+        out += [("permitting.csv", "permitting", kind)] * len(columns)
+    return out
+
+
 def _nameplate_kind(note: str) -> str:
     """Basis of a facilities.csv nameplate, from its note's labels (ASSUMPTION, derived)."""
     text = str(note)
@@ -65,7 +80,7 @@ def figure_counts(data: RegionData, as_of: date | None = None) -> pd.DataFrame:
     unknown) plus ``total``.
     """
     rows = _region_figures(data, "regions.csv", data.regions, None)
-    rows += _region_figures(data, "permitting_index.csv", data.permitting, "permitting")
+    rows += _permitting_figures(data)
     for kind in data.mineral_prices["kind"]:
         rows.append(("mineral_prices.csv", "minerals", _kind(kind)))
     domestic = data.mineral_sources[~data.mineral_sources["foreign"].astype(bool)]

@@ -11,8 +11,23 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from .errors import DataValidationError
+from .geodesy import local_km_projection
 
 REQUIRED_PROPERTIES = ("region_id", "name", "fips", "rep_lon", "rep_lat")
+COASTAL_TOLERANCE_KM = 25.0
+"""How far [km] a point may lie outside its region's polygon and still count as in it: the
+embedded polygons are simplified 1:500,000 coastlines, so a port, a coastal plant or a centre of
+population (a population-weighted mean, which can fall in a bay) may sit just off them."""
+
+
+def km_outside(geometry: BaseGeometry, lon: float, lat: float) -> float:
+    """Distance [km] from (lon, lat) [deg] to ``geometry``; 0 inside. Equirectangular projection
+    about the point's latitude, accurate to a few percent within a few hundred km."""
+    point = Point(lon, lat)
+    if geometry.contains(point):
+        return 0.0
+    forward, _ = local_km_projection(lat)
+    return float(shapely.transform(geometry, forward).distance(shapely.transform(point, forward)))
 
 
 def read_boundaries(path: Path) -> tuple[pd.DataFrame, dict[str, BaseGeometry], dict]:
@@ -20,7 +35,7 @@ def read_boundaries(path: Path) -> tuple[pd.DataFrame, dict[str, BaseGeometry], 
 
     Returns (table with region_id, name, fips, rep_lon, rep_lat; geometry by region_id; metadata).
     Each feature must carry the REQUIRED_PROPERTIES, a valid non-empty (Multi)Polygon, and a
-    representative point inside its polygon.
+    representative point inside its polygon or within COASTAL_TOLERANCE_KM of it.
     """
     label = str(path)
     try:
@@ -63,9 +78,11 @@ def read_boundaries(path: Path) -> tuple[pd.DataFrame, dict[str, BaseGeometry], 
             raise DataValidationError(
                 message="not a number", field="rep_lon/rep_lat", **where
             ) from None
-        if not geometry.contains(Point(rep_lon, rep_lat)):
+        gap = km_outside(geometry, rep_lon, rep_lat)
+        if gap > COASTAL_TOLERANCE_KM:
             raise DataValidationError(
-                message=f"representative point ({rep_lon}, {rep_lat}) lies outside the polygon",
+                message=f"representative point ({rep_lon}, {rep_lat}) lies {gap:.0f} km outside "
+                f"the polygon (tolerance {COASTAL_TOLERANCE_KM:g} km)",
                 field="rep_lon/rep_lat",
                 **where,
             )

@@ -37,7 +37,10 @@ class RegionData:
             ``facilities_as_of`` for the view at a date).
         zones: zone by id.
         sources: the citations table (``table, column, region_id, kind, citation, url, vintage``).
-        permitting: the constructed permitting index, indexed by ``region_id``.
+        permitting: permitting months per region (low, base, high [months], evidence count,
+            basis), indexed by ``region_id``; see ``regions.permitting``.
+        permitting_evidence: one row per piece of permitting evidence (``region_id`` blank for
+            national evidence), with ``kind``, ``months`` and the citation.
         files: path of every file read, by file name.
         facility_events: dated events per facility (``facility_events.csv``, or events implied
             by ``facilities.csv`` when a user's facilities come without one; ``implied`` True).
@@ -51,6 +54,7 @@ class RegionData:
     zones: dict[str, Zone]
     sources: pd.DataFrame
     permitting: pd.DataFrame
+    permitting_evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: dict[str, Path] = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
     facility_events: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -113,7 +117,7 @@ class RegionData:
         )
 
     def kind_of(self, table: str, column: str, region_id: str | None = None) -> str:
-        """'sourced', 'assumption' or 'constructed' for a column (or one region's cell)."""
+        """'sourced', 'assumption', 'constructed' or 'derived' for a column (or one region's cell)."""
         rows = self.sources[(self.sources["table"] == table) & (self.sources["column"] == column)]
         if region_id is not None:
             cell = rows[rows["region_id"] == region_id]

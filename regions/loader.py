@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 
 from .boundaries import read_boundaries
+from .coordinates import check_coordinates
 from .dataset import RegionData
 from .errors import DataValidationError
 from .geodesy import equal_area_km2
+from .permitting import check_permitting
 from .tables import check_refs, check_unique, read_table
 from .timeline import check_events, implied_events, view_at
 from .zones import read_zones
@@ -19,7 +21,8 @@ DEFAULT_DATA_DIR = Path(__file__).with_name("data")
 DATA_FILES = (
     "regions.geojson",
     "regions.csv",
-    "permitting_index.csv",
+    "permitting.csv",
+    "permitting_evidence.csv",
     "mineral_prices.csv",
     "mineral_sources.csv",
     "import_gateways.csv",
@@ -29,6 +32,7 @@ DATA_FILES = (
     "sources.csv",
 )
 PERMITTING_TOLERANCE_MONTHS = 1e-6
+RENAMED_FILES = {"permitting_index.csv": "permitting.csv (with permitting_evidence.csv)"}
 
 
 def resolve_files(data_dir: Path | str | None) -> dict[str, Path]:
@@ -36,6 +40,11 @@ def resolve_files(data_dir: Path | str | None) -> dict[str, Path]:
     folder = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     if not folder.is_dir():
         raise DataValidationError(str(folder), "data folder does not exist")
+    for old, new in RENAMED_FILES.items():
+        if (folder / old).exists() and not (folder / new.split()[0]).exists():
+            raise DataValidationError(
+                str(folder / old), f"this file format is retired; supply {new} (see FORMAT.md)"
+            )
     return {
         name: folder / name if (folder / name).exists() else DEFAULT_DATA_DIR / name
         for name in DATA_FILES
@@ -62,39 +71,43 @@ def _read_regions(files: dict[str, Path]) -> tuple[pd.DataFrame, dict, dict]:
     return merged.set_index("region_id"), geometry, metadata
 
 
-def _read_permitting(files: dict[str, Path], regions: pd.DataFrame) -> pd.DataFrame:
-    """The permitting index; its total must equal its parts and regions.csv's permitting_months."""
-    label = str(files["permitting_index.csv"])
-    table = read_table(files["permitting_index.csv"])
+def _read_permitting(
+    files: dict[str, Path], regions: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Permitting figures and their evidence; figures must follow from the evidence
+    (``regions.permitting``) and the base must equal regions.csv's permitting_months."""
+    ev_label = str(files["permitting_evidence.csv"])
+    evidence = read_table(files["permitting_evidence.csv"])
+    check_unique(evidence, ["evidence_id"], ev_label)
+    check_refs(evidence, "region_id", set(regions.index), ev_label, "regions.csv")
+    label = str(files["permitting.csv"])
+    table = read_table(files["permitting.csv"])
     check_unique(table, ["region_id"], label)
     check_refs(table, "region_id", set(regions.index), label, "regions.csv")
+    missing = sorted(set(regions.index) - set(table["region_id"]))
+    if missing:
+        raise DataValidationError(
+            label, f"no row for region(s) {', '.join(missing)}", field="region_id"
+        )
+    check_permitting(table, evidence, label)
     for row in table.to_dict("records"):
         region_id, total = row["region_id"], row["permitting_months"]
-        parts = row["air_permit_months"] + row["env_review_adder_months"]
-        if abs(parts - total) > PERMITTING_TOLERANCE_MONTHS:
-            raise DataValidationError(
-                label,
-                f"{total:g} != air_permit_months + env_review_adder_months = {parts:g}",
-                line=row["_line"],
-                field="permitting_months",
-                row_id=region_id,
-            )
         listed = regions.at[region_id, "permitting_months"]
         if abs(listed - total) > PERMITTING_TOLERANCE_MONTHS:
             raise DataValidationError(
                 str(files["regions.csv"]),
-                f"{listed:g} differs from {files['permitting_index.csv'].name} ({total:g})",
+                f"{listed:g} differs from {files['permitting.csv'].name} ({total:g})",
                 line=int(regions.at[region_id, "_line"]),
                 field="permitting_months",
                 row_id=region_id,
             )
-    return table.set_index("region_id")
+    return table.set_index("region_id"), evidence
 
 
-def _read_minerals(
-    files: dict[str, Path], region_ids: set[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Mineral prices and all sources (domestic rows plus every gateway × mineral)."""
+def _read_minerals(files: dict[str, Path], geometry: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mineral prices and all sources (domestic rows plus every gateway × mineral); every site
+    lies in its region (domestic sources also in the country)."""
+    region_ids = set(geometry)
     prices_label = str(files["mineral_prices.csv"])
     prices = read_table(files["mineral_prices.csv"])
     check_unique(prices, ["mineral"], prices_label)
@@ -105,12 +118,14 @@ def _read_minerals(
     check_unique(domestic, ["source_id", "mineral"], label)
     check_refs(domestic, "region_id", region_ids, label, "regions.csv")
     check_refs(domestic, "mineral", set(minerals), label, files["mineral_prices.csv"].name)
+    check_coordinates(domestic, geometry, label, id_column="source_id", domestic=True)
     domestic["foreign"] = False
 
     gw_label = str(files["import_gateways.csv"])
     gateways = read_table(files["import_gateways.csv"])
     check_unique(gateways, ["gateway_id"], gw_label)
     check_refs(gateways, "region_id", region_ids, gw_label, "regions.csv")
+    check_coordinates(gateways, geometry, gw_label, id_column="gateway_id", domestic=False)
     clash = set(gateways["gateway_id"]) & set(domestic["source_id"])
     if clash:
         raise DataValidationError(
@@ -145,9 +160,7 @@ SOURCE_STATUS_FOR_FACILITY = {
 """Mineral-source statuses that agree with the status of the facility they name."""
 
 
-def _read_facilities(
-    files: dict[str, Path], region_ids: set[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _read_facilities(files: dict[str, Path], geometry: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Facilities (status and counted capacity after their last event) and their events.
 
     Events come from ``facility_events.csv``; when a user's ``facilities.csv`` comes without
@@ -156,7 +169,8 @@ def _read_facilities(
     label = str(files["facilities.csv"])
     table = read_table(files["facilities.csv"])
     check_unique(table, ["facility_id"], label)
-    check_refs(table, "region_id", region_ids, label, "regions.csv")
+    check_refs(table, "region_id", set(geometry), label, "regions.csv")
+    check_coordinates(table, geometry, label, id_column="facility_id", domestic=False)
     table = table.rename(columns={"capacity_std": "nameplate_std"}).set_index("facility_id")
     events_path = files["facility_events.csv"]
     user_facilities = files["facilities.csv"] != DEFAULT_DATA_DIR / "facilities.csv"
@@ -238,10 +252,9 @@ def load(data_dir: Path | str | None = None) -> RegionData:
     """
     files = resolve_files(data_dir)
     regions, geometry, metadata = _read_regions(files)
-    region_ids = set(regions.index)
-    permitting = _read_permitting(files, regions)
-    prices, mineral_sources = _read_minerals(files, region_ids)
-    facilities, facility_events = _read_facilities(files, region_ids)
+    permitting, evidence = _read_permitting(files, regions)
+    prices, mineral_sources = _read_minerals(files, geometry)
+    facilities, facility_events = _read_facilities(files, geometry)
     _check_source_facilities(files, mineral_sources, facilities)
     zones = read_zones(files["zones.toml"], geometry)
     sources = _read_sources(files, regions)
@@ -254,6 +267,7 @@ def load(data_dir: Path | str | None = None) -> RegionData:
         zones=zones,
         sources=sources.drop(columns="_line"),
         permitting=permitting.drop(columns="_line"),
+        permitting_evidence=evidence.drop(columns="_line"),
         files=files,
         metadata=metadata,
         facility_events=facility_events,

@@ -163,8 +163,8 @@ def test_audit_counts_on_a_tiny_folder(timeline):
     assert counts.loc[("regions.csv", "power"), "assumed"] == 6
     assert counts.loc[("regions.csv", "labor"), "assumed"] == 6
     assert counts.loc[("regions.csv", "permitting"), "assumed"] == 3
-    # permitting_index.csv has no sources rows: 3 regions x 3 numbers, unknown
-    assert counts.loc[("permitting_index.csv", "permitting"), "unknown"] == 9
+    # the tiny permitting.csv rows have basis 'assumption': 3 regions x low/base/high
+    assert counts.loc[("permitting.csv", "permitting"), "assumed"] == 9
     assert counts.loc[("mineral_prices.csv", "minerals"), "assumed"] == 1
     plants = counts.loc[("facilities + facility_events", "existing plants")]
     assert (plants["sourced"], plants["total"]) == (2, 2)  # late (event, sourced), held (nameplate)

@@ -77,6 +77,17 @@ def test_choropleth_layers_with_units(html):
     assert "Mineral sources: lithium [t/yr]" in page
 
 
+def test_permitting_tooltip_shows_the_evidence_count(html):
+    page = html["baseline"]
+    # tooltips are JSON in the page (<br> and the en dash escaped); CA has three pieces of
+    # evidence, MI a regional default
+    br, dash = r"\u003cbr\u003e", r"\u2013"
+    assert f"Permitting [months]: 9{br}range 5.9{dash}12 months; evidence: 3 pieces" in page
+    assert f"Permitting [months]: 6.4{br}range 3.6{dash}12 months; evidence: none (regional" in page
+    # other layers carry no evidence line
+    assert f"Power price [USD/MWh]: 186{br}" not in page
+
+
 def test_extra_layers_are_switchable_choropleths(results, data):
     regret = pd.Series({"MI": 1.5e6, "TN": 2.5e6}, name="regret")
     m = maps.scenario_map(

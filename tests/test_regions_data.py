@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 
+import pandas as pd
 import pytest
 from shapely.geometry import Point
 
 import regions
+from regions.boundaries import COASTAL_TOLERANCE_KM, km_outside
 from tests.helpers import SHARED
 
 EIA_FILE = SHARED / "reference-data" / "eia_epa2023_avg_retail_price_by_state_sector.csv"
@@ -76,7 +78,9 @@ def test_gap_filled_cells_name_their_own_source(data):
         (data.sources["column"] == "power_price_usd_per_mwh") & (data.sources["region_id"] == "WY")
     ]
     assert "2024" in wy["vintage"].iloc[0]
-    assert data.kind_of("regions.csv", "permitting_months") == "constructed"
+    assert data.kind_of("regions.csv", "permitting_months") == "sourced"
+    assert data.kind_of("regions.csv", "permitting_months", "NC") == "sourced"
+    assert data.kind_of("regions.csv", "permitting_months", "MI") == "derived"
 
 
 def test_areas_and_representative_points(data):
@@ -84,9 +88,39 @@ def test_areas_and_representative_points(data):
     assert area["AK"] > area["TX"] > area["CA"] > area["MT"]
     # Census: TX land 676,633 km2, land + water 695,659 km2; the cartographic file lies between
     assert 676_000 < area["TX"] < 696_000
+    outside = []
     for region_id, row in data.regions.iterrows():
-        assert data.geometry[region_id].contains(Point(row["rep_lon"], row["rep_lat"])), region_id
+        gap = km_outside(data.geometry[region_id], row["rep_lon"], row["rep_lat"])
+        assert gap <= COASTAL_TOLERANCE_KM, region_id
+        if gap > 0:
+            outside.append(region_id)
         assert data.geometry[region_id].is_valid
+    # Hawaii's centre of population falls in the Kaiwi Channel, 18 km off the simplified coast
+    assert outside == ["HI"]
+
+
+def test_representative_points_are_census_centres_of_population(data):
+    # US Census Bureau, CenPop2020_Mean_ST.txt (values typed from the published file)
+    assert (data.regions.loc["MI", "rep_lat"], data.regions.loc["MI", "rep_lon"]) == (
+        42.864675,
+        -84.213172,
+    )
+    assert data.regions.loc["MI", "rep_lat"] < 45  # Lower Peninsula, not Upper (46.29 before)
+    assert (data.regions.loc["TX", "rep_lat"], data.regions.loc["TX", "rep_lon"]) == (
+        30.909581,
+        -97.328656,
+    )
+    assert "centers of population" in data.metadata["rep_point_source"]
+
+
+def test_representative_points_match_the_staged_census_file(data):
+    path = SHARED / "reference-data" / "counties" / "state_centers_of_population_2020.csv"
+    if not path.exists():
+        pytest.skip("staged reference data not available")
+    staged = pd.read_csv(path, dtype={"statefp": str}).set_index("state")
+    for region_id, row in data.regions.iterrows():
+        assert row["rep_lat"] == staged.at[region_id, "latitude"], region_id
+        assert row["rep_lon"] == staged.at[region_id, "longitude"], region_id
 
 
 def test_boundary_file_is_small():
@@ -152,15 +186,15 @@ def test_format_doc_lists_every_schema_column():
 
 def test_sites_lie_in_the_state_they_name(data):
     # facilities and domestic sources inside their state's polygon; ports may sit on the water
-    # just off the simplified coastline (0.05 deg is about 5 km)
+    # just off the simplified coastline, within the loader's coastal tolerance
     for facility_id, row in data.facilities.iterrows():
         assert data.geometry[row["region_id"]].contains(Point(row["lon"], row["lat"])), facility_id
     for row in data.mineral_sources.drop_duplicates("source_id").itertuples():
-        shape = data.geometry[row.region_id]
+        gap = km_outside(data.geometry[row.region_id], row.lon, row.lat)
         if row.foreign:
-            assert shape.distance(Point(row.lon, row.lat)) < 0.05, row.source_id
+            assert gap < COASTAL_TOLERANCE_KM, row.source_id
         else:
-            assert shape.contains(Point(row.lon, row.lat)), row.source_id
+            assert gap == 0.0, row.source_id
 
 
 def test_format_doc_is_rendered_from_the_schema():

@@ -111,14 +111,17 @@ def test_region_missing_from_attributes(folder):
     expect_error(folder, "regions.csv", "no row for region(s) VT")
 
 
-def test_permitting_index_must_add_up(folder):
-    line = edit_csv(folder / "permitting_index.csv", "CA", "permitting_months", "99")
+def test_permitting_must_follow_from_the_evidence(folder):
+    line = edit_csv(folder / "permitting.csv", "CA", "permitting_months", "10")
     expect_error(
-        folder,
-        "permitting_index.csv",
-        f"line {line} (CA)",
-        "air_permit_months + env_review_adder_months",
-    )
+        folder, "permitting.csv", f"line {line} (CA)", "field permitting_months",
+        "10 months but the evidence gives 9",
+    )  # fmt: skip
+
+
+def test_retired_permitting_index_is_named(folder):
+    (folder / "permitting.csv").rename(folder / "permitting_index.csv")
+    expect_error(folder, "permitting_index.csv", "retired", "permitting.csv")
 
 
 def _edit_feature(folder, region_id, change):
@@ -149,7 +152,10 @@ def test_representative_point_outside(folder):
         feature["properties"]["rep_lon"] = 0.0
 
     _edit_feature(folder, "KS", move)
-    expect_error(folder, "regions.geojson", "KS", "rep_lon/rep_lat", "outside the polygon")
+    expect_error(
+        folder, "regions.geojson", "KS", "rep_lon/rep_lat", "km outside the polygon",
+        "tolerance 25 km",
+    )  # fmt: skip
 
 
 def test_zone_with_unknown_region(folder):

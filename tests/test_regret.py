@@ -45,6 +45,7 @@ from optimizer.coefficients import model_inputs
 from optimizer.parallel import Context, SerialExecutor
 from optimizer.regret import regret
 from optimizer.reuse import InputsCache
+from tests.tiny import write_permitting
 
 REGIONS = {
     # id: (lon, power price, wage, employment, permitting months)
@@ -115,7 +116,7 @@ def write_tiny(folder: Path, zones: dict[str, list[str]] | None = None) -> tuple
     data_dir, tech_dir = folder / "data", folder / "tech"
     data_dir.mkdir(parents=True, exist_ok=True)
     tech_dir.mkdir(parents=True, exist_ok=True)
-    features, rows, permits = [], [], []
+    features, rows, permits = [], [], {}
     for i, (rid, (lon, price, wage, jobs, months)) in enumerate(REGIONS.items(), start=1):
         ring = [[lon - 0.5, 39.5], [lon + 0.5, 39.5], [lon + 0.5, 40.5], [lon - 0.5, 40.5]]
         features.append(
@@ -132,7 +133,7 @@ def write_tiny(folder: Path, zones: dict[str, list[str]] | None = None) -> tuple
             }
         )
         rows.append(f"{rid},Region {rid},{i:02d},{price},{jobs},{wage},{months},400")
-        permits.append(f"{rid},{months},,0,{months},")
+        permits[rid] = months
     (data_dir / "regions.geojson").write_text(
         json.dumps({"type": "FeatureCollection", "metadata": {}, "features": features})
     )
@@ -140,10 +141,7 @@ def write_tiny(folder: Path, zones: dict[str, list[str]] | None = None) -> tuple
         "region_id,name,fips,power_price_usd_per_mwh,mfg_employment_jobs,mfg_wage_usd_per_yr,"
         "permitting_months,grid_co2_kg_per_mwh\n" + "\n".join(rows) + "\n"
     )
-    (data_dir / "permitting_index.csv").write_text(
-        "region_id,air_permit_months,state_env_review_act,env_review_adder_months,"
-        "permitting_months,note\n" + "\n".join(permits) + "\n"
-    )
+    write_permitting(data_dir, permits)
     (data_dir / "mineral_prices.csv").write_text(
         "mineral,basis,price_usd_per_t,import_tariff_pct,kind,citation,url,vintage,note\n"
         "lithium,t LCE,1000,0,assumption,test figure,,2026,\n"

@@ -44,6 +44,21 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
         writer.writerows(rows)
 
 
+def write_permitting(folder: Path, months: dict[str, float]) -> None:
+    """permitting.csv with user figures (basis 'assumption', no evidence) and an empty
+    permitting_evidence.csv, for a test dataset whose regions are not states."""
+    _write_csv(
+        folder / "permitting.csv",
+        [s.column for s in regions.table_schema()["permitting.csv"]],
+        [[r, "", "", m, m, m, 0, "assumption", "", "test"] for r, m in months.items()],
+    )
+    _write_csv(
+        folder / "permitting_evidence.csv",
+        [s.column for s in regions.table_schema()["permitting_evidence.csv"]],
+        [],
+    )
+
+
 def write_data(
     folder: Path,
     *,
@@ -100,11 +115,7 @@ def write_data(
             for i, r in enumerate(REGIONS)
         ],
     )
-    _write_csv(
-        folder / "permitting_index.csv",
-        [s.column for s in regions.table_schema()["permitting_index.csv"]],
-        [[r, permitting[r], "", 0, permitting[r], "test"] for r in REGIONS],
-    )
+    write_permitting(folder, permitting)
     _write_csv(
         folder / "mineral_prices.csv",
         [s.column for s in regions.table_schema()["mineral_prices.csv"]],

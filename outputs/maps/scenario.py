@@ -38,6 +38,7 @@ from .shading import (
     Shapes,
     add_choropleth,
     display_geometry,
+    permitting_notes,
     region_name,
     state_shapes,
     tick_label,
@@ -486,9 +487,18 @@ def add_scenario_layers(
     for label, values in (extra_layers or {}).items():
         layers.append((str(label), values, "viridis", False))
     first = len(layers) - len(extra_layers or {}) if extra_layers else 0  # analysis layer first
+    notes = {INPUT_LAYERS["permitting_months"][0]: permitting_notes(data)}
     for i, (label, values, palette, zero_blank) in enumerate(layers):
         name, legend = add_choropleth(
-            m, shapes, data, label, values, palette, show=(i == first), zero_is_blank=zero_blank
+            m,
+            shapes,
+            data,
+            label,
+            values,
+            palette,
+            show=(i == first),
+            zero_is_blank=zero_blank,
+            notes=notes.get(label),
         )
         legends[name] = legend
         initial = name if i == first else initial

@@ -342,6 +342,33 @@ def legend_html(colormap: cm.LinearColormap, title: str) -> str:
     )
 
 
+def permitting_notes(data: RegionData) -> dict[str, str]:
+    """Tooltip line per region for the permitting layer: range and the evidence behind it.
+
+    >>> import regions
+    >>> permitting_notes(regions.load())["NC"]
+    'range 6.4–12 months; evidence: 1 piece'
+    """
+    table = data.permitting
+    if not len(table) or "evidence_count" not in table.columns:
+        return {}
+    notes = {}
+    for region_id, row in table.iterrows():
+        count = int(row["evidence_count"])
+        span = (
+            f"range {fmt_num(row['permitting_months_low'])}–"
+            f"{fmt_num(row['permitting_months_high'])} months; "
+        )
+        if row["basis"] == "evidence":
+            what = f"evidence: {count} piece{'s' if count != 1 else ''}"
+        elif row["basis"] == "regional_default":
+            what = "evidence: none (regional default)"
+        else:
+            what = "evidence: none (user figure)"
+        notes[str(region_id)] = esc(span + what)
+    return notes
+
+
 def add_choropleth(
     m: folium.Map,
     shapes: Shapes,
@@ -352,8 +379,12 @@ def add_choropleth(
     *,
     show: bool,
     zero_is_blank: bool = False,
+    notes: Mapping[str, str] | None = None,
 ) -> tuple[str, str]:
-    """Add one base-like (radio) choropleth group; return its (escaped) name and legend HTML."""
+    """Add one base-like (radio) choropleth group; return its (escaped) name and legend HTML.
+
+    ``notes`` maps region id → an extra tooltip line (escaped HTML), e.g. the evidence behind it.
+    """
     values = pd.to_numeric(values, errors="coerce")
     values = values[values.index.isin(data.regions.index)]
     shown = values[np.isfinite(values)]
@@ -371,6 +402,8 @@ def add_choropleth(
             f"<b>{esc(region_name(data, region_id))}</b> ({esc(region_id)})<br>"
             f"{esc(name)}: {esc(text)}"
         )
+        if notes and notes.get(region_id):
+            tips[str(region_id)] += f"<br>{notes[region_id]}"
     label = esc(name)
     group = folium.FeatureGroup(name=label, overlay=False, show=show)
     group.add_child(GeoLayer(shapes, colours=colours, tips=tips))

@@ -43,7 +43,9 @@ What it does
     5. Properties per feature: ``region_id`` (USPS code), ``name``, ``fips``
        (2-digit string), ``rep_lon``/``rep_lat`` (shapely
        ``representative_point()`` of the simplified geometry, rounded to 4
-       decimals and verified to lie inside it) and ``area_km2``.
+       decimals and verified to lie inside it) and ``area_km2``. The embedded file then
+       has its points replaced by the 2020 Census centers of population with
+       ``regions/tools/set_rep_points.py``; run that after this script.
     6. ``area_km2`` is computed from the ORIGINAL (unsimplified) geometry by
        projecting every vertex with the ellipsoidal Albers equal-area conic
        projection (Snyder 1987, "Map Projections: A Working Manual", USGS

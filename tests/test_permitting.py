@@ -1,0 +1,139 @@
+"""Permitting months per state: derived from the evidence table, defaults labelled."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import regions
+from regions import DataValidationError
+from regions.permitting import derive_permitting, evidence_figure, round_months
+from tests.helpers import copy_data, edit_csv
+
+
+@pytest.fixture(scope="module")
+def data() -> regions.RegionData:
+    return regions.load()
+
+
+def figure(data, region_id):
+    row = data.permitting.loc[region_id]
+    return (
+        row["permitting_months_low"],
+        row["permitting_months"],
+        row["permitting_months_high"],
+        int(row["evidence_count"]),
+        row["basis"],
+    )
+
+
+def test_evidence_states_worked_by_hand(data):
+    # OK: 365 d (12.0) and 180 d (5.9) deadlines -> median 8.95 -> 9.0; high: 12.0
+    assert figure(data, "OK") == (5.9, 9.0, 12.0, 2, "evidence")
+    # CA: permit path 5.9; CEQA path median(12.0, 5.9) = 8.95 -> base = max = 9.0
+    assert figure(data, "CA") == (5.9, 9.0, 12.0, 3, "evidence")
+    # IL: 90 d (3.0) and 180 d with hearing (5.9) -> 4.45 -> 4.5; federal PSD year as high
+    assert figure(data, "IL") == (3.0, 4.5, 12.0, 2, "evidence")
+    # NC: Toyota battery permit, 2022-07-21 to 2023-02-01 = 195 d = 6.4 months
+    assert figure(data, "NC") == (6.4, 6.4, 12.0, 1, "evidence")
+
+
+def test_state_without_evidence_gets_the_labelled_default(data):
+    # MI: median of East North Central evidence states IL 4.45, IN 6.4, WI 7.8 -> 6.4;
+    # lows 3.0, 3.9, 3.6 -> 3.6
+    assert figure(data, "MI") == (3.6, 6.4, 12.0, 0, "regional_default")
+    derivation = data.permitting.at["MI", "derivation"]
+    assert "median" in derivation and "East North Central" in derivation
+    # TN: no East South Central evidence -> Census region South: NC 6.4, OK 8.95 -> 7.675 -> 7.7
+    assert figure(data, "TN") == (6.2, 7.7, 12.0, 0, "regional_default")
+    assert "region South" in data.permitting.at["TN", "derivation"]
+    assert data.kind_of("regions.csv", "permitting_months", "TN") == "derived"
+
+
+def test_evidence_count_matches_the_evidence_table(data):
+    counts = data.permitting_evidence.groupby("region_id").size()
+    for region_id, row in data.permitting.iterrows():
+        assert row["evidence_count"] == counts.get(region_id, 0), region_id
+        assert (row["basis"] == "evidence") == (row["evidence_count"] > 0), region_id
+    # the national row (federal PSD deadline) is not any state's evidence
+    assert (data.permitting_evidence["region_id"] == "").sum() == 1
+
+
+def test_model_reads_the_base_months(data):
+    assert (data.regions["permitting_months"] == data.permitting["permitting_months"]).all()
+
+
+def test_months_differ_where_the_evidence_differs(data):
+    base = data.permitting["permitting_months"]
+    assert base["IL"] < base["NC"] < base["OK"] < base["WA"]
+    assert base.nunique() >= 6
+
+
+def test_every_evidence_row_is_cited(data):
+    ev = data.permitting_evidence
+    assert (ev["citation"].str.len() > 20).all()
+    assert ev["url"].str.startswith("http").all()
+
+
+def test_round_half_up():
+    assert round_months(4.45) == 4.5
+    assert round_months(7.675) == 7.7
+
+
+def test_evidence_figure_takes_the_longer_path():
+    rows = pd.DataFrame(
+        {"kind": ["statutory_deadline", "state_env_review", "state_env_review"],
+         "months": [3.0, 12.0, 6.0]}
+    )  # fmt: skip
+    assert evidence_figure(rows, national_high=None) == (6.0, 9.0, 12.0)
+    assert evidence_figure(rows.iloc[:1], national_high=12.0) == (3.0, 3.0, 12.0)
+
+
+def test_default_falls_back_from_division_to_region_to_all():
+    groups = pd.DataFrame(
+        {"census_region": ["R1", "R1", "R2", "R3"], "census_division": ["D1", "D2", "D3", "D4"],
+         "basis": ["", "", "", ""]},
+        index=["A", "B", "C", "D"],
+    )  # fmt: skip
+    evidence = pd.DataFrame(
+        {"region_id": ["A", "C"], "kind": ["statutory_deadline", "permit_record"],
+         "months": [4.0, 10.0]}
+    )  # fmt: skip
+    out = derive_permitting(evidence, groups)
+    assert out.at["B", "permitting_months"] == 4.0  # same region R1 as A
+    assert "region R1" in out.at["B", "derivation"]
+    assert out.at["D", "permitting_months"] == 7.0  # no peer in R3: median of A and C
+    assert out.at["D", "basis"] == "regional_default"
+
+
+@pytest.fixture
+def folder(tmp_path):
+    return copy_data(tmp_path)
+
+
+def test_wrong_evidence_count_is_rejected(folder):
+    line = edit_csv(folder / "permitting.csv", "OK", "evidence_count", "3")
+    with pytest.raises(DataValidationError) as info:
+        regions.load(folder)
+    assert (info.value.line, info.value.field, info.value.row_id) == (line, "evidence_count", "OK")
+    assert "permitting_evidence.csv has 2 row(s) for OK" in str(info.value)
+
+
+def test_new_evidence_makes_the_default_stale(folder):
+    path = folder / "permitting_evidence.csv"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("tx-test,TX,agency_goal,3.0,Test citation for a Texas goal,https://x.test,2026,\n")
+    with pytest.raises(DataValidationError) as info:
+        regions.load(folder)
+    # the first stale row is Alabama, whose South-region default now includes Texas:
+    # lows NC 6.4, OK 5.9, TX 3.0 -> median 5.9 (was 6.2)
+    assert (info.value.row_id, info.value.field) == ("AL", "permitting_months_low")
+    assert "6.2 months but the evidence gives 5.9" in str(info.value)
+
+
+def test_base_must_match_regions_csv(folder):
+    line = edit_csv(folder / "regions.csv", "MI", "permitting_months", "6.5")
+    with pytest.raises(DataValidationError) as info:
+        regions.load(folder)
+    assert (info.value.line, info.value.field) == (line, "permitting_months")
+    assert "differs from permitting.csv (6.4)" in str(info.value)
