@@ -16,6 +16,10 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from .terminal import printable
+
+LABEL_CHARS = 200
+"""Longest step name shown in a progress line (a scenario name may be far longer)."""
 PLAIN_INTERVAL_S = 5.0
 """Least time between two plain progress lines of anonymous runs [s] (the last is always shown)."""
 
@@ -70,6 +74,7 @@ class Progress:
         self.done += 1
         took, elapsed = now - self.last, now - self.start
         self.last = now
+        name = printable(name, LABEL_CHARS)
         if self._bar is not None:
             self._bar.set_postfix_str(f"{name}: {message}", refresh=False)
             self._bar.update(1)

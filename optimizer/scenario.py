@@ -10,10 +10,11 @@ import copy
 import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 
+from regions.checks import check_number, read_text
 from regions.errors import DataValidationError
 
 from .technology import CLUSTER_TYPES
@@ -28,6 +29,15 @@ ZONE_MODES = ("restrict", "favour")
 SOLVERS = ("highs", "cbc")
 FACILITY_STATUSES = ("operating", "under_construction", "announced")
 OBJECTIVES = ("investor", "system")
+EARLIEST_AS_OF = date(2000, 1, 1)
+"""Earliest ``facilities_as_of``: the facility list starts in 2002 and the region figures are
+2016-2025 vintages, so an earlier date has no data to describe it."""
+LATEST_HORIZON = 2100
+NAME_MAX_CHARS = 200
+MAX_THREADS = 1024
+TARGET_MAX = 1e9
+"""Upper bound of a national target [type unit/yr]: about a million times the built-in targets;
+a larger figure is a typing slip, and would overflow the shortfall penalty."""
 
 # The schema: section -> key -> expected type(s). "*" means any key (a map keyed by ids).
 SCHEMA: dict[str, object] = {
@@ -127,7 +137,20 @@ class Scenario:
             if key not in doc:
                 raise DataValidationError(label, "required key is missing", field=key)
         get = lambda section, key, default=None: doc.get(section, {}).get(key, default)  # noqa: E731
+        name = doc["name"]
+        if not name.strip() or len(name) > NAME_MAX_CHARS:
+            raise DataValidationError(
+                label,
+                f"must be 1 to {NAME_MAX_CHARS} characters (not blank), got {len(name)}",
+                field="name",
+            )
         as_of = doc["facilities_as_of"]
+        if isinstance(as_of, datetime):
+            raise DataValidationError(
+                label,
+                f"{as_of.isoformat()} has a time of day; write a date (YYYY-MM-DD)",
+                field="facilities_as_of",
+            )
         if isinstance(as_of, str):
             try:
                 as_of = date.fromisoformat(as_of)
@@ -135,11 +158,19 @@ class Scenario:
                 raise DataValidationError(
                     label, f"{as_of!r} is not a date (YYYY-MM-DD)", field="facilities_as_of"
                 ) from None
-        horizon = doc["horizon_year"]
-        if not as_of.year <= horizon <= 2100:
+        if as_of < EARLIEST_AS_OF:
             raise DataValidationError(
                 label,
-                f"{horizon} must lie between the facilities_as_of year and 2100",
+                f"{as_of.isoformat()} is before {EARLIEST_AS_OF.isoformat()}, the earliest date "
+                "the data describe",
+                field="facilities_as_of",
+            )
+        horizon = doc["horizon_year"]
+        if not as_of.year <= horizon <= LATEST_HORIZON:
+            raise DataValidationError(
+                label,
+                f"{horizon} must lie between the facilities_as_of year ({as_of.year}) and "
+                f"{LATEST_HORIZON}",
                 field="horizon_year",
             )
         targets = {}
@@ -150,8 +181,8 @@ class Scenario:
                     raise DataValidationError(
                         label, "required key is missing", field=f"targets.{k}.{key}"
                     )
-            _check_range(spec["value"], 0, None, label, f"targets.{k}.value")
-            targets[k] = Target(float(spec["value"]), spec["unit"], spec["source"])
+            value = _check_range(spec["value"], 0, TARGET_MAX, label, f"targets.{k}.value")
+            targets[k] = Target(value, spec["unit"], spec["source"])
         zones = {}
         for k, spec in doc.get("zones", {}).items():
             _check_type_key(k, label, "zones")
@@ -165,6 +196,7 @@ class Scenario:
                 raise DataValidationError(label, "required key is missing", field=f"zones.{k}.zone")
             zones[k] = ZoneDesignation(spec["zone"], spec["mode"])
         statuses = tuple(doc.get("existing_statuses", ("operating", "under_construction")))
+        _check_strings(statuses, label, "existing_statuses")
         for status in statuses:
             if status not in FACILITY_STATUSES:
                 raise DataValidationError(
@@ -172,10 +204,16 @@ class Scenario:
                     f"{status!r} is not one of {FACILITY_STATUSES}",
                     field="existing_statuses",
                 )
-        green = float(get("policy", "green_lane_factor", 1.0))
-        _check_range(green, 0, 1, label, "policy.green_lane_factor")
-        co_invest = float(get("policy", "co_investment_rate_reduction", 0.0))
-        _check_range(co_invest, 0, 0.2, label, "policy.co_investment_rate_reduction")
+        green = _check_range(
+            get("policy", "green_lane_factor", 1.0), 0, 1, label, "policy.green_lane_factor"
+        )
+        co_invest = _check_range(
+            get("policy", "co_investment_rate_reduction", 0.0),
+            0,
+            0.2,
+            label,
+            "policy.co_investment_rate_reduction",
+        )
         incentives = dict(get("policy", "state_incentives", {}))
         for region, share in incentives.items():
             _check_range(share, 0, 1, label, f"policy.state_incentives.{region}")
@@ -183,6 +221,9 @@ class Scenario:
         for mineral, share in shares.items():
             _check_range(share, 0, 1, label, f"minerals.min_domestic_share.{mineral}")
         gateways = get("minerals", "allowed_gateways")
+        if gateways is not None:
+            _check_strings(gateways, label, "minerals.allowed_gateways")
+        _check_strings(get("limits", "excluded_regions", ()), label, "limits.excluded_regions")
         multipliers = doc.get("multipliers", {})
         for key in ("power_price", "wage", "mineral_price"):
             _check_range(multipliers.get(key, 1.0), 0, 100, label, f"multipliers.{key}")
@@ -195,7 +236,7 @@ class Scenario:
         max_clusters = dict(get("limits", "max_clusters", {}))
         for k, n in max_clusters.items():
             _check_type_key(k, label, "limits.max_clusters")
-            _check_range(n, 0, None, label, f"limits.max_clusters.{k}")
+            _check_range(n, 0, None, label, f"limits.max_clusters.{k}", integer=True)
         objective = doc.get("objective", "investor")
         if objective not in OBJECTIVES:
             raise DataValidationError(
@@ -204,16 +245,18 @@ class Scenario:
         solver_doc = doc.get("solver", {})
         solver = SolverOptions(
             name=solver_doc.get("name", "highs"),
-            time_limit_s=float(solver_doc.get("time_limit_s", 120.0)),
-            mip_gap=float(solver_doc.get("mip_gap", 1e-4)),
-            threads=int(solver_doc.get("threads", 1)),
+            time_limit_s=_check_range(
+                solver_doc.get("time_limit_s", 120.0), 0.001, None, label, "solver.time_limit_s"
+            ),
+            mip_gap=_check_range(solver_doc.get("mip_gap", 1e-4), 0, 1, label, "solver.mip_gap"),
+            threads=_check_range(
+                solver_doc.get("threads", 1), 1, MAX_THREADS, label, "solver.threads", integer=True
+            ),
         )
         if solver.name not in SOLVERS:
             raise DataValidationError(
                 label, f"{solver.name!r} is not one of {SOLVERS}", field="solver.name"
             )
-        _check_range(solver.time_limit_s, 0.001, None, label, "solver.time_limit_s")
-        _check_range(solver.mip_gap, 0, 1, label, "solver.mip_gap")
         frozen = MappingProxyType
         return cls(
             name=doc["name"],
@@ -278,12 +321,16 @@ def _check_type_key(k: str, label: str, where: str) -> None:
         )
 
 
-def _check_range(value, low, high, label: str, where: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise DataValidationError(label, f"{value!r} is not a number", field=where)
-    if value < low or (high is not None and value > high):
-        bounds = f"[{low}, {high}]" if high is not None else f">= {low}"
-        raise DataValidationError(label, f"{value} is outside {bounds}", field=where)
+def _check_range(value, low, high, label: str, where: str, *, integer: bool = False):
+    """``value`` (float, or int with ``integer``) if a finite number in [low, high]; else raise."""
+    return check_number(value, label, where, low=low, high=high, integer=integer)
+
+
+def _check_strings(values, label: str, where: str) -> None:
+    """Raise unless ``values`` is a list of strings."""
+    for value in values:
+        if not isinstance(value, str):
+            raise DataValidationError(label, f"{value!r} should be str", field=where)
 
 
 def _check_keys(doc: Mapping, schema: Mapping, label: str, prefix: str) -> None:
@@ -325,9 +372,7 @@ def builtin_scenarios() -> dict[str, Path]:
 
 def _read_toml(path: Path) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataValidationError(str(path), "file not found") from None
+        return tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise DataValidationError(str(path), f"not valid TOML ({exc})") from None
 

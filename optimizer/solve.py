@@ -13,11 +13,26 @@ from .scenario import SolverOptions
 from .status import SolveStatus
 
 try:  # highspy is a dependency, but keep CBC usable if its wheel is missing on a platform
-    import highspy  # noqa: F401
+    import highspy
 
     HIGHS_AVAILABLE = True
 except ImportError:  # pragma: no cover
     HIGHS_AVAILABLE = False
+
+_highs_threads: int | None = None
+"""Thread count of this process's HiGHS scheduler (HiGHS keeps one per process)."""
+
+
+def match_highs_threads(threads: int) -> None:
+    """Restart HiGHS's process-wide scheduler when a solve asks for another thread count.
+
+    HiGHS sizes its scheduler at the first solve; a later solve with a different ``threads``
+    otherwise ends without a solution (e.g. two scenarios with different solver.threads).
+    """
+    global _highs_threads
+    if _highs_threads is not None and _highs_threads != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _highs_threads = threads
 
 
 SOLVER_LOG = {"show": False}
@@ -109,6 +124,8 @@ def run_solver(
 ) -> tuple[SolveStatus, str, float, float | None, str]:
     """Solve in place; return (status, solver name, seconds, gap, message)."""
     solver, name = make_solver(options)
+    if name == "highs":
+        match_highs_threads(options.threads)
     start = time.perf_counter()
     message = ""
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -106,6 +107,10 @@ def monte_carlo(
             any :class:`~optimizer.sensitivity.Parameter` works (drawn in [low, high]).
         executor, checkpoint, progress, mip_gap: see ``optimizer.regret.regret``.
     """
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
+        raise ValueError(f"n must be a whole number of runs >= 1, got {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
     context = Context.create(scenario, data, tech, mip_gap)
     data, tech = context.data, context.tech
     params = (

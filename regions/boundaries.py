@@ -10,6 +10,7 @@ import shapely
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
+from .checks import check_number, read_text
 from .errors import DataValidationError
 from .geodesy import local_km_projection
 
@@ -39,14 +40,39 @@ def read_boundaries(path: Path) -> tuple[pd.DataFrame, dict[str, BaseGeometry], 
     """
     label = str(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(read_text(path, label))
     except json.JSONDecodeError as exc:
         raise DataValidationError(label, f"not valid JSON ({exc.msg})", line=exc.lineno) from None
-    if doc.get("type") != "FeatureCollection":
+    except RecursionError:
+        raise DataValidationError(label, "not valid JSON (nested too deeply)") from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise DataValidationError(label, "is not a GeoJSON FeatureCollection")
+    features = doc.get("features", [])
+    if not isinstance(features, list):
+        raise DataValidationError(
+            label, f"must be a list of features, got {type(features).__name__}", field="features"
+        )
+    metadata = doc.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise DataValidationError(
+            label, f"must be an object, got {type(metadata).__name__}", field="metadata"
+        )
     rows, geometries = [], {}
-    for number, feature in enumerate(doc.get("features", []), start=1):
+    for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            raise DataValidationError(
+                label,
+                f"must be a GeoJSON Feature object, got {type(feature).__name__}",
+                row_id=f"feature {number}",
+            )
         props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            raise DataValidationError(
+                label,
+                f"must be an object, got {type(props).__name__}",
+                field="properties",
+                row_id=f"feature {number}",
+            )
         region_id = str(props.get("region_id", "")).strip()
         where = {
             "file": label,
@@ -72,12 +98,8 @@ def read_boundaries(path: Path) -> tuple[pd.DataFrame, dict[str, BaseGeometry], 
             raise DataValidationError(
                 message=f"invalid geometry: {reason}", field="geometry", **where
             )
-        try:
-            rep_lon, rep_lat = float(props["rep_lon"]), float(props["rep_lat"])
-        except (TypeError, ValueError):
-            raise DataValidationError(
-                message="not a number", field="rep_lon/rep_lat", **where
-            ) from None
+        rep_lon = check_number(props["rep_lon"], field="rep_lon", low=-180, high=180, **where)
+        rep_lat = check_number(props["rep_lat"], field="rep_lat", low=-90, high=90, **where)
         gap = km_outside(geometry, rep_lon, rep_lat)
         if gap > COASTAL_TOLERANCE_KM:
             raise DataValidationError(
@@ -100,4 +122,4 @@ def read_boundaries(path: Path) -> tuple[pd.DataFrame, dict[str, BaseGeometry], 
         )
     if not rows:
         raise DataValidationError(label, "has no features")
-    return pd.DataFrame(rows), geometries, doc.get("metadata", {})
+    return pd.DataFrame(rows), geometries, metadata

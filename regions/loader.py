@@ -33,10 +33,33 @@ DATA_FILES = (
 )
 PERMITTING_TOLERANCE_MONTHS = 1e-6
 RENAMED_FILES = {"permitting_index.csv": "permitting.csv (with permitting_evidence.csv)"}
+NOTE_SUFFIXES = (".md", ".txt", ".rst")
+"""Files a data folder may hold besides the data files: notes for people (and hidden files)."""
+
+
+def check_file_names(folder: Path) -> None:
+    """Raise if ``folder`` holds a file that is neither a data file nor a note (``*.md``, ``*.txt``,
+    ``*.rst``, hidden files); the message lists the expected names. Sub-folders are not read."""
+    expected = ", ".join(DATA_FILES)
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if name in DATA_FILES or name.startswith(".") or path.is_dir():
+            continue
+        if path.suffix.lower() in NOTE_SUFFIXES and name.lower() not in DATA_FILES:
+            continue
+        hint = next((f"; did you mean {n}?" for n in DATA_FILES if n.lower() == name.lower()), "")
+        raise DataValidationError(
+            str(path),
+            f"not a data file name{hint} (expected: {expected}; a file not given is taken from "
+            "the embedded US dataset)",
+        )
 
 
 def resolve_files(data_dir: Path | str | None) -> dict[str, Path]:
-    """Path of each data file: from ``data_dir`` when present there, else the embedded default."""
+    """Path of each data file: from ``data_dir`` when present there, else the embedded default.
+
+    Raises DataValidationError if the folder does not exist or holds an unknown file name.
+    """
     folder = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     if not folder.is_dir():
         raise DataValidationError(str(folder), "data folder does not exist")
@@ -45,6 +68,7 @@ def resolve_files(data_dir: Path | str | None) -> dict[str, Path]:
             raise DataValidationError(
                 str(folder / old), f"this file format is retired; supply {new} (see FORMAT.md)"
             )
+    check_file_names(folder)
     return {
         name: folder / name if (folder / name).exists() else DEFAULT_DATA_DIR / name
         for name in DATA_FILES

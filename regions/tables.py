@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from .checks import read_text
 from .errors import DataValidationError
 from .schema import ColumnSpec, table_schema
 
@@ -20,7 +22,7 @@ def _parse_float(text: str, spec: ColumnSpec, where: dict) -> float:
         value = float(text)
     except ValueError:
         raise DataValidationError(message=f"{text!r} is not a number", **where) from None
-    if math.isnan(value) or math.isinf(value):
+    if not math.isfinite(value):
         raise DataValidationError(message=f"{text!r} is not a finite number", **where)
     if spec.min is not None and value < spec.min:
         raise DataValidationError(
@@ -63,16 +65,19 @@ def read_table(path: Path, table: str | None = None) -> pd.DataFrame:
     table = table or path.name
     specs = table_schema()[table]
     label = str(path)
+    reader = csv.reader(io.StringIO(read_text(path, label), newline=""))
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            try:
-                header = [h.strip() for h in next(reader)]
-            except StopIteration:
-                raise DataValidationError(label, "file is empty (no header row)") from None
-            rows = list(reader)
-    except UnicodeDecodeError as exc:
-        raise DataValidationError(label, f"not UTF-8 text ({exc.reason})") from None
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise DataValidationError(label, "file is empty (no header row)") from None
+    except csv.Error as exc:
+        raise DataValidationError(label, f"not readable as CSV ({exc})", line=1) from None
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise DataValidationError(
+            label, f"not readable as CSV ({exc})", line=reader.line_num
+        ) from None
     expected = [s.column for s in specs]
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]

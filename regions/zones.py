@@ -11,6 +11,7 @@ from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
+from .checks import check_number, read_text
 from .errors import DataValidationError
 from .geodesy import local_km_projection
 
@@ -23,6 +24,8 @@ ZONE_KEYS = {
     "regions": {"description", "method", "regions"},
     "corridor": {"description", "method", "line", "buffer_km", "min_overlap_fraction"},
 }
+MAX_BUFFER_KM = 2000.0
+"""Widest corridor buffer [km]: a buffer wider than this covers most of the country, not a corridor."""
 
 
 @dataclass(frozen=True)
@@ -45,13 +48,33 @@ def corridor_geometry(line: list[list[float]], buffer_km: float) -> BaseGeometry
     )
 
 
+def _check_line(line: object, where: dict) -> list[list[float]]:
+    """A corridor line: a list of at least two [lon, lat] points of finite degrees."""
+    if not isinstance(line, list) or len(line) < 2:
+        raise DataValidationError(
+            message="must be a list of at least two [lon, lat] points", field="line", **where
+        )
+    points = []
+    for number, point in enumerate(line, start=1):
+        if not isinstance(point, list) or len(point) != 2:
+            raise DataValidationError(
+                message=f"point {number} must be [lon, lat], got {point!r}", field="line", **where
+            )
+        lon = check_number(point[0], field=f"line point {number} lon", low=-180, high=180, **where)
+        lat = check_number(point[1], field=f"line point {number} lat", low=-90, high=90, **where)
+        points.append([lon, lat])
+    return points
+
+
 def read_zones(path: Path, geometries: dict[str, BaseGeometry]) -> dict[str, Zone]:
     """Read ``zones.toml`` and resolve each zone's member regions against ``geometries``."""
     label = str(path)
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(read_text(path, label))
     except tomllib.TOMLDecodeError as exc:
         raise DataValidationError(label, f"not valid TOML ({exc})") from None
+    if not isinstance(doc.get("zones", {}), dict):
+        raise DataValidationError(label, "must be a table of zones ([zones.<id>])", field="zones")
     unknown_top = set(doc) - {"zones"}
     if unknown_top:
         raise DataValidationError(
@@ -60,6 +83,8 @@ def read_zones(path: Path, geometries: dict[str, BaseGeometry]) -> dict[str, Zon
     zones = {}
     for zone_id, spec in doc.get("zones", {}).items():
         where = {"file": label, "row_id": f"[zones.{zone_id}]"}
+        if not isinstance(spec, dict):
+            raise DataValidationError(message="must be a table", field=zone_id, **where)
         method = spec.get("method")
         if method not in ZONE_KEYS:
             raise DataValidationError(
@@ -79,24 +104,41 @@ def read_zones(path: Path, geometries: dict[str, BaseGeometry]) -> dict[str, Zon
             raise DataValidationError(
                 message="missing key(s)", field=", ".join(sorted(missing)), **where
             )
+        if not isinstance(spec["description"], str):
+            raise DataValidationError(message="must be a string", field="description", **where)
         if method == "regions":
+            if not isinstance(spec["regions"], list):
+                raise DataValidationError(
+                    message="must be a list of region ids", field="regions", **where
+                )
             members = tuple(spec["regions"])
             for region_id in members:
-                if region_id not in geometries:
+                if not isinstance(region_id, str) or region_id not in geometries:
                     raise DataValidationError(
                         message=f"unknown region id {region_id!r}", field="regions", **where
                     )
             outline = unary_union([geometries[r] for r in members])
         else:
-            buffer_km = float(spec["buffer_km"])
-            if buffer_km <= 0:
-                raise DataValidationError(message="must be > 0 km", field="buffer_km", **where)
-            share = float(spec.get("min_overlap_fraction", 0.0))
-            if not 0 <= share < 1:
+            buffer_km = check_number(
+                spec["buffer_km"],
+                field="buffer_km",
+                low=0,
+                low_open=True,
+                high=MAX_BUFFER_KM,
+                **where,
+            )
+            share = check_number(
+                spec.get("min_overlap_fraction", 0.0),
+                field="min_overlap_fraction",
+                low=0,
+                high=1,
+                **where,
+            )
+            if share >= 1:
                 raise DataValidationError(
                     message="must be in [0, 1)", field="min_overlap_fraction", **where
                 )
-            outline = corridor_geometry(spec["line"], buffer_km)
+            outline = corridor_geometry(_check_line(spec["line"], where), buffer_km)
             members = tuple(
                 sorted(
                     region_id

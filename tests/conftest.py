@@ -4,14 +4,25 @@ copy of the dataset whose region name is an HTML script tag."""
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import optimizer
 import regions
+
+# Property-based tests: a bounded, reproducible budget in CI ("ci", the default) and a long,
+# randomised search to run by hand: HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py
+_QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+settings.register_profile(
+    "ci", max_examples=20, deadline=None, derandomize=True, suppress_health_check=_QUIET
+)
+settings.register_profile("long", max_examples=2000, deadline=None, suppress_health_check=_QUIET)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 HOSTILE_NAME = "<script>alert(1)</script>"
 SCENARIOS = ("baseline", "great-lakes", "south")

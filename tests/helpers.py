@@ -32,3 +32,35 @@ def edit_csv(path: Path, row_id: str, column: str, value: str, id_column: str | 
     with path.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(rows)
     return line
+
+
+def objective_terms(result) -> dict[str, float]:
+    """The terms of a solved result's objective [USD/yr], as the Result reports them: the sites'
+    total cost in the scenario's cost view (system or investor) and the penalties."""
+    return {
+        "sites_total_cost": float(result.sites["total_cost_usd_per_yr"].sum()),
+        "shortfall_penalty": result.kpi("shortfall_penalty"),
+        "share_gap_penalty": result.kpi("share_gap_penalty"),
+    }
+
+
+def assert_self_consistent(result, rel: float = 1e-6) -> None:
+    """A solved result agrees with itself: every KPI is finite, the objective KPI and the
+    total-cost KPI of the scenario's view are the solver's objective, and the objective equals
+    the sum of its reported terms (within ``rel``).
+
+    The one place that knows how the objective decomposes; adapt it when the cost terms change.
+    """
+    import math
+
+    assert result.ok, result.report
+    objective = result.report.objective
+    assert objective is not None and math.isfinite(objective), result.report
+    bad = result.kpis[~result.kpis["value"].map(math.isfinite)]
+    assert bad.empty, bad
+    tolerance = rel * max(1.0, abs(objective))
+    assert result.kpi("objective") == objective
+    for kpi in ("total_annual_cost", f"{result.scenario.objective}_cost"):
+        assert abs(result.kpi(kpi) - objective) <= tolerance, (kpi, result.kpi(kpi), objective)
+    terms = objective_terms(result)
+    assert abs(sum(terms.values()) - objective) <= tolerance, (objective, terms)

@@ -432,7 +432,7 @@ def test_breakeven_flip_by_hand(capsys, tmp_path, split):
         (["sweep", "SCEN", "--parameter", "permitting@atlantis"], ["zone 'atlantis'"]),
         (["sweep", "SCEN", "--parameter", "multipliers.wage=2:1"], ["multipliers.wage=2:1"]),
         (["montecarlo", "SCEN", "--parameter", "gravity"], ["'gravity'"]),
-        (["montecarlo", "SCEN", "--runs", "0"], ["--runs", "at least 1"]),
+        (["montecarlo", "SCEN", "--runs", "0"], ["--runs", "0 is outside [1, 100000]"]),
         (["breakeven", "SCEN", "SCEN", "--parameter", "wage@nowhere"], ["'nowhere'"]),
         (["sweep", "SCEN", "--serial", "--scheduler", "tcp://x:1"], ["--serial", "--scheduler"]),
     ],

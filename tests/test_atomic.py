@@ -15,6 +15,14 @@ def listing(folder):
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
 
 
+def earlier_output(final):
+    """``final`` as a previous clustersite run left it: old.txt and a clustersite manifest."""
+    final.mkdir()
+    (final / "old.txt").write_text("first run")
+    (final / "manifest.json").write_text('{"clustersite_version": "0.1.0"}')
+    return final
+
+
 def test_write_text_replaces_content(tmp_path):
     path = tmp_path / "a.txt"
     atomic_write_text(path, "old\n")
@@ -74,9 +82,7 @@ def test_staged_folder_refuses_existing_before_work(tmp_path):
 
 
 def test_overwrite_replaces_only_after_success(tmp_path):
-    final = tmp_path / "run"
-    final.mkdir()
-    (final / "old.txt").write_text("first run")
+    final = earlier_output(tmp_path / "run")
     with staged_folder(final, overwrite=True) as staging:
         (staging / "new.txt").write_text("second run")
         # while the new folder is being built, the old one is intact
@@ -86,16 +92,14 @@ def test_overwrite_replaces_only_after_success(tmp_path):
 
 
 def test_exception_cleans_up_and_keeps_existing(tmp_path):
-    final = tmp_path / "run"
-    final.mkdir()
-    (final / "old.txt").write_text("first run")
+    final = earlier_output(tmp_path / "run")
     with (
         pytest.raises(RuntimeError, match="solver crashed"),
         staged_folder(final, overwrite=True) as staging,
     ):
         (staging / "half.csv").write_text("a\n")
         raise RuntimeError("solver crashed")
-    assert listing(tmp_path) == ["run", "run/old.txt"]
+    assert listing(tmp_path) == ["run", "run/manifest.json", "run/old.txt"]
     assert (final / "old.txt").read_text() == "first run"
 
 
@@ -107,9 +111,7 @@ def test_exception_without_existing_leaves_nothing(tmp_path):
 
 
 def test_failed_swap_restores_old_folder(tmp_path, monkeypatch):
-    final = tmp_path / "run"
-    final.mkdir()
-    (final / "old.txt").write_text("first run")
+    final = earlier_output(tmp_path / "run")
     real_rename = os.rename
 
     def rename(src, dst):
@@ -123,7 +125,7 @@ def test_failed_swap_restores_old_folder(tmp_path, monkeypatch):
         staged_folder(final, overwrite=True) as staging,
     ):
         (staging / "new.txt").write_text("second run")
-    assert listing(tmp_path) == ["run", "run/old.txt"]
+    assert listing(tmp_path) == ["run", "run/manifest.json", "run/old.txt"]
 
 
 def test_new_run_folder(tmp_path):
@@ -133,7 +135,10 @@ def test_new_run_folder(tmp_path):
     (folder / "x.txt").write_text("x")
     with pytest.raises(FileExistsError, match="great-lakes already exists"):
         new_run_folder(tmp_path / "runs", "great-lakes")
+    with pytest.raises(FileExistsError, match="not a clustersite output folder"):
+        new_run_folder(tmp_path / "runs", "great-lakes", overwrite=True)
     assert (folder / "x.txt").read_text() == "x"
+    (folder / "manifest.json").write_text('{"clustersite_version": "0.1.0"}')
     assert list(new_run_folder(tmp_path / "runs", "great-lakes", overwrite=True).iterdir()) == []
     with pytest.raises(ValueError, match="not a usable folder name"):
         new_run_folder(tmp_path, "../escape")

@@ -1,9 +1,9 @@
 """``clustersite`` command line: a thin layer over the Python API.
 
 Commands: ``run``, ``compare``, ``scenarios``, ``regions``, ``validate``. Exit codes: 0 success,
-1 unexpected failure, 2 bad input (invalid data or scenario, missing file, existing output folder,
-unknown scenario), 3 a scenario without a solution. Errors are one line on stderr; ``--debug``
-adds the traceback.
+1 a bug in clustersite (the message says how to report it), 2 bad input (invalid data, scenario or
+flag, missing or unreadable file, existing output folder, unknown scenario), 3 a scenario without
+a solution. Errors are one line on stderr, with user text escaped; ``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from optimizer.solve import show_solver_log
 
+from ..flags import int_flag
 from .commands import (
     cmd_app,
     cmd_compare,
@@ -34,6 +35,7 @@ from .common import (
     EXIT_NO_SOLUTION,
     PROG,
     NoSolutionError,
+    OneLineParser,
     _error_line,
     _fail,
     page_options,
@@ -51,7 +53,7 @@ def _version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of ``clustersite``."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = OneLineParser(add_help=False)
     common.add_argument(
         "--debug",
         action="store_true",
@@ -65,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="show the solver's own log (HiGHS banner and progress) for solves in this process",
     )
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog=PROG,
         description="Place battery-cell, NdFeB-magnet and solar-module clusters across US states.",
         parents=[common],
@@ -142,7 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     data_option(validate)
 
     app = add("app", cmd_app, "start the planner's desk, a local web app, and print its address")
-    app.add_argument("--port", type=int, default=8050, help="port on 127.0.0.1 (0: any free port)")
+    app.add_argument(
+        "--port",
+        type=int_flag(0, 65535),
+        default=8050,
+        help="port on 127.0.0.1 (0: any free port)",
+    )
     app.add_argument("--no-browser", action="store_true", help="do not open a browser")
     data_option(app)
 
@@ -184,11 +191,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         _debug(args)
         _fail("interrupted; output folders being written were removed")
         return 130
-    except Exception as exc:
+    except OSError as exc:  # a path the system cannot use (disk full, name too long …)
+        if exc.filename is None:
+            return _internal_error(args, exc)
         _debug(args)
-        hint = "" if args.debug else " (run with --debug for the traceback)"
-        _fail(f"unexpected {type(exc).__name__}: {_error_line(exc)}{hint}")
-        return EXIT_FAILURE
+        _fail(_error_line(exc))
+        return EXIT_BAD_INPUT
+    except Exception as exc:
+        return _internal_error(args, exc)
+
+
+def _internal_error(args: argparse.Namespace, exc: BaseException) -> int:
+    """Report a bug (exit 1): no ordinary bad input reaches here."""
+    _debug(args)
+    how = (
+        "the traceback above"
+        if getattr(args, "debug", False)
+        else "the output of the same command run with --debug"
+    )
+    _fail(
+        f"internal error, a bug in {PROG} (not a problem with your input): "
+        f"{type(exc).__name__}: {_error_line(exc)}; please report it to the project with {how}"
+    )
+    return EXIT_FAILURE
 
 
 def _silence_stdout() -> None:

@@ -9,8 +9,10 @@ Run folder and resume
     or killed run keeps them. Running the same command again with the same ``--out`` loads them
     (``resuming: N finished runs loaded from …``) and solves only the rest. On success the
     checkpoint is moved into OUT as ``checkpoint.jsonl`` and ``OUT.partial`` is removed. An
-    existing OUT is refused (exit 2) unless ``--overwrite``, and so is an ``OUT.partial`` kept by
-    another command (``OUT.partial/command`` names it). Each checkpoint line is keyed by the run's
+    existing OUT is refused (exit 2) unless ``--overwrite`` (which replaces only a clustersite run
+    folder), and so is an ``OUT.partial`` kept by another command (``OUT.partial/command`` names
+    it) or not made by clustersite. A run that fails or is stopped before any run finished leaves
+    no ``OUT.partial``. Each checkpoint line is keyed by the run's
     parameters and a hash of the scenario, data and technology, so changed inputs never reuse an
     old result. ``breakeven`` keeps no checkpoint (its bisection is sequential and short).
 
@@ -42,7 +44,9 @@ from optimizer.sensitivity import (
 from optimizer.uncertainty import default_uncertain_parameters
 from regions import RegionData
 
+from ..flags import MAX_GRID, MAX_RUNS, MAX_SEED, MAX_WORKERS, float_flag, int_flag
 from ..formatting import fmt_pct, fmt_usd_short
+from ..terminal import printable
 from .analysis_args import (
     CHECKPOINT,
     EXIT_INTERRUPTED,
@@ -119,7 +123,7 @@ def cmd_regret(args: argparse.Namespace) -> int:
         text += f"; {len(rows) - len(valued)} of {len(rows)} regions cannot host"
         print(text)
     _warn_failures(result.failures)
-    print(f"report: {job.out / 'report.html'}", flush=True)
+    print(printable(f"report: {job.out / 'report.html'}"), flush=True)
     return EXIT_OK
 
 
@@ -178,7 +182,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
     print(text + f"; sites moved in {moved} runs")
     _warn_failures(result.failures)
-    print(f"report: {job.out / 'report.html'}", flush=True)
+    print(printable(f"report: {job.out / 'report.html'}"), flush=True)
     return EXIT_OK
 
 
@@ -246,7 +250,7 @@ def cmd_breakeven(args: argparse.Namespace) -> int:
     else:
         print(f"no flip within bounds [{bounds[0]:g}, {bounds[1]:g}]")
     print(found.message)
-    print(f"report: {job.out / 'report.html'}", flush=True)
+    print(printable(f"report: {job.out / 'report.html'}"), flush=True)
     return EXIT_OK
 
 
@@ -309,7 +313,7 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
             )
             print(f"{k}: P(site) {sites}")
     _warn_failures(result.failures)
-    print(f"report: {job.out / 'report.html'}", flush=True)
+    print(printable(f"report: {job.out / 'report.html'}"), flush=True)
     return EXIT_OK
 
 
@@ -351,7 +355,7 @@ def _common_options(sub: argparse.ArgumentParser, command: str, *, workers_help:
         "--data", metavar="DIR", help="region data folder (default: the embedded US dataset)"
     )
     sub.add_argument("--tech", metavar="DIR", help=argparse.SUPPRESS)
-    sub.add_argument("--workers", type=int, metavar="N", help=workers_help)
+    sub.add_argument("--workers", type=int_flag(1, MAX_WORKERS), metavar="N", help=workers_help)
     sub.add_argument("--serial", action="store_true", help="solve in this process")
     sub.add_argument(
         "--scheduler",
@@ -416,16 +420,21 @@ def register(add: Callable[[str, Callable, str], argparse.ArgumentParser]) -> No
     breakeven.add_argument(
         "--bounds",
         nargs=2,
-        type=float,
+        type=float_flag(),
         metavar=("LOW", "HIGH"),
         help="search interval (default: power price/wage ×0.5–1.5, permitting ×0.5–3, a "
         "technology figure's low–high)",
     )
     breakeven.add_argument(
-        "--tol", type=float, help="bracket width to stop at (default 1e-3 × interval)"
+        "--tol",
+        type=float_flag(0, low_open=True),
+        help="bracket width to stop at (default 1e-3 × interval)",
     )
     breakeven.add_argument(
-        "--grid", type=int, default=5, help="values solved across the bounds first (default 5)"
+        "--grid",
+        type=int_flag(2, MAX_GRID),
+        default=5,
+        help="values solved across the bounds first (default 5)",
     )
     _common_options(
         breakeven, "breakeven", workers_help="local worker processes (default: this process)"
@@ -437,8 +446,15 @@ def register(add: Callable[[str, Callable, str], argparse.ArgumentParser]) -> No
         "Monte Carlo (Latin hypercube): KPI distribution and P(site) by region",
     )
     montecarlo.add_argument("scenario", metavar="SCENARIO", help="built-in name or TOML path")
-    montecarlo.add_argument("--runs", type=int, default=200, help="number of runs (default 200)")
-    montecarlo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    montecarlo.add_argument(
+        "--runs",
+        type=int_flag(1, MAX_RUNS),
+        default=200,
+        help=f"number of runs (default 200, at most {MAX_RUNS:,})",
+    )
+    montecarlo.add_argument(
+        "--seed", type=int_flag(0, MAX_SEED), default=0, help="random seed (default 0)"
+    )
     montecarlo.add_argument(
         "--parameter",
         action="append",

@@ -34,6 +34,7 @@ from regions import RegionData
 from ..atomic import staged_folder
 from ..exports.run import TECH_FILES, sha256_file
 from ..formatting import fmt_usd_short
+from ..terminal import printable
 from .analysis_args import (
     CHECKPOINT,
     COMMAND_MARKER,
@@ -70,7 +71,7 @@ def _utc() -> str:
 
 def _note(args: argparse.Namespace, text: str) -> None:
     if not args.quiet:
-        print(text, file=sys.stderr, flush=True)
+        print(printable(text), file=sys.stderr, flush=True)
 
 
 class CountingExecutor:
@@ -159,6 +160,11 @@ class Job:
         (``OUT.partial/command`` names the command that keeps it), before any work."""
         _refuse_existing(self.out, self.args.overwrite)
         marker = self.partial / COMMAND_MARKER
+        if self.partial.exists() and not marker.is_file():
+            raise UsageError(
+                f"{self.partial} exists but was not made by {PROG} (no {COMMAND_MARKER} file "
+                "in it); move it away or choose another --out"
+            )
         if marker.exists():
             owner = marker.read_text(encoding="utf-8").strip()
             if owner != self.command:
@@ -178,21 +184,34 @@ class Job:
             other = len(completed) - self.loaded
             extra = f" ({other} finished runs of other inputs ignored)" if other else ""
             print(
-                f"resuming: {self.loaded} finished runs loaded from {self.checkpoint}{extra}",
+                printable(
+                    f"resuming: {self.loaded} finished runs loaded from {self.checkpoint}{extra}"
+                ),
                 file=sys.stderr,
                 flush=True,
             )
         return self.checkpoint
 
+    def finished_runs(self) -> int:
+        """Finished runs kept in ``OUT.partial``'s checkpoint (0 without one)."""
+        return len(Checkpoint(self.checkpoint).completed()) if self.checkpoint.exists() else 0
+
+    def discard_if_empty(self) -> None:
+        """Remove ``OUT.partial`` when it keeps no finished run (nothing to resume)."""
+        marker = self.partial / COMMAND_MARKER
+        if marker.is_file() and self.finished_runs() == 0:
+            shutil.rmtree(self.partial, ignore_errors=True)
+
     def interrupted(self) -> int:
         """Say where the finished runs are kept; return exit code 130."""
-        if self.checkpoint.exists():
-            n = len(Checkpoint(self.checkpoint).completed())
+        n = self.finished_runs()
+        if n:
             _fail(
                 f"interrupted; {n} finished runs kept in {self.checkpoint}; run the same "
                 f"command with --out {self.out} to resume"
             )
         else:
+            self.discard_if_empty()
             _fail("interrupted; nothing was written")
         return EXIT_INTERRUPTED
 
@@ -260,6 +279,9 @@ def _run_analysis(
             )
         except KeyboardInterrupt:
             return job.interrupted()
+        except BaseException:
+            job.discard_if_empty()
+            raise
     return AnalysisRun(result, base, executor, executor_text)
 
 
@@ -436,7 +458,7 @@ def _warn_failures(failures: pd.DataFrame, most: int = 5) -> None:
         file=sys.stderr,
     )
     for _, row in failures.head(most).iterrows():
-        print(f"  {row['parameters']}: {row['error']}", file=sys.stderr)
+        print(printable(f"  {row['parameters']}: {row['error']}"), file=sys.stderr)
     if len(failures) > most:
         print(f"  … and {len(failures) - most} more", file=sys.stderr)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
+import platform
 import sys
 import textwrap
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +20,8 @@ from optimizer.progress import Progress
 from regions import RegionData
 from regions.audit import figure_counts, stale_statuses
 
-from ..atomic import staged_folder
+from ..atomic import MANIFEST, staged_folder
+from ..terminal import printable, printable_lines
 from .common import (
     DEFAULT_COMPARE,
     DEFAULT_PAIR,
@@ -68,7 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
         )
         progress.step(scenario.name, f"{result.report.status.value}, exported")
-        print(f"{scenario.name}: {_describe(result)} -> {target}", flush=True)
+        print(printable(f"{scenario.name}: {_describe(result)} -> {target}"), flush=True)
         if not result.ok:
             _fail(_no_solution_message(result) + f"; see {target / 'status.txt'}")
             code = EXIT_NO_SOLUTION
@@ -131,11 +134,42 @@ def cmd_compare(args: argparse.Namespace) -> int:
             results.append(result)
             progress.step(scenario.name, f"{result.report.status.value}, exported")
         write_report(results, data, staging, pair=pair, offline=not args.cdn, tiles=args.tiles)
+        _write_compare_manifest(staging, scenarios, pair)
         progress.step("report", "written")
     for sentence in summary(results, data):
-        print(sentence)
-    print(f"report: {out / 'report.html'}", flush=True)
+        print(printable(sentence))
+    print(printable(f"report: {out / 'report.html'}"), flush=True)
     return EXIT_OK
+
+
+def _write_compare_manifest(
+    folder: Path, scenarios: list[tuple[str, Scenario]], pair: tuple[int, int]
+) -> None:
+    """``manifest.json`` of a comparison folder: version, scenarios and every file's sha256."""
+    from ..exports.run import _version, sha256_file
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+    manifest = {
+        "command": "compare",
+        "clustersite_version": _version(),
+        "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "python": platform.python_version(),
+        "scenarios": [
+            {"ref": ref, "name": s.name, "folder": folder_name(s.name)} for ref, s in scenarios
+        ],
+        "pair": [scenarios[i][1].name for i in pair],
+        "files": [
+            {
+                "path": p.relative_to(folder).as_posix(),
+                "bytes": p.stat().st_size,
+                "sha256": sha256_file(p),
+            }
+            for p in files
+        ],
+    }
+    (folder / MANIFEST).write_text(
+        json.dumps(manifest, indent=2, allow_nan=False) + "\n", encoding="utf-8"
+    )
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
@@ -143,7 +177,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     names = list(optimizer.builtin_scenarios())
     width = max(map(len, names), default=0)
     for name in names:
-        print(f"{name:<{width}}  {optimizer.load_scenario(name).description}")
+        print(printable(f"{name:<{width}}  {optimizer.load_scenario(name).description}"))
     return EXIT_OK
 
 
@@ -155,16 +189,18 @@ def cmd_regions(args: argparse.Namespace) -> int:
         return _audit(data, args.as_of or date.today())
     if args.csv:
         table = data.sources if args.sources else data.regions
-        table.to_csv(sys.stdout, index=not args.sources, lineterminator="\n")
+        text = table.to_csv(index=not args.sources, lineterminator="\n")
+        tty = bool(getattr(sys.stdout, "isatty", lambda: False)())
+        sys.stdout.write(printable_lines(text, limit=None) if tty else text)
         return EXIT_OK
     with pd.option_context(
         "display.width", 10_000, "display.max_columns", None, "display.max_rows", None
     ):
-        print(data.regions.to_string())
+        print(printable_lines(data.regions.to_string(), limit=None))
     if args.sources:
         print()
         for line in source_lines(data.sources):
-            print(line)
+            print(printable(line, limit=None))
     return EXIT_OK
 
 
@@ -172,11 +208,11 @@ def _audit(data: RegionData, as_of: date) -> int:
     """Print figure counts by how they are known and facility statuses with stale evidence."""
     with pd.option_context("display.width", 10_000, "display.max_columns", None):
         print(f"Figures by how they are known (facilities as of {as_of}):")
-        print(figure_counts(data, as_of).to_string(index=False))
+        print(printable_lines(figure_counts(data, as_of).to_string(index=False), None))
         stale = stale_statuses(data, as_of)
         print(f"\nFacility statuses with evidence older than 12 months at {as_of}: {len(stale)}")
         if len(stale):
-            print(stale.to_string(index=False))
+            print(printable_lines(stale.to_string(index=False), None))
     return EXIT_OK
 
 
@@ -213,16 +249,17 @@ def source_lines(sources: pd.DataFrame, width: int = 100) -> list[str]:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a scenario TOML file or a data folder."""
     path = Path(args.file)
-    if path.is_dir() or (path.name in regions.DATA_FILES and path.is_file()):
+    data_file = path.name in regions.DATA_FILES or path.suffix.lower() in (".csv", ".geojson")
+    if path.is_dir() or (data_file and path.is_file()):
         folder = path if path.is_dir() else path.parent
         data = regions.load(folder)
-        print(f"ok: data folder {folder}: {data!r}")
+        print(printable(f"ok: data folder {folder}: {data!r}"))
         return EXIT_OK
     if not path.exists() and args.file not in optimizer.builtin_scenarios():
         raise FileNotFoundError(f"{path}: no such scenario file or data folder")
     data = _load_data(args.data)
     scenario = _load_scenario(args.file, data)
-    print(f"ok: scenario {scenario.name!r} ({args.file}): {scenario.description}")
+    print(printable(f"ok: scenario {scenario.name!r} ({args.file}): {scenario.description}"))
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ loading the region data and scenarios the user names."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
 from collections.abc import Sequence
@@ -16,10 +17,15 @@ from optimizer import Result, Scenario
 from optimizer.coefficients import check_scenario_ids
 from regions import DataValidationError, RegionData
 
+from ..atomic import check_replaceable
+from ..terminal import printable
+
 PROG = "clustersite"
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_NO_SOLUTION = 0, 1, 2, 3
 DEFAULT_COMPARE = ("baseline", "great-lakes", "south")
 DEFAULT_PAIR = ("great-lakes", "south")
+MAX_FOLDER_CHARS = 80
+"""Longest output folder name made from a scenario name (file systems allow 255 bytes)."""
 
 
 class UsageError(Exception):
@@ -30,7 +36,31 @@ class NoSolutionError(Exception):
     """A scenario solved without a solution (exit code 3)."""
 
 
-BAD_INPUT = (DataValidationError, FileNotFoundError, FileExistsError, UsageError)
+BAD_INPUT = (
+    DataValidationError,
+    FileNotFoundError,
+    FileExistsError,
+    PermissionError,
+    IsADirectoryError,
+    NotADirectoryError,
+    UsageError,
+)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error reported as one line (exit 2) that points to ``--help``."""
+
+    def _get_values(self, action, arg_strings):
+        # argparse (before Python 3.13) turns ``--opt=--`` into an empty list instead of a value
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            self.error(f"argument {'/'.join(action.option_strings)}: expected one argument")
+        return super()._get_values(action, arg_strings)
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.exit(
+            EXIT_BAD_INPUT,
+            f"{PROG}: error: {printable(message)} (see `{self.prog} --help`)\n",
+        )
 
 
 def _error_line(exc: BaseException) -> str:
@@ -43,12 +73,22 @@ def _error_line(exc: BaseException) -> str:
 
 
 def _fail(message: str) -> None:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {printable(message)}", file=sys.stderr)
 
 
 def folder_name(scenario_name: str) -> str:
-    """A safe folder name for a scenario (runs of other characters become ``-``)."""
+    """A safe folder name for a scenario: runs of characters other than letters, digits, ``._-``
+    become ``-``; a name longer than MAX_FOLDER_CHARS is cut and ends in a hash of the whole name.
+
+    >>> folder_name("Battery Belt (2030)")
+    'Battery-Belt-2030'
+    >>> len(folder_name("x" * 5000)), folder_name("x" * 5000)[-9:]
+    (80, '-c59d3c04')
+    """
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", scenario_name).strip("-.")
+    if len(name) > MAX_FOLDER_CHARS:
+        digest = hashlib.sha256(scenario_name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        name = name[: MAX_FOLDER_CHARS - 9].rstrip("-.") + "-" + digest
     return name or "scenario"
 
 
@@ -88,11 +128,14 @@ def _load_scenarios(refs: Sequence[str], data: RegionData) -> list[tuple[str, Sc
 
 
 def _refuse_existing(folder: Path, overwrite: bool) -> None:
-    """Raise FileExistsError for an existing output folder (before any work) unless overwriting."""
+    """Raise FileExistsError for an existing output folder (before any work) unless overwriting;
+    ``--overwrite`` replaces only a folder clustersite wrote (it carries a clustersite manifest)."""
     if folder.exists() and not overwrite:
         raise FileExistsError(
             f"{folder} already exists; choose another --out folder or pass --overwrite"
         )
+    if overwrite:
+        check_replaceable(folder)
 
 
 def _describe(result: Result) -> str:
