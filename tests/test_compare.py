@@ -91,13 +91,23 @@ def test_summary_numbers_are_recomputed_from_results(ordered, data):
     more = len(regions_by_size) - len(shown)
     assert "/".join(shown) + (f" and {more} more regions" if more else "") in first
     assert f"{base.kpi('jobs'):,.0f} new jobs" in first
-    cost = base.kpi("total_annual_cost")
-    assert f"USD {cost / 1e9:,.2f} bn/yr" in first
+    cost = base.kpi("system_cost")
+    assert f"at a system cost of USD {cost / 1e9:,.2f} bn/yr" in first
+    assert f"public outlay USD {base.kpi('public_outlay') / 1e9:,.2f} bn/yr" in first
 
     south_sentence = next(s for s in sentences if s.startswith("south places"))
-    pct = 100 * (south.kpi("total_annual_cost") - cost) / cost
-    word = "lower" if pct < 0 else "higher"
-    assert f"at {abs(pct):.1f}% {word} total annual cost than baseline" in south_sentence
+    # the country's cost leads; the share is of the reference's decision cost; a transfer is
+    # never called a saving
+    delta = south.kpi("system_cost") - cost
+    pct = 100 * abs(delta) / base.kpi("decision_cost", "system")
+    word = "less" if delta < 0 else "more"
+    assert (
+        f"It costs the country USD {abs(delta) / 1e6:,.1f} million/yr {word} ({pct:.1f}% of the baseline decision cost)"
+        in south_sentence
+    )
+    outlay = south.kpi("public_outlay") - base.kpi("public_outlay")
+    assert f"the public USD {outlay / 1e6:,.0f} million/yr more in transfers" in south_sentence
+    assert "saving" not in south_sentence.replace("not a saving", "")
     delta = south.kpi("jobs", "zone:south") - base.kpi("jobs", "zone:south")
     if round(delta):
         more = "more" if delta > 0 else "fewer"

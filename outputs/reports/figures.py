@@ -18,6 +18,8 @@ from .summary import PRODUCT_NOUN, new_sites, scenario_labels
 COST_PREFIX, COST_SUFFIX = "cost_", "_usd_per_yr"
 TRANSFER_TERMS = ("credit_45x", "state_incentive", "co_investment")
 """Cost terms that are transfers from governments (shown as public outlay, never as savings)."""
+NOT_RESOURCE = (*TRANSFER_TERMS, "tariff")
+"""Site cost columns that are transfers (to or from the public), left out of system cost."""
 TOP_STATES = 12
 
 
@@ -30,11 +32,17 @@ def cost_terms(result: Result) -> pd.Series:
     return sums.astype(float)
 
 
+def system_terms(result: Result) -> pd.Series:
+    """System (resource) cost by term [USD/yr]: the cost terms without transfers and tariffs."""
+    terms = cost_terms(result)
+    return terms.drop([t for t in NOT_RESOURCE if t in terms.index])
+
+
 def cost_by_term(results: Sequence[Result]) -> tuple[list[str], dict[str, list[float]]]:
-    """Scenarios × cost terms [USD/yr] for a stacked chart (terms that are zero everywhere
-    are left out)."""
+    """Scenarios × system-cost terms [USD/yr] for a stacked chart (transfers are drawn apart,
+    as public outlay; terms that are zero everywhere are left out)."""
     frame = pd.DataFrame(
-        {label: cost_terms(r) for label, r in zip(scenario_labels(results), results, strict=True)}
+        {label: system_terms(r) for label, r in zip(scenario_labels(results), results, strict=True)}
     ).fillna(0.0)
     frame = frame[(frame.abs() > 0.5).any(axis=1)]
     return list(frame.columns), {term_label(t): frame.loc[t].tolist() for t in frame.index}
@@ -43,12 +51,12 @@ def cost_by_term(results: Sequence[Result]) -> tuple[list[str], dict[str, list[f
 def cost_by_state(
     results: Sequence[Result], data: RegionData, most: int = TOP_STATES
 ) -> tuple[list[str], dict[str, list[float]]]:
-    """States × scenarios: total annual cost of the sites in each state [USD/yr], the ``most``
+    """States × scenarios: system cost of the sites in each state [USD/yr], the ``most``
     states with the largest cost in any scenario."""
     labels = scenario_labels(results)
     frame = pd.DataFrame(
         {
-            label: r.sites.groupby("region_id")["total_cost_usd_per_yr"].sum()
+            label: r.sites.groupby("region_id")["system_cost_usd_per_yr"].sum()
             if len(r.sites)
             else pd.Series(dtype=float)
             for label, r in zip(labels, results, strict=True)
@@ -105,8 +113,10 @@ def _kpi(result: Result, name: str, scope: str = "all", default: float = math.na
 # --- cards and sentences ----------------------------------------------------------------------
 
 CARD_KPIS = [
-    ("total_annual_cost", "all"),
+    ("system_cost", "all"),
+    ("investor_cost", "all"),
     ("public_outlay", "all"),
+    ("public_outlay_per_new_job", "all"),
     ("jobs", "all"),
     ("domestic_mineral_share", "all"),
     *[("levelized_cost", k) for k in CLUSTER_TYPES],
@@ -138,12 +148,13 @@ def differences(a: Result, b: Result, data: RegionData) -> list[str]:
     the cost gap and the terms behind it, where each builds, jobs by zone, public outlay."""
     la, lb = scenario_labels([a, b])
     out = []
-    ca, cb = _kpi(a, "total_annual_cost"), _kpi(b, "total_annual_cost")
+    ca, cb = _kpi(a, "system_cost"), _kpi(b, "system_cost")
     gap = cb - ca
     if math.isfinite(gap):
-        share = gap / ca if ca else math.nan
+        decided = _kpi(a, "decision_cost", "system")
+        share = gap / decided if decided else math.nan
         direction = "more" if gap > 0 else "less"
-        terms = (cost_terms(b).sub(cost_terms(a), fill_value=0.0)).sort_values(
+        terms = (system_terms(b).sub(system_terms(a), fill_value=0.0)).sort_values(
             key=abs, ascending=False
         )
         drivers = [
@@ -153,9 +164,18 @@ def differences(a: Result, b: Result, data: RegionData) -> list[str]:
         ][:3]
         why = f", mostly {', '.join(drivers)}" if drivers else ""
         out.append(
-            f"{lb} costs {fmt_usd_short(abs(gap))}/yr {direction} than {la} "
-            f"({fmt_pct(abs(share))}){why}."
+            f"{lb} costs the country {fmt_usd_short(abs(gap))}/yr {direction} than {la} "
+            f"in system cost ({fmt_pct(abs(share))} of the {la} decision cost){why}."
         )
+        ia, ib = _kpi(a, "investor_cost"), _kpi(b, "investor_cost")
+        outlay = _kpi(b, "public_outlay") - _kpi(a, "public_outlay")
+        if math.isfinite(ib - ia) and math.isfinite(outlay):
+            out.append(
+                f"Investors in {lb} pay {fmt_usd_short(abs(ib - ia))}/yr "
+                f"{'more' if ib > ia else 'less'}: the country's cost changes by "
+                f"{_signed_money(gap)} and the public's transfers to them by "
+                f"{_signed_money(outlay)} (a transfer, not a saving)."
+            )
     for k in CLUSTER_TYPES:
         sa, sb = _states(new_sites(a, k)), _states(new_sites(b, k))
         if sa != sb and (sa or sb):

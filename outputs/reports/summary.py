@@ -135,6 +135,39 @@ def _designated_zones(results: Sequence[Result]) -> list[str]:
     return zones
 
 
+def _delta_text(delta: float, base: float, base_label: str) -> str:
+    """``USD 187 million/yr more (0.7% of the baseline decision cost)``; ``about the same``
+    within 0.05% of ``base`` (the reference's decision cost)."""
+    if not math.isfinite(delta):
+        return "n/a"
+    share = abs(delta) / abs(base) if base else math.nan
+    if math.isfinite(share) and share < 0.0005:
+        return "about the same (within 0.05%)"
+    word = "more" if delta > 0 else "less"
+    pct = f" ({100 * share:.1f}% of the {base_label} decision cost)" if math.isfinite(share) else ""
+    return f"{fmt_usd_short(abs(delta))}/yr {word}{pct}"
+
+
+def cost_views_text(result: Result, ref: Result, ref_label: str) -> str:
+    """One sentence on the three cost views of ``result`` against ``ref``: what the country, the
+    investors and the public pay more or less. A transfer is never called a saving."""
+    system = _kpi(result, "system_cost") - _kpi(ref, "system_cost")
+    investor = _kpi(result, "investor_cost") - _kpi(ref, "investor_cost")
+    outlay = _kpi(result, "public_outlay") - _kpi(ref, "public_outlay")
+    decided = _kpi(ref, "decision_cost", "system")
+    parts = [f"It costs the country {_delta_text(system, decided, ref_label)} than {ref_label}"]
+    if math.isfinite(investor) and abs(investor) >= 0.5e6:
+        parts.append(
+            f"investors {fmt_usd_short(abs(investor))}/yr {'more' if investor > 0 else 'less'}"
+        )
+    if math.isfinite(outlay) and abs(outlay) >= 0.5e6:
+        parts.append(
+            f"and the public {fmt_usd_short(abs(outlay))}/yr {'more' if outlay > 0 else 'less'} "
+            "in transfers (45X, incentives, co-investment; not a saving)"
+        )
+    return ", ".join(parts) + "."
+
+
 def summary(results: list[Result], data: RegionData) -> list[str]:
     """Plain-language sentences comparing ``results[1:]`` with ``results[0]`` (the reference).
 
@@ -155,26 +188,17 @@ def summary(results: list[Result], data: RegionData) -> list[str]:
             )
             continue
         placed = _join(_placements(result)) or "no new capacity"
-        cost = _kpi(result, "total_annual_cost")
         jobs = _kpi(result, "jobs")
         if result is ref or not ref.ok:
             sentences.append(
-                f"{label} places {placed} at a total annual cost of {fmt_usd_short(cost)}/yr, "
+                f"{label} places {placed} at a system cost of "
+                f"{fmt_usd_short(_kpi(result, 'system_cost'))}/yr (investor cost "
+                f"{fmt_usd_short(_kpi(result, 'investor_cost'))}/yr, public outlay "
+                f"{fmt_usd_short(_kpi(result, 'public_outlay'))}/yr), "
                 f"with {fmt_num(jobs)} new jobs."
             )
         else:
-            ref_cost = _kpi(ref, "total_annual_cost")
-            pct = 100 * (cost - ref_cost) / ref_cost if ref_cost else math.nan
-            if not math.isfinite(pct):
-                cost_text = f"at a total annual cost of {fmt_usd_short(cost)}/yr"
-            elif abs(pct) < 0.05:
-                cost_text = f"at the same total annual cost as {ref_label} (within 0.05%)"
-            else:
-                word = "higher" if pct > 0 else "lower"
-                cost_text = (
-                    f"at {abs(pct):.1f}% {word} total annual cost than {ref_label} "
-                    f"({fmt_usd_short(abs(cost - ref_cost))}/yr {'more' if pct > 0 else 'less'})"
-                )
+            cost_text = cost_views_text(result, ref, ref_label)
             zone_parts = [
                 _more_fewer(
                     _kpi(result, "jobs", f"zone:{zone}") - _kpi(ref, "jobs", f"zone:{zone}"),
@@ -186,7 +210,7 @@ def summary(results: list[Result], data: RegionData) -> list[str]:
             ]
             if not zone_parts:
                 zone_parts = [_more_fewer(jobs - _kpi(ref, "jobs"), "new jobs", "in total")]
-            sentences.append(f"{label} places {placed} {cost_text}, with {_join(zone_parts)}.")
+            sentences.append(f"{label} places {placed}, with {_join(zone_parts)}. {cost_text}")
         for cluster_type in CLUSTER_TYPES:
             short = _kpi(result, "shortfall", cluster_type)
             if math.isfinite(short) and short > 0:
