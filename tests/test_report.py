@@ -109,7 +109,7 @@ def test_evidence_and_solver_sections(page, ordered, data):
     kinds = Counter(data.sources["kind"])
     tech_kinds = Counter(f.kind for _, f in load_technology().figures())
     section = page[page.index("<h2>Evidence</h2>") : page.index("<h2>Solver reports</h2>")]
-    columns = re.findall(r"<th>([^<]+)</th>", section)
+    columns = re.findall(r"<th>([^<]+)</th>", section[: section.index("<h3>Data health")])
     for label, counts in (
         ("region dataset columns (sources table)", kinds),
         ("technology and cost figures", tech_kinds),
@@ -159,3 +159,18 @@ def test_write_report_is_atomic_and_validates_pair(ordered, data, tmp_path):
         report.comparison_report(ordered, data, pair=(0, 3))
     with pytest.raises(ValueError, match="at least two"):
         report.comparison_report(ordered[:1], data)
+
+
+def test_evidence_section_has_the_data_health_table(page, ordered, data):
+    from regions.audit import figure_counts, stale_statuses
+
+    as_of = ordered[0].scenario.facilities_as_of
+    section = page[page.index("<h2>Evidence</h2>") : page.index("<h2>Solver reports</h2>")]
+    assert f"Data health by table and mission factor (facilities as of {as_of})" in section
+    counts = figure_counts(data, as_of)
+    permitting = counts[(counts["table"] == "permitting.csv")].iloc[0]
+    assert (
+        f"<td class=l>permitting.csv</td><td class=l>permitting</td><td>{permitting['sourced']:,}</td>"
+        in section
+    )
+    assert f"{len(stale_statuses(data, as_of))} facility statuses rest on evidence older" in section

@@ -205,6 +205,25 @@ def _evidence_context(data: RegionData, tech: TechnologyData) -> dict:
     }
 
 
+def _audit_context(data: RegionData, as_of) -> dict:
+    """The data-health table (``clustersite regions --audit``): figures per table and mission
+    factor by how they are known, and how many facility statuses rest on evidence older than
+    12 months at ``as_of``."""
+    from regions.audit import KINDS, figure_counts, stale_statuses
+
+    counts = figure_counts(data, as_of)
+    rows = [
+        [str(r["table"]), str(r["factor"]), *(fmt_num(r[k]) for k in KINDS), fmt_num(r["total"])]
+        for _, r in counts.iterrows()
+    ]
+    return {
+        "audit_headers": ["Table", "Factor", *KINDS, "total"],
+        "audit_rows": rows,
+        "audit_as_of": str(as_of),
+        "stale_statuses": len(stale_statuses(data, as_of)),
+    }
+
+
 def _solver_context(results: list[Result]) -> dict:
     labels = scenario_labels(results)
     rows = []
@@ -363,6 +382,7 @@ def comparison_report(
         **_kpi_context(results),
         **_scenario_context(results),
         **_evidence_context(data, tech),
+        **_audit_context(data, results[0].scenario.facilities_as_of),
         **_solver_context(results),
     )
 
