@@ -152,15 +152,28 @@ def alternatives(
         for goal in objectives
     }
     meta = {OPTIMUM: ("optimum", 0.0)}
-    for slack in slacks:
+    reached: dict[str, tuple[float, str]] = {}
+    for slack in sorted(slacks):
         cost_bound(model, cost, (1 + slack) * optimum)
         for goal, (value, sense) in goals.items():
             plan_id = f"{goal}@{slack:g}"
             meta[plan_id] = (goal, float(slack))
             with shortfall_cap(model, shortfall):
-                found = pursue(model, value, sense, cost, scenario)
+                found = optimise_goal(model, value, sense, cost, scenario)
+                statuses[plan_id] = found[0].value
+                if not found[0].has_solution:
+                    continue
+                level = float(value.value() or 0.0)
+                same = reached.get(goal)
+                if same is not None and abs(level - same[0]) <= GOAL_TOLERANCE * max(1, abs(level)):
+                    # the goal reached no further than at the smaller slack: the cheapest plan
+                    # reaching it is the same (it already fitted the tighter bound)
+                    results[plan_id], statuses[plan_id] = results[same[1]], statuses[same[1]]
+                    continue
+                found = cheapest_reaching(model, value, sense, level, scenario)
             statuses[plan_id] = found[0].value
             if found[0].has_solution:
+                reached[goal] = (level, plan_id)
                 results[plan_id] = result_from_model(
                     model, scenario, data, tech, found, with_duals=False
                 )
@@ -177,34 +190,35 @@ def add_goal(
     return value, sense
 
 
-def pursue(
+def optimise_goal(
     model: ClusterModel,
     value: pulp.LpVariable,
     sense: int,
     cost: pulp.LpAffineExpression,
     scenario: Scenario,
 ) -> tuple:
-    """Two stages: optimise the goal g within the cost bound; then, with g held at what stage
-    one reached, minimise cost (the cheapest plan reaching the goal; its shipments are the
-    cheapest for it). Returns the ``run_solver`` outcome of the last stage that ran."""
+    """Stage one: optimise the goal g within the cost bound (objective restored after)."""
     problem = model.problem
     problem.setObjective(pulp.LpAffineExpression([(value, 1.0)]))
     problem.sense = sense
     try:
-        first = run_solver(problem, scenario.solver)
+        return run_solver(problem, scenario.solver)
     finally:
         problem.setObjective(cost)
         problem.sense = pulp.LpMinimize
-    if not first[0].has_solution:
-        return first
-    reached = float(value.value() or 0.0)
-    give = GOAL_TOLERANCE * max(1.0, abs(reached))
+
+
+def cheapest_reaching(
+    model: ClusterModel, value: pulp.LpVariable, sense: int, level: float, scenario: Scenario
+) -> tuple:
+    """Stage two: with g held at ``level`` (less a relative 1e-6), minimise cost."""
+    give = GOAL_TOLERANCE * max(1.0, abs(level))
     if sense == pulp.LpMaximize:
-        value.lowBound = reached - give
+        value.lowBound = level - give
     else:
-        value.upBound = reached + give
+        value.upBound = level + give
     try:
-        return run_solver(problem, scenario.solver)
+        return run_solver(model.problem, scenario.solver)
     finally:
         value.lowBound = value.upBound = None
 
