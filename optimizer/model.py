@@ -11,6 +11,7 @@ Each ``add_*`` function adds one group of constraints; its docstring states the 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -264,13 +265,22 @@ def add_domestic_share(model: ClusterModel, scenario: Scenario) -> None:
     model.constraints["_cost"]["share_gap"] = pulp.LpAffineExpression(gap_cost)
 
 
+def problem_name(scenario_name: str) -> str:
+    """A solver-safe problem name: letters, digits and ``_`` only, at most 64 characters.
+
+    >>> problem_name("great lakes (fast)")
+    'clustersite_great_lakes_fast_'
+    """
+    return ("clustersite_" + re.sub(r"[^A-Za-z0-9_]+", "_", scenario_name))[:64]
+
+
 def build_model(
     data: RegionData, scenario: Scenario, tech: TechnologyData, inputs: ModelInputs | None = None
 ) -> ClusterModel:
     """The PuLP problem for ``scenario`` with its variable maps. Reads no files, prints nothing."""
     inputs = inputs if inputs is not None else model_inputs(data, scenario, tech)
     model = ClusterModel(
-        problem=pulp.LpProblem(f"clustersite_{scenario.name}", pulp.LpMinimize), inputs=inputs
+        problem=pulp.LpProblem(problem_name(scenario.name), pulp.LpMinimize), inputs=inputs
     )
     add_siting(model)
     add_shipments(model)

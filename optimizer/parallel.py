@@ -19,7 +19,6 @@ depend on the executor or on the order in which runs complete.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 import traceback
@@ -28,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Protocol
 
 import pandas as pd
 
@@ -36,6 +35,7 @@ import regions
 from regions import RegionData
 
 from .checkpoint import Checkpoint, as_checkpoint, context_fingerprint, run_key
+from .progress import Progress
 from .reuse import ANALYSIS_MIP_GAP, Evaluator, SolveOptions, evaluator_for
 from .scenario import Scenario, load_scenario
 from .technology import TechnologyData, load_technology
@@ -345,79 +345,6 @@ def make_executor(
     return ProcessExecutor(workers, reuse=reuse)
 
 
-# -- progress --------------------------------------------------------------------------------------
-class ProgressBar:
-    """``label: 37/150 (25%) 2 failed, 3.1 runs/s, ETA 36 s`` on one rewritten stderr line.
-
-    ``enabled=None`` shows it only when the stream is a terminal (quiet in tests and pipes).
-    """
-
-    def __init__(
-        self,
-        total: int,
-        label: str = "runs",
-        *,
-        enabled: bool | None = None,
-        stream: TextIO | None = None,
-        min_interval: float = 0.25,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        if enabled is None:
-            enabled = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.enabled = enabled and total > 0
-        self.total, self.label = total, label
-        self.done = self.failed = 0
-        self.clock = clock
-        self.start = self.shown = clock()
-        self.min_interval = min_interval
-        self._width = 0
-
-    def text(self) -> str:
-        """The current line."""
-        elapsed = max(self.clock() - self.start, 1e-9)
-        rate = self.done / elapsed
-        left = self.total - self.done
-        eta = _seconds(left / rate) if rate > 0 and left else "-"
-        failed = f" {self.failed} failed," if self.failed else ""
-        pct = 100 * self.done / self.total if self.total else 100
-        return (
-            f"{self.label}: {self.done}/{self.total} ({pct:.0f}%){failed} "
-            f"{rate:.1f} runs/s, ETA {eta}"
-        )
-
-    def update(self, ok: bool = True) -> None:
-        """Count one finished run."""
-        self.done += 1
-        self.failed += 0 if ok else 1
-        now = self.clock()
-        if self.enabled and (now - self.shown >= self.min_interval or self.done == self.total):
-            self.shown = now
-            self._write(self.text())
-
-    def close(self) -> None:
-        """End the line."""
-        if self.enabled:
-            self._write(self.text(), end="\n")
-            self.enabled = False
-
-    def _write(self, text: str, end: str = "") -> None:
-        self.stream.write("\r" + text.ljust(self._width) + end)
-        self.stream.flush()
-        self._width = len(text)
-
-
-def _seconds(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes, rest = divmod(round(seconds), 60)
-    return (
-        f"{minutes} min {rest:02d} s"
-        if minutes < 60
-        else f"{minutes // 60} h {minutes % 60:02d} min"
-    )
-
-
 # -- orchestration ---------------------------------------------------------------------------------
 def run_all(
     context: Context,
@@ -447,7 +374,7 @@ def run_all(
     if not pending:
         return outcomes
     executor = executor if executor is not None else ProcessExecutor()
-    bar = ProgressBar(len(pending), label, enabled=progress)
+    bar = Progress(len(pending), label, enabled=progress)
     specs = {run.key: run.spec for run in pending}
 
     def on_result(outcome: Outcome) -> None:
@@ -486,7 +413,6 @@ __all__ = [
     "Executor",
     "Outcome",
     "ProcessExecutor",
-    "ProgressBar",
     "Run",
     "SerialExecutor",
     "evaluate",

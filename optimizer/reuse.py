@@ -53,6 +53,7 @@ from .coefficients import (
 )
 from .model import ClusterModel, build_model
 from .scenario import Scenario
+from .solve import silence_highs_banner
 from .technology import CLUSTER_TYPES, TechnologyData
 
 INF = highspy.kHighsInf
@@ -173,6 +174,7 @@ class CompiledModel:
     """
 
     def __init__(self, model: ClusterModel, scenario: Scenario, options: SolveOptions) -> None:
+        silence_highs_banner()
         solver = pulp.HiGHS(
             mip=True,
             msg=False,

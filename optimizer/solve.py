@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
 
 import pulp
@@ -32,10 +35,50 @@ def match_highs_threads(threads: int) -> None:
     _highs_threads = threads
 
 
+SOLVER_LOG = {"show": False}
+"""Whether solves in this process print the solver's own log (``clustersite --verbose``)."""
+_banner_lock = threading.Lock()
+_banner = {"silenced": False}
+
+
+def show_solver_log(show: bool = True) -> None:
+    """Print the solver's own log (and the HiGHS banner) for solves in this process."""
+    SOLVER_LOG["show"] = show
+
+
+def silence_highs_banner() -> None:
+    """Create the process's first HiGHS instance with the C-level stdout pointed at /dev/null.
+
+    HiGHS prints its banner to stdout when the first instance is created, whatever the
+    ``output_flag``; later instances print nothing. A no-op after the first call, when the
+    solver log is wanted, or without highspy.
+    """
+    if not HIGHS_AVAILABLE or SOLVER_LOG["show"]:
+        return
+    with _banner_lock:
+        if _banner["silenced"]:
+            return
+        _banner["silenced"] = True
+        try:
+            sys.stdout.flush()
+            saved = os.dup(1)
+        except (OSError, ValueError, AttributeError):  # pragma: no cover - no real stdout
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+
+
 def make_solver(options: SolverOptions, *, mip: bool = True) -> tuple[pulp.LpSolver, str]:
     """The PuLP solver object for ``options`` and its name; falls back to CBC without highspy."""
+    silence_highs_banner()
     common = {
-        "msg": False,
+        "msg": SOLVER_LOG["show"],
         "timeLimit": options.time_limit_s,
         "gapRel": options.mip_gap,
         "threads": options.threads,

@@ -22,9 +22,9 @@ import optimizer
 import regions
 from optimizer import parallel
 from optimizer.parallel import SerialExecutor
-from outputs.analysis_cli import partial_folder
-from outputs.analysis_report import regret_layer_name
-from outputs.compare import esc
+from outputs.cli.analysis_run import partial_folder
+from outputs.formatting import esc
+from outputs.reports.analysis import regret_layer_name
 from tests.test_cli import assert_one_line_error, run
 from tests.test_regret import FIXED, UNIT_COST, tiny_scenario, write_tiny
 

@@ -14,9 +14,9 @@ import pytest
 import optimizer
 from optimizer.parallel import SerialExecutor
 from optimizer.sensitivity import scenario_lever, sweep, tech_parameter, zone_multiplier
-from outputs import analysis_report as ar
-from outputs.compare import esc
-from outputs.maps import render_html, scenario_map
+from outputs.formatting import esc
+from outputs.maps.scenario import render_html, scenario_map
+from outputs.reports import analysis as ar
 from tests.test_regret import tiny_case, tiny_scenario
 
 HOSTILE = "<script>alert(1)</script>"

@@ -19,8 +19,8 @@ import pytest
 import optimizer
 import regions
 from outputs import atomic
-from outputs.analysis_cli import partial_folder
-from outputs.cli import folder_name
+from outputs.cli.analysis_run import partial_folder
+from outputs.cli.common import folder_name
 from tests.helpers import copy_data
 from tests.test_analysis_cli import Tiny
 from tests.test_cli import assert_one_line_error, run
@@ -161,7 +161,7 @@ def test_overwrite_refuses_a_folder_clustersite_did_not_write(capsys, tmp_path, 
     mine = tmp_path / "baseline"
     mine.mkdir()
     (mine / "thesis.docx").write_bytes(b"years of work")
-    code, out, err = run(capsys, "run", "baseline", "--out", str(tmp_path), "--overwrite", "-q")
+    code, out, err = run(capsys, "run", "baseline", "--out", str(mine), "--overwrite", "-q")
     assert code == 2 and out == ""
     assert_one_line_error(err, str(mine), "not a clustersite output folder", "manifest.json")
     code, _, err = run(capsys, "compare", "--out", str(mine), "--overwrite", "-q")
@@ -271,7 +271,7 @@ def test_folder_names_are_safe_and_bounded():
     assert folder_name("a" * 200) != folder_name("a" * 199 + "b")  # the hash keeps them apart
 
 
-def test_control_characters_in_names_are_escaped(capsys, tmp_path):
+def test_control_characters_in_names_are_escaped(capsys, tmp_path, monkeypatch):
     hostile = "\x1b]0;pwned\x07\x1b[2J evil \u202e"
     path = tmp_path / "hostile.toml"
     path.write_text(
@@ -284,10 +284,11 @@ def test_control_characters_in_names_are_escaped(capsys, tmp_path):
     assert code == 0, err
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     assert "\\x1b]0;pwned\\x07\\x1b[2J evil \\u202e" in out and "\\x1b[2J the screen" in out
-    code, out, err = run(capsys, "run", str(path), "--out", str(tmp_path / "o"), "--no-map")
+    monkeypatch.chdir(tmp_path)  # without --out the run folder is runs/<timestamp>/<name>
+    code, out, err = run(capsys, "run", str(path), "--no-map")
     assert code == 0, err
-    assert "\x1b" not in out + err and "\\x1b]0;pwned" in out
-    assert [p.name for p in (tmp_path / "o").iterdir()] == ["0-pwned-2J-evil"]
+    assert "\x1b" not in out + err and "\\x1b]0;pwned" in out and "\\x1b]0;pwned" in err
+    assert [p.name for p in (tmp_path / "runs").glob("*/*")] == ["0-pwned-2J-evil"]
 
 
 # --- numbers out of reach ---------------------------------------------------------------------

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from outputs import maps, report
+from outputs.maps import scenario as maps
+from outputs.reports import compare as report
 
 pytestmark = pytest.mark.browser
 

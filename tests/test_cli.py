@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -19,9 +21,10 @@ import optimizer
 import regions
 from optimizer import Result, SolverReport, SolveStatus
 from outputs.cli import main
-from outputs.exports import TABLE_COLUMNS
+from outputs.exports.run import TABLE_COLUMNS
 from tests.helpers import copy_data, edit_csv
 
+ROOT = Path(__file__).resolve().parent.parent
 BASELINE_TOML = optimizer.builtin_scenarios()["baseline"].read_text()
 
 
@@ -106,11 +109,43 @@ def test_regions_sources(capsys):
         assert url in out  # full URLs, not truncated
 
 
+def test_regions_sources_csv_round_trips(capsys):
+    code, out, _ = run(capsys, "regions", "--sources", "--csv")
+    assert code == 0
+    got = pd.read_csv(io.StringIO(out), keep_default_na=False, dtype=str)
+    expected = regions.load().sources.astype(str)
+    pd.testing.assert_frame_equal(got, expected.reset_index(drop=True))
+    code, out, _ = run(capsys, "regions", "--sources")
+    citations = out[out.index("regions.csv / region_id (") :].splitlines()
+    assert citations[1].startswith("    citation: US Census Bureau")
+    assert all(len(line) <= 100 for line in citations if not line.startswith("    url: "))
+
+
+def test_solver_banner_only_with_verbose(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-m", "outputs.cli", "run", "south", "--no-map", "-q"]
+    quiet = subprocess.run(
+        [*argv, "--out", str(tmp_path / "a")], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert quiet.returncode == 0, quiet.stderr
+    assert "HiGHS" not in quiet.stdout + quiet.stderr
+    assert quiet.stdout.startswith("south: optimal")
+    loud = subprocess.run(
+        [*argv, "--out", str(tmp_path / "b"), "--verbose"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert loud.returncode == 0, loud.stderr
+    assert "Running HiGHS" in loud.stdout
+
+
 # --- run ---------------------------------------------------------------------------------------
 
 
 def test_run_exports_the_solved_kpis(capsys, tmp_path, baseline):
-    code, out, err = run(capsys, "run", "baseline", "--out", str(tmp_path), "--no-map")
+    code, out, err = run(capsys, "run", "baseline", "--out", str(tmp_path / "baseline"), "--no-map")
     assert code == 0, err
     folder = tmp_path / "baseline"
     assert out.strip() == (
@@ -118,23 +153,17 @@ def test_run_exports_the_solved_kpis(capsys, tmp_path, baseline):
         f"{len(baseline.sites[baseline.sites['new_capacity'] > 0])} new sites -> {folder}"
     )
     assert re.search(r"\[1/1\] baseline: optimal, exported in [\d.]+ s", err)
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "flows.csv",
-        "kpis.csv",
-        "manifest.json",
-        "results.xlsx",
-        "scenario.toml",
-        "shadow_prices.csv",
-        "sites.csv",
-        "sites.geojson",
-        "unmet.csv",
-    ]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"{t}.csv" for t in ("sites", "flows", "kpis", "shadow_prices", "unmet")]
+        + ["results.xlsx", "manifest.json", "scenario.toml"]
+        + ["sites.geojson", "states.geojson", "flows.geojson"]
+    )
     kpis = pd.read_csv(folder / "kpis.csv", keep_default_na=False, na_values=[""])
     expected = baseline.kpis
     assert list(kpis[["kpi", "scope", "unit"]].itertuples(index=False)) == list(
         expected[["kpi", "scope", "unit"]].itertuples(index=False)
     )
-    np.testing.assert_allclose(kpis["value"], expected["value"], rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(kpis["value"], expected["value"], rtol=1e-9, atol=0.005)  # cents
     sites = pd.read_csv(folder / "sites.csv")
     built = sites[sites["new_capacity"] > 0].set_index("region_id")
     for k in optimizer.CLUSTER_TYPES:
@@ -148,7 +177,9 @@ def test_run_exports_the_solved_kpis(capsys, tmp_path, baseline):
 
 
 def test_second_run_refuses_then_overwrite_replaces(capsys, tmp_path, monkeypatch):
-    code, _, err = run(capsys, "run", "baseline", "--out", str(tmp_path), "--no-map", "-q")
+    code, _, err = run(
+        capsys, "run", "baseline", "--out", str(tmp_path / "baseline"), "--no-map", "-q"
+    )
     assert code == 0, err
     folder = tmp_path / "baseline"
     first = digests(folder)
@@ -156,7 +187,7 @@ def test_second_run_refuses_then_overwrite_replaces(capsys, tmp_path, monkeypatc
     real_solve = optimizer.solve
     monkeypatch.setattr(optimizer, "solve", lambda *a, **k: calls.append(a) or real_solve(*a, **k))
 
-    code, out, err = run(capsys, "run", "baseline", "--out", str(tmp_path), "--no-map")
+    code, out, err = run(capsys, "run", "baseline", "--out", str(tmp_path / "baseline"), "--no-map")
     assert code == 2 and out == ""
     assert_one_line_error(err, str(folder), "exists", "--overwrite")
     assert calls == []  # refused before solving
@@ -164,7 +195,14 @@ def test_second_run_refuses_then_overwrite_replaces(capsys, tmp_path, monkeypatc
 
     (folder / "stray.txt").write_text("left by hand")
     code, out, err = run(
-        capsys, "run", "baseline", "--out", str(tmp_path), "--no-map", "--overwrite", "-q"
+        capsys,
+        "run",
+        "baseline",
+        "--out",
+        str(tmp_path / "baseline"),
+        "--no-map",
+        "--overwrite",
+        "-q",
     )
     assert code == 0 and err == "", err
     assert len(calls) == 1
@@ -177,7 +215,7 @@ def test_second_run_refuses_then_overwrite_replaces(capsys, tmp_path, monkeypatc
 
 
 def test_run_unknown_scenario(capsys, tmp_path):
-    code, out, err = run(capsys, "run", "nosuchscenario", "--out", str(tmp_path))
+    code, out, err = run(capsys, "run", "nosuchscenario", "--out", str(tmp_path / "x"))
     assert code == 2 and out == ""
     assert_one_line_error(err, "nosuchscenario", "not a built-in", "baseline")
     assert list(tmp_path.iterdir()) == []
@@ -185,7 +223,7 @@ def test_run_unknown_scenario(capsys, tmp_path):
 
 def test_run_without_solution_exits_3(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(optimizer, "solve", lambda scenario, *a, **k: failed_result("south"))
-    code, out, err = run(capsys, "run", "south", "--out", str(tmp_path), "-q")
+    code, out, err = run(capsys, "run", "south", "--out", str(tmp_path / "south"), "-q")
     assert code == 3
     assert out.startswith("south: infeasible -> ")
     assert_one_line_error(err, "'south'", "no solution", "infeasible", "status.txt")
@@ -197,10 +235,10 @@ def test_unexpected_failure_is_one_line_unless_debug(capsys, tmp_path, monkeypat
         raise RuntimeError("solver library crashed")
 
     monkeypatch.setattr(optimizer, "solve", crash)
-    code, _, err = run(capsys, "run", "baseline", "--out", str(tmp_path))
+    code, _, err = run(capsys, "run", "baseline", "--out", str(tmp_path / "baseline"))
     assert code == 1
     assert_one_line_error(err, "RuntimeError", "solver library crashed", "--debug")
-    code, _, err = run(capsys, "run", "baseline", "--out", str(tmp_path), "--debug")
+    code, _, err = run(capsys, "run", "baseline", "--out", str(tmp_path / "baseline"), "--debug")
     assert code == 1
     assert "Traceback" in err and err.strip().splitlines()[-1].startswith("clustersite: error:")
     assert list(tmp_path.iterdir()) == []
@@ -309,7 +347,7 @@ def test_compare_bad_pair_and_single_scenario(capsys, tmp_path):
 
 
 def test_interrupted_compare_leaves_nothing(capsys, tmp_path, monkeypatch):
-    pytest.importorskip("outputs.report")
+    pytest.importorskip("outputs.reports.compare")
     real_solve = optimizer.solve
     calls = []
 
@@ -326,7 +364,7 @@ def test_interrupted_compare_leaves_nothing(capsys, tmp_path, monkeypatch):
 
 
 def test_compare_no_solution_writes_nothing(capsys, tmp_path, monkeypatch):
-    pytest.importorskip("outputs.report")
+    pytest.importorskip("outputs.reports.compare")
     monkeypatch.setattr(optimizer, "solve", lambda scenario, *a, **k: failed_result("south"))
     code, out, err = run(capsys, "compare", "great-lakes", "south", "--out", str(tmp_path / "c"))
     assert code == 3 and out == ""
@@ -358,6 +396,12 @@ class _Rows(HTMLParser):
             self._cell.append(data)
 
 
+KPI_ROW = re.compile(
+    r'<tr class="cs-kpi-row" data-kpi="([^"]+)" data-scope="([^"]*)" data-unit="([^"]*)">(.*?)</tr>',
+    re.S,
+)
+
+
 def table_rows(html: str) -> list[list[str]]:
     parser = _Rows()
     parser.feed(html)
@@ -365,8 +409,9 @@ def table_rows(html: str) -> list[list[str]]:
 
 
 def test_compare_writes_report_with_the_results_numbers(capsys, tmp_path):
-    pytest.importorskip("outputs.report")
-    from outputs.compare import fmt_kpi, summary
+    pytest.importorskip("outputs.reports.compare")
+    from outputs.reports.labels import kpi_value
+    from outputs.reports.summary import summary
 
     out_dir = tmp_path / "cmp"
     code, out, err = run(capsys, "compare", "great-lakes", "south", "--out", str(out_dir))
@@ -391,27 +436,33 @@ def test_compare_writes_report_with_the_results_numbers(capsys, tmp_path):
     for name, result in zip(("great-lakes", "south"), results, strict=True):
         run_dir = out_dir / name
         kpis = pd.read_csv(run_dir / "kpis.csv")
-        np.testing.assert_allclose(kpis["value"], result.kpis["value"], rtol=1e-9, atol=1e-6)
+        np.testing.assert_allclose(kpis["value"], result.kpis["value"], rtol=1e-9, atol=0.005)
         assert "leaflet" in (run_dir / "map.html").read_text(encoding="utf-8").lower()
-    # the report's KPI table: one row per KPI, a value column per scenario, as the Results say
-    rows = {tuple(r[:3]): r[3:] for r in table_rows((out_dir / "report.html").read_text())}
+    # the report's KPI table: one row per KPI (keyed by its data attributes), a value column per
+    # scenario, as the Results say, in the units a planner reads
+    page = (out_dir / "report.html").read_text()
+    rows = {
+        m.groups()[:3]: table_rows(f"<table><tr>{m.group(4)}</tr></table>")[0]
+        for m in KPI_ROW.finditer(page)
+    }
     for index, result in enumerate(results):
         for kpi in result.kpis.itertuples():
             cells = rows[(kpi.kpi, kpi.scope, kpi.unit)]
-            assert cells[index] == fmt_kpi(kpi.value, kpi.unit), (kpi, cells)
-    assert rows[("total_annual_cost", "all", "USD/yr")][:2] == [
-        f"USD {r.kpi('total_annual_cost'):,.0f}/yr" for r in results
+            assert cells[2 + index] == kpi_value(kpi.value, kpi.unit, kpi.kpi), (kpi, cells)
+    assert [c for c in rows[("total_annual_cost", "all", "USD/yr")][2:4]] == [
+        f"USD {r.kpi('total_annual_cost') / 1e9:,.2f} bn/yr" for r in results
     ]
+    assert rows[("levelized_cost", "battery", "USD/GWh")][1] == "USD/kWh"
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
 
 
 def test_compare_default_list_and_pair(capsys, tmp_path, monkeypatch):
-    report = pytest.importorskip("outputs.report")
+    report = pytest.importorskip("outputs.reports.compare")
     seen = {}
 
-    def fake_report(results, data, folder, *, pair=(0, 1), offline=False):
+    def fake_report(results, data, folder, *, pair=(0, 1), offline=True, tiles=False):
         seen["names"] = [r.scenario.name for r in results]
-        seen["pair"], seen["offline"] = pair, offline
+        seen["pair"], seen["offline"], seen["tiles"] = pair, offline, tiles
         return report.atomic_write_text(Path(folder) / "report.html", "<p>report</p>")
 
     monkeypatch.setattr(report, "write_report", fake_report)
@@ -424,9 +475,14 @@ def test_compare_default_list_and_pair(capsys, tmp_path, monkeypatch):
         return solved[scenario.name]
 
     monkeypatch.setattr(optimizer, "solve", solve_once)
-    code, _, err = run(capsys, "compare", "--out", str(tmp_path / "a"), "--no-map", "--offline")
+    code, _, err = run(capsys, "compare", "--out", str(tmp_path / "a"), "--no-map", "--cdn")
     assert code == 0, err
-    assert seen == {"names": ["baseline", "great-lakes", "south"], "pair": (1, 2), "offline": True}
+    assert seen == {
+        "names": ["baseline", "great-lakes", "south"],
+        "pair": (1, 2),
+        "offline": False,
+        "tiles": False,
+    }
     assert re.search(r"\[1/4\] baseline: optimal, exported in .* \(ETA", err)
     assert "map.html" not in {p.name for p in (tmp_path / "a" / "south").iterdir()}
     code, _, err = run(
@@ -466,6 +522,7 @@ def test_python_dash_m(tmp_path):
         text=True,
         timeout=120,
         cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert done.returncode == 2
     assert_one_line_error(done.stderr, "nosuch")

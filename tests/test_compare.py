@@ -8,7 +8,8 @@ import math
 import pytest
 
 from optimizer import SolveStatus
-from outputs import compare
+from outputs import formatting
+from outputs.reports import summary as compare
 
 KPIS = [
     ("total_annual_cost", "all"),
@@ -128,22 +129,22 @@ def test_summary_reports_a_result_without_solution(results, data):
 
 
 def test_number_formatting():
-    assert compare.fmt_num(27945567822.42) == "27,945,567,822"
-    assert compare.fmt_num(135.0) == "135"
-    assert compare.fmt_num(29.6) == "29.6"
-    assert compare.fmt_num(8.4) == "8.4"
-    assert compare.fmt_num(0.0) == "0"
-    assert compare.fmt_num(-0.0) == "0"
-    assert compare.fmt_num(math.nan) == "n/a"
-    assert compare.fmt_usd(-4016250000.0) == "USD -4,016,250,000"
-    assert compare.fmt_pct(0.40572) == "40.6%"
-    assert compare.fmt_kpi(2.5e7, "USD/yr") == "USD 25,000,000/yr"
-    assert compare.fmt_kpi(0.5, "fraction") == "50.0%"
-    assert compare.fmt_kpi(217, "GWh/yr") == "217 GWh/yr"
+    assert formatting.fmt_num(27945567822.42) == "27,945,567,822"
+    assert formatting.fmt_num(135.0) == "135"
+    assert formatting.fmt_num(29.6) == "29.6"
+    assert formatting.fmt_num(8.4) == "8.4"
+    assert formatting.fmt_num(0.0) == "0"
+    assert formatting.fmt_num(-0.0) == "0"
+    assert formatting.fmt_num(math.nan) == "n/a"
+    assert formatting.fmt_usd(-4016250000.0) == "USD -4,016,250,000"
+    assert formatting.fmt_pct(0.40572) == "40.6%"
+    assert formatting.fmt_kpi(2.5e7, "USD/yr") == "USD 25,000,000/yr"
+    assert formatting.fmt_kpi(0.5, "fraction") == "50.0%"
+    assert formatting.fmt_kpi(217, "GWh/yr") == "217 GWh/yr"
 
 
 def test_esc_covers_html_and_template_literal_specials():
-    text = compare.esc("<a href='x'>\"&`${1}\\</a>")
+    text = formatting.esc("<a href='x'>\"&`${1}\\</a>")
     assert text == "&lt;a href=&#x27;x&#x27;&gt;&quot;&amp;&#96;&#36;{1}&#92;&lt;/a&gt;"
     for bad in "<>\"'`$\\":
         assert bad not in text

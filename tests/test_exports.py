@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -16,7 +17,8 @@ import optimizer
 import regions
 from optimizer import Result, SolverReport, SolveStatus
 from optimizer.technology import DATA_DIR as TECH_DATA_DIR
-from outputs.exports import TABLE_COLUMNS, TABLES, export_run
+from outputs.exports.run import TABLE_COLUMNS, TABLES, export_run
+from outputs.exports.tables import export_tables
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -57,17 +59,82 @@ def test_folder_listing(folder):
     names = sorted(p.name for p in folder.iterdir())
     assert names == sorted(
         [f"{t}.csv" for t in TABLES]
-        + ["results.xlsx", "sites.geojson", "scenario.toml", "manifest.json"]
+        + ["results.xlsx", "scenario.toml", "manifest.json"]
+        + ["sites.geojson", "states.geojson", "flows.geojson"]
     )
     assert not any(p.name.startswith(".") for p in folder.parent.iterdir())
 
 
 @pytest.mark.parametrize("table", TABLES)
-def test_csv_round_trip_is_exact(folder, result, table):
-    expected = as_written(getattr(result, table))
+def test_csv_round_trip_is_exact(folder, result, data, table):
+    expected = as_written(export_tables(result, data)[table])
     back = read_csv(folder / f"{table}.csv")
-    assert list(back.columns) == list(expected.columns)
+    assert list(back.columns) == TABLE_COLUMNS[table]
     pd.testing.assert_frame_equal(back, expected, check_dtype=False, check_exact=True)
+    raw = as_written(getattr(result, table))  # rounding moves no value by more than a cent
+    for column in raw.columns:
+        if pd.api.types.is_float_dtype(raw[column]):
+            np.testing.assert_allclose(back[column], raw[column], rtol=1e-6, atol=0.005)
+        else:
+            assert back[column].tolist() == raw[column].tolist(), column
+
+
+def test_exported_numbers_are_rounded_with_units(folder, result, data):
+    text = "".join((folder / f"{t}.csv").read_text() for t in TABLES)
+    assert not re.search(r"\d\.\d*(?:0000000|9999999)\d", text)  # no float noise
+    assert not re.search(r"(?:^|,)-0(?:\.0+)?(?:,|$)", text, re.M)  # no negative zero
+    sites = read_csv(folder / "sites.csv")
+    units = dict(zip(sites["cluster_type"], sites["capacity_unit"], strict=False))
+    assert units == {"battery": "GWh/yr", "magnet": "t/yr", "solar": "GW/yr"}
+    flows = read_csv(folder / "flows.csv")
+    dest = data.regions.loc[flows["region_id"], ["rep_lon", "rep_lat"]].to_numpy()
+    np.testing.assert_allclose(flows[["dest_lon", "dest_lat"]].to_numpy(), dest, atol=1e-5)
+
+
+def test_workbook_is_formatted_with_a_units_sheet(folder):
+    import openpyxl
+
+    book = openpyxl.load_workbook(folder / "results.xlsx")
+    sites = book["sites"]
+    assert sites.freeze_panes == "A2"
+    assert sites.auto_filter.ref.startswith("A1:")
+    header = [c.value for c in sites[1]]
+    cost = header.index("total_cost_usd_per_yr") + 1
+    assert sites.cell(row=2, column=cost).number_format == "#,##0"
+    assert sites.column_dimensions["A"].width >= len("region_id")
+    units = pd.read_excel(folder / "results.xlsx", sheet_name="units", keep_default_na=False)
+    got = {(r.table, r.column): r.unit for r in units.itertuples()}
+    assert got[("sites", "new_capacity")].startswith("capacity_unit")
+    assert got[("flows", "tonnes_per_yr")] == "t/yr"
+    assert got[("sites", "total_cost_usd_per_yr")] == "USD/yr"
+    for table in TABLES:  # every numeric column has a unit
+        frame = read_csv(folder / f"{table}.csv")
+        for column in frame.select_dtypes("number").columns:
+            assert got[(table, column)], (table, column)
+
+
+def test_states_and_flows_geojson(folder, result, data):
+    states = json.loads((folder / "states.geojson").read_text())
+    by_id = {f["properties"]["region_id"]: f for f in states["features"]}
+    assert len(by_id) == len(data.regions)
+    built = result.sites[
+        (result.sites["cluster_type"] == "battery") & (result.sites["new_capacity"] > 0)
+    ]
+    for _, site in built.iterrows():
+        props = by_id[site["region_id"]]["properties"]
+        assert props["new_battery_gwh_per_yr"] == pytest.approx(site["new_capacity"], abs=1e-3)
+        assert by_id[site["region_id"]]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert by_id["WY"]["properties"]["name"] == "Wyoming"
+    flows = json.loads((folder / "flows.geojson").read_text())
+    moving = result.flows[result.flows["tonnes_per_yr"] > 0]
+    assert len(flows["features"]) == len(moving) > 0
+    first = flows["features"][0]
+    assert first["geometry"]["type"] == "LineString"
+    (lon0, lat0), (lon1, lat1) = first["geometry"]["coordinates"]
+    props = first["properties"]
+    assert (lon0, lat0) == (props["source_lon"], props["source_lat"])
+    rep = data.regions.loc[props["region_id"], ["rep_lon", "rep_lat"]].tolist()
+    assert [lon1, lat1] == pytest.approx(rep, abs=1e-5)  # 5 decimals
 
 
 def test_csv_round_trip_with_unmet_rows(data, tmp_path):
@@ -77,7 +144,9 @@ def test_csv_round_trip_with_unmet_rows(data, tmp_path):
     assert len(capped.unmet) == 3 and (capped.unmet["region_id"] == "").all()
     out = export_run(capped, data, tmp_path / "capped", map=False)
     back = read_csv(out / "unmet.csv")
-    pd.testing.assert_frame_equal(back, as_written(capped.unmet), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        back, as_written(export_tables(capped, data)["unmet"]), check_dtype=False
+    )
     assert back["amount"].iloc[0] == capped.unmet["amount"].iloc[0]
     assert back["item"].iloc[0] == "target battery"
 
@@ -94,7 +163,7 @@ def test_workbook_sheet_equals_csv(folder, table):
 
 
 def test_workbook_has_one_sheet_per_table(folder):
-    assert pd.ExcelFile(folder / "results.xlsx").sheet_names == list(TABLES)
+    assert pd.ExcelFile(folder / "results.xlsx").sheet_names == [*TABLES, "units"]
 
 
 def test_geojson_points_are_new_sites(folder, result, data):
@@ -108,10 +177,10 @@ def test_geojson_points_are_new_sites(folder, result, data):
         rep = data.regions.loc[row["region_id"], ["rep_lon", "rep_lat"]].tolist()
         assert feature["geometry"]["coordinates"] == rep
         props = feature["properties"]
-        assert set(props) == set(result.sites.columns)
+        assert set(props) == set(result.sites.columns) | {"capacity_unit"}
         assert props["region_id"] == row["region_id"]
         assert props["cluster_type"] == row["cluster_type"]
-        assert props["new_capacity"] == row["new_capacity"]  # a number, not text
+        assert props["new_capacity"] == round(row["new_capacity"], 6)  # a number, rounded
         assert isinstance(props["total_cost_usd_per_yr"], float)
         assert props["open"] is True and isinstance(props["in_designated_zone"], bool)
 
@@ -176,7 +245,7 @@ def test_failed_export_leaves_nothing(result, data, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("outputs.exports._write_workbook", broken)
+    monkeypatch.setattr("outputs.exports.run.write_workbook", broken)
     with pytest.raises(OSError, match="disk full"):
         export_run(result, data, tmp_path / "run", map=False)
     assert list(tmp_path.iterdir()) == []

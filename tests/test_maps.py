@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 import optimizer
-from outputs import maps, offline
-from outputs.compare import fmt_capacity, fmt_usd
+from outputs.formatting import fmt_capacity, fmt_usd
+from outputs.maps import offline
+from outputs.maps import scenario as maps
 
 SITE_MARKER = re.compile(r'"className": "cs-site cs-site-(\w+) cs-region-([\w-]+)"')
 
@@ -124,7 +125,7 @@ def test_title_block_names_scenario_dates_and_kpis(html, results):
 def test_hostile_region_name_is_escaped(hostile):
     result = hostile.results["baseline"]
     assert hostile.region_id in set(placed(result)["region_id"])
-    page = maps.render_html(maps.scenario_map(result, hostile.data))
+    page = maps.render_html(maps.scenario_map(result, hostile.data, offline=False))  # CDN links
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert hostile.name not in page
     lowered = page.lower()
@@ -188,3 +189,32 @@ def test_save_map_is_atomic(results, data, tmp_path, monkeypatch):
         maps.save_map(m, tmp_path / "map.html", offline=True)
     assert path.read_text(encoding="utf-8") == first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
+
+
+def test_analysis_map_opens_on_its_own_layer(results, data):
+    from outputs.maps.shading import Legends
+
+    layer = "Siting regret battery [USD/yr]"
+    values = pd.Series({"OH": 88_364_839.0, "TX": 0.0})
+    m = maps.scenario_map(results["south"], data, extra_layers={layer: values})
+    legends = next(c for c in m._children.values() if isinstance(c, Legends))
+    assert legends.initial == layer
+    assert "<span>88.4 M</span>" in legends.legends[layer]  # rounded tick
+    assert '<div class="cs-unit">USD/yr</div>' in legends.legends[layer]
+    plain = next(
+        c
+        for c in maps.scenario_map(results["south"], data)._children.values()
+        if isinstance(c, Legends)
+    )
+    assert plain.initial == maps.capacity_layer_name("battery")
+
+
+def test_info_panel_folds_and_flows_have_a_legend(results, data):
+    result = results["south"]
+    assert maps.title_html(result, data).startswith('<details class="cs-info" open>')
+    assert maps.title_html(result, data, compact=True).startswith('<details class="cs-info">')
+    page = maps.render_html(maps.scenario_map(result, data), offline=False)
+    largest = result.flows["tonnes_per_yr"].max()
+    assert "Mineral flows [t/yr]" in page and "cs-flow-legend" in page
+    assert f"{maps.tick_label(largest)} t/yr" in page
+    assert maps.flow_width(largest, largest) == 8.0

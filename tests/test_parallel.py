@@ -14,10 +14,10 @@ from optimizer.parallel import (
     Context,
     DaskExecutor,
     ProcessExecutor,
-    ProgressBar,
     SerialExecutor,
     run_all,
 )
+from optimizer.progress import Progress
 from optimizer.regret import regret
 from optimizer.sensitivity import Parameter, scenario_lever, sweep, tech_parameter
 from optimizer.uncertainty import monte_carlo
@@ -162,11 +162,16 @@ def test_checkpoint_keys_depend_on_context(tiny, tmp_path):
 def test_progress_bar_line():
     stream = io.StringIO()
     clock = iter([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).__next__
-    bar = ProgressBar(2, "runs", enabled=True, stream=stream, min_interval=0.0, clock=clock)
+    bar = Progress(2, "runs", enabled=True, stream=stream, min_interval=0.0, clock=clock)
     bar.update()
     bar.update(ok=False)
     bar.close()
     assert "runs: 2/2 (100%) 1 failed" in stream.getvalue()
     quiet = io.StringIO()
-    ProgressBar(2, stream=quiet).update()  # not a terminal: nothing written
+    Progress(2, stream=quiet).update()  # not a terminal and not asked for: nothing written
     assert quiet.getvalue() == ""
+    assert "\r" not in stream.getvalue()  # a file or pipe gets plain lines
+    assert stream.getvalue().splitlines() == [
+        "runs: 1/2 (50%) 1.0 runs/s, ETA 1.0 s",
+        "runs: 2/2 (100%) 1 failed, 1.0 runs/s, ETA -",
+    ]

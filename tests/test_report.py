@@ -9,9 +9,11 @@ from collections import Counter
 import pytest
 
 from optimizer import CLUSTER_TYPES, load_technology
-from outputs import offline, report
-from outputs.compare import fmt_kpi, summary
-from outputs.maps import site_count
+from outputs.maps import offline
+from outputs.maps.scenario import site_count
+from outputs.reports import compare as report
+from outputs.reports.labels import kpi_value
+from outputs.reports.summary import summary
 
 ROW = re.compile(
     r'<tr class="cs-site-row" data-scenario="([^"]+)" data-type="([^"]+)" data-region="([^"]+)">'
@@ -40,13 +42,41 @@ def test_title_names_and_summary(page, ordered, data):
 def test_kpi_values_formatted(page, ordered):
     for result in ordered:
         cost = result.kpi("total_annual_cost")
-        assert f"<td>USD {cost:,.0f}/yr</td>" in page
-        assert f"<td>{fmt_kpi(result.kpi('jobs'), 'jobs')}</td>" in page
+        assert f"<td>USD {cost / 1e9:,.2f} bn/yr</td>" in page
+        assert f"<td>{result.kpi('jobs'):,.0f} jobs</td>" in page
         battery = result.kpi("new_capacity", "battery")
         assert f"<td>{battery:,.0f} GWh/yr</td>" in page
+        lcoe = result.kpi("levelized_cost", "battery") / 1e6  # USD/GWh → USD/kWh
+        assert f"<td>USD {lcoe:,.2f}/kWh</td>" in page
+    assert "<td class=l>Levelized cost, battery cells</td><td class=l>USD/kWh</td>" in page
+    assert "<td class=l>Levelized cost, solar modules</td><td class=l>USD/W</td>" in page
+    assert "<td class=l>Levelized cost, NdFeB magnets</td><td class=l>USD/kg</td>" in page
+    assert "levelized_cost" not in re.sub(r'data-kpi="[^"]*"', "", page.split("<h2>Key figures")[1])
     diff = ordered[2].kpi("total_annual_cost") - ordered[0].kpi("total_annual_cost")
     sign = "+" if diff > 0 else "−"
-    assert f"{sign}USD {abs(diff):,.0f}/yr" in page
+    assert f"{sign}{kpi_value(abs(diff), 'USD/yr', 'total_annual_cost')}" in page
+
+
+def test_charts_draw_the_results(page, ordered):
+    bars = re.findall(
+        r'<rect class="cs-bar" data-category="([^"]*)" data-series="([^"]*)" data-value="([^"]*)"',
+        page,
+    )
+    for result in ordered:
+        name = result.scenario.name
+        labour = [float(v) for c, s, v in bars if c == name and s == "Labour"]
+        assert labour == [pytest.approx(result.sites["cost_labor_usd_per_yr"].sum(), rel=1e-5)]
+        jobs = [float(v) for c, s, v in bars if c == "all states" and s == name]
+        assert jobs == [pytest.approx(result.kpi("jobs"), rel=1e-5)]
+    assert "Annual cost by state" in page and "Public outlay (transfers) by instrument" in page
+
+
+def test_what_differs_and_why_leads_the_report(page, ordered):
+    section = page[page.index('<section class="differs">') : page.index("<h2>Summary</h2>")]
+    gap = ordered[2].kpi("total_annual_cost") - ordered[1].kpi("total_annual_cost")
+    more = "more" if gap > 0 else "less"
+    assert f"south costs {kpi_value(abs(gap), 'USD/yr')} {more} than great-lakes" in section
+    assert "mostly" in section and "transfers, not savings" in section
 
 
 def test_site_table_rows_equal_result_sites(page, ordered, data):
@@ -107,7 +137,8 @@ def test_offline_report_needs_no_network(ordered, data):
     inner = htmlmod.unescape(SRCDOC.search(page).group(1))
     assert inner.count("cs-site cs-site-") == site_count(ordered[1]) + site_count(ordered[2])
     assert offline.remote_assets(inner) == []
-    online = htmlmod.unescape(SRCDOC.search(report.comparison_report(ordered[1:], data)).group(1))
+    cdn = report.comparison_report(ordered[1:], data, offline=False)
+    online = htmlmod.unescape(SRCDOC.search(cdn).group(1))
     assert "https://cdn.jsdelivr.net/gh/jieter/Leaflet.Sync/L.Map.Sync.min.js" in online
 
 

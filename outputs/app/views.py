@@ -12,7 +12,7 @@ import pandas as pd
 from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result
 from regions import RegionData
 
-from ..compare import fmt_num, fmt_pct, fmt_usd_short
+from ..formatting import fmt_num, fmt_pct, fmt_usd_short
 
 TYPE_COLOURS = {"battery": "#1b7837", "magnet": "#762a83", "solar": "#e66101"}
 TYPE_NOUNS = {"battery": "Battery cells", "magnet": "NdFeB magnets", "solar": "Solar modules"}

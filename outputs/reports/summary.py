@@ -1,19 +1,19 @@
 """Comparison tables and a computed plain-language summary of solved scenarios.
 
-Nothing here solves anything: every number comes from the ``Result`` objects passed in. Also home
-of the small text helpers (HTML escaping, number formatting) that the maps and report share.
+Nothing here solves anything: every number comes from the ``Result`` objects passed in.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 
 import pandas as pd
 
-from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result
+from optimizer import CLUSTER_TYPES, Result
 from regions import RegionData
+
+from ..formatting import fmt_capacity, fmt_num, fmt_pct, fmt_usd_short
 
 KEY_COLUMNS = ["kpi", "scope", "unit"]
 
@@ -22,85 +22,8 @@ PRODUCT_NOUN = {"battery": "battery cells", "magnet": "NdFeB magnets", "solar": 
 
 
 # ---------------------------------------------------------------------------------------------
-# text helpers
+# scenario helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def esc(value: object) -> str:
-    """HTML-escape any value for use in HTML text, attributes and JS template literals.
-
-    Besides ``& < > " '`` this also encodes backtick, ``$`` and backslash, which folium places
-    inside JavaScript template literals (tooltips, popups).
-    """
-    text = html.escape(str(value), quote=True)
-    return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
-
-
-def fmt_num(value: float) -> str:
-    """A number for people: thousands separators, few decimals ('1,234', '135', '8.4', '0.35').
-
-    >>> fmt_num(27945567822.4), fmt_num(135.0), fmt_num(8.4), fmt_num(0.351)
-    ('27,945,567,822', '135', '8.4', '0.351')
-    """
-    if value is None or not math.isfinite(float(value)):
-        return "n/a"
-    value = float(value)
-    size = abs(value)
-    if size >= 100 or size == 0:
-        text = f"{value:,.0f}"
-    elif size >= 10:
-        text = f"{value:,.1f}"
-    elif size >= 1:
-        text = f"{value:,.2f}"
-    else:
-        text = f"{value:.3g}"
-    if "." in text and "e" not in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def fmt_usd(value: float) -> str:
-    """Whole US dollars with separators: ``'USD 3,975,157,000'``."""
-    if value is None or not math.isfinite(float(value)):
-        return "n/a"
-    text = f"{float(value):,.0f}"
-    return "USD " + ("0" if text == "-0" else text)
-
-
-def fmt_usd_short(value: float) -> str:
-    """US dollars in millions or billions: ``'USD 27.95 bn'``, ``'USD 231 million'``."""
-    if value is None or not math.isfinite(float(value)):
-        return "n/a"
-    size = abs(float(value))
-    if size >= 1e9:
-        return f"USD {value / 1e9:,.2f} bn"
-    if size >= 1e6:
-        return f"USD {fmt_num(value / 1e6)} million"
-    return fmt_usd(value)
-
-
-def fmt_pct(fraction: float) -> str:
-    """A fraction as a percentage with one decimal: 0.4057 → ``'40.6%'``."""
-    if fraction is None or not math.isfinite(float(fraction)):
-        return "n/a"
-    return f"{100 * float(fraction):.1f}%"
-
-
-def fmt_kpi(value: float, unit: str) -> str:
-    """A KPI value with its unit as shown in tables: fractions as %, money in whole USD."""
-    if unit == "fraction":
-        return fmt_pct(value)
-    if unit.startswith("USD"):
-        rest = unit[3:]
-        return fmt_usd(value) + (rest if rest.startswith("/") else f" {rest}".rstrip())
-    if unit == "count":
-        return fmt_num(value)
-    return f"{fmt_num(value)} {unit}"
-
-
-def fmt_capacity(value: float, cluster_type: str) -> str:
-    """New or existing capacity with the type's unit: ``'135 GWh/yr'``."""
-    return f"{fmt_num(value)} {CAPACITY_UNITS[cluster_type]}"
 
 
 def scenario_labels(results: Sequence[Result]) -> list[str]:

@@ -10,54 +10,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import platform
 from datetime import datetime, timezone
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
-import pandas as pd
 import tomli_w
 
 from optimizer import Result, TechnologyData
-from optimizer.extract import (
-    FLOW_COLUMNS,
-    KPI_COLUMNS,
-    SHADOW_PRICE_COLUMNS,
-    SITE_COLUMNS,
-    UNMET_COLUMNS,
-)
 from optimizer.technology import DATA_DIR as TECH_DATA_DIR
 from regions import RegionData
 
-from .atomic import staged_folder
+from ..atomic import staged_folder
+from .geo import flows_geojson, plain, sites_geojson, states_geojson
+from .tables import TABLE_COLUMNS, TABLES, export_tables
+from .workbook import write_workbook
 
-TABLES = ("sites", "flows", "kpis", "shadow_prices", "unmet")
-"""Result tables exported, in order; each becomes ``<name>.csv`` and a sheet of ``results.xlsx``."""
-
-TABLE_COLUMNS: dict[str, list[str]] = {
-    "sites": list(SITE_COLUMNS),
-    "flows": list(FLOW_COLUMNS),
-    "kpis": list(KPI_COLUMNS),
-    "shadow_prices": list(SHADOW_PRICE_COLUMNS),
-    "unmet": list(UNMET_COLUMNS),
+GEOJSON = {
+    "sites.geojson": sites_geojson,
+    "states.geojson": states_geojson,
+    "flows.geojson": flows_geojson,
 }
-"""Header of each table, used when a run without a solution has empty tables."""
+"""GeoJSON files of a run: new sites (points), states with results (polygons), flows (lines)."""
 
 TECH_FILES = ("technologies.csv", "parameters.csv")
 WORKBOOK = "results.xlsx"
 MANIFEST = "manifest.json"
-
-
-def result_tables(result: Result) -> dict[str, pd.DataFrame]:
-    """The exported tables of ``result`` by name; an empty table keeps its column headers."""
-    tables = {}
-    for name in TABLES:
-        table = getattr(result, name)
-        if table is None or (table.empty and len(table.columns) == 0):
-            table = pd.DataFrame(columns=TABLE_COLUMNS[name])
-        tables[name] = table.reset_index(drop=True)
-    return tables
 
 
 def sha256_file(path: Path | str) -> str:
@@ -67,40 +45,6 @@ def sha256_file(path: Path | str) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _plain(value: object) -> object:
-    """A JSON-ready Python value: numpy scalars unwrapped, NaN/NA as None."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-def sites_geojson(result: Result, data: RegionData) -> dict:
-    """A GeoJSON FeatureCollection: one Point per site row with new capacity > 0.
-
-    The point is the region's representative point (``rep_lon``, ``rep_lat``); the properties
-    are the site row, numbers as numbers.
-    """
-    sites = result_tables(result)["sites"]
-    built = sites[sites["new_capacity"] > 0] if len(sites) else sites
-    features = []
-    for row in built.to_dict("records"):
-        lon, lat = data.regions.loc[row["region_id"], ["rep_lon", "rep_lat"]]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
-                "properties": {key: _plain(value) for key, value in row.items()},
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
 
 
 def _data_vintages(data: RegionData) -> dict:
@@ -122,7 +66,7 @@ def _data_vintages(data: RegionData) -> dict:
     }
     meta = data.metadata or {}
     return {
-        "boundaries": {k: _plain(meta.get(k)) for k in ("source", "url", "vintage") if k in meta},
+        "boundaries": {k: plain(meta.get(k)) for k in ("source", "url", "vintage") if k in meta},
         "regions.csv": columns,
         "regions.csv_by_region": {c: r for c, r in by_region.items() if r},
     }
@@ -140,8 +84,8 @@ def _solver_section(result: Result) -> dict:
     return {
         "name": report.solver,
         "status": report.status.value,
-        "objective_usd_per_yr": _plain(report.objective),
-        "mip_gap": _plain(report.mip_gap),
+        "objective_usd_per_yr": plain(report.objective),
+        "mip_gap": plain(report.mip_gap),
         "build_seconds": report.build_seconds,
         "solve_seconds": report.solve_seconds,
         "dual_seconds": report.dual_seconds,
@@ -207,14 +151,6 @@ def build_manifest(
     }
 
 
-def _write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """One sheet per table, header row frozen."""
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, table in tables.items():
-            table.to_excel(writer, sheet_name=name, index=False)
-            writer.sheets[name].freeze_panes = "A2"
-
-
 def _status_text(result: Result) -> str:
     report = result.report
     lines = [
@@ -235,37 +171,42 @@ def export_run(
     folder: Path | str,
     *,
     tech: TechnologyData | None = None,
-    offline: bool = False,
+    offline: bool = True,
+    tiles: bool = False,
     map: bool = True,
     overwrite: bool = False,
 ) -> Path:
     """Write one run's outputs into ``folder`` (created; must not exist unless ``overwrite``).
 
-    Files: ``sites.csv``, ``flows.csv``, ``kpis.csv``, ``shadow_prices.csv``, ``unmet.csv``,
-    ``results.xlsx`` (a sheet per table), ``sites.geojson``, ``scenario.toml`` (resolved),
+    Files: ``sites.csv``, ``flows.csv``, ``kpis.csv``, ``shadow_prices.csv``, ``unmet.csv``
+    (rounded, a unit for every column), ``results.xlsx`` (a formatted sheet per table and a
+    ``units`` sheet), ``sites.geojson`` (new sites, points), ``states.geojson`` (state polygons
+    with results), ``flows.geojson`` (mineral flows, lines), ``scenario.toml`` (resolved),
     ``map.html`` (when ``map`` and the run has a solution), ``status.txt`` (when it has none) and
     ``manifest.json`` (versions, solver report, input and output sha256). Raises FileExistsError
     before any work if ``folder`` exists and ``overwrite`` is False.
     """
     folder = Path(folder)
-    tables = result_tables(result)
+    tables = export_tables(result, data)
     with staged_folder(folder, overwrite=overwrite) as staging:
         for name, table in tables.items():
             table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
-        _write_workbook(tables, staging / WORKBOOK)
-        geojson = sites_geojson(result, data)
-        (staging / "sites.geojson").write_text(
-            json.dumps(geojson, indent=1, allow_nan=False) + "\n", encoding="utf-8"
-        )
+        write_workbook(tables, staging / WORKBOOK)
+        for name, build in GEOJSON.items():
+            (staging / name).write_text(
+                json.dumps(build(result, data), allow_nan=False) + "\n", encoding="utf-8"
+            )
         scenario_toml = tomli_w.dumps(result.scenario.to_toml_dict()).encode("utf-8")
         (staging / "scenario.toml").write_bytes(scenario_toml)
         if not result.ok:
             (staging / "status.txt").write_text(_status_text(result), encoding="utf-8")
         elif map:
-            from .maps import save_map, scenario_map
+            from ..maps.scenario import save_map, scenario_map
 
             save_map(
-                scenario_map(result, data, offline=offline), staging / "map.html", offline=offline
+                scenario_map(result, data, offline=offline, tiles=tiles),
+                staging / "map.html",
+                offline=offline,
             )
         manifest = build_manifest(result, data, staging, tech=tech, scenario_toml=scenario_toml)
         (staging / MANIFEST).write_text(
@@ -279,7 +220,7 @@ __all__ = [
     "TABLE_COLUMNS",
     "build_manifest",
     "export_run",
-    "result_tables",
+    "export_tables",
     "sha256_file",
     "sites_geojson",
 ]

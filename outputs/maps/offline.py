@@ -1,9 +1,9 @@
-"""Offline HTML: replace the CDN ``<script src>``/``<link href>`` tags folium writes with the
-vendored files (``outputs/assets/vendor``, listed in its ``MANIFEST.json``) inlined.
+"""Self-contained HTML (the default): replace the CDN ``<script src>``/``<link href>`` tags folium
+writes with the vendored files (``outputs/assets/vendor``, listed in its ``MANIFEST.json``) inlined.
 
-Images referenced by vendored CSS (``url(images/…)``) become ``data:`` URIs, so an offline file
-opens with no network. Map tiles are loaded by Leaflet at run time and are not inlined: without
-a network the map shows the state polygons on a blank background.
+Images referenced by vendored CSS (``url(images/…)``) become ``data:`` URIs, so a page opens with
+no network. Maps have no tile layer unless asked for (``--tiles``): the state polygons are the
+basemap. ``--cdn`` keeps the CDN links instead (smaller files that need internet).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-VENDOR_DIR = Path(__file__).with_name("assets") / "vendor"
+VENDOR_DIR = Path(__file__).parent.parent / "assets" / "vendor"
 MANIFEST_PATH = VENDOR_DIR / "MANIFEST.json"
 
 _SCRIPT_TAG = re.compile(

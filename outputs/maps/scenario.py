@@ -25,9 +25,12 @@ from shapely.geometry import mapping
 from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result
 from regions import RegionData
 
-from .atomic import atomic_write_text
-from .compare import esc, fmt_capacity, fmt_num, fmt_pct, fmt_usd, fmt_usd_short
-from .map_shading import (
+from ..atomic import atomic_write_text
+from ..formatting import esc, fmt_capacity, fmt_num, fmt_usd
+from .fast_render import fast_render
+from .info import INPUT_LAYERS, TYPE_COLOURS, _table, title_html
+from .offline import inline_assets
+from .shading import (
     MAP_STYLE,
     GeoLayer,
     HtmlControl,
@@ -35,10 +38,11 @@ from .map_shading import (
     Shapes,
     add_choropleth,
     display_geometry,
+    permitting_notes,
     region_name,
     state_shapes,
+    tick_label,
 )
-from .offline import inline_assets
 
 # DOM classes (Leaflet ``className`` path option → SVG path class), for styling and counting.
 SITE_CLASS = "cs-site"
@@ -49,19 +53,15 @@ GATEWAY_CLASS = "cs-gateway"
 FLOW_CLASS = "cs-flow"
 ZONE_CLASS = "cs-zone"
 
-TYPE_COLOURS = {"battery": "#1b7837", "magnet": "#762a83", "solar": "#e66101"}
 MINERAL_PALETTE = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 ]  # fmt: skip
-INPUT_LAYERS = {
-    "power_price_usd_per_mwh": ("Power price [USD/MWh]", "YlOrRd_09"),
-    "mfg_employment_jobs": ("Manufacturing employment [jobs]", "Blues_09"),
-    "permitting_months": ("Permitting [months]", "Purples_09"),
-}
 NO_SHADING = "No shading"
+FLOW_LAYER = "Mineral flows [t/yr]"
 US_CENTER = (39.0, -96.0)
 CONUS_BOUNDS = [[24.5, -124.8], [49.4, -66.9]]  # [[south, west], [north, east]] [deg]
+ZOOM_RANGE = {"minZoom": 2, "maxZoom": 12}
 
 
 def capacity_layer_name(cluster_type: str) -> str:
@@ -84,12 +84,6 @@ def _link(label: object, url: object) -> str:
     if href is None:
         return esc(label)
     return f'<a href="{href}" target="_blank" rel="noopener noreferrer">{esc(label)}</a>'
-
-
-def _table(rows: list[tuple[str, str]]) -> str:
-    """Two-column HTML table; cells are HTML already escaped by the caller."""
-    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    return f'<table class="cs-t">{body}</table>'
 
 
 def _popup(html: str, width: int = 360) -> folium.Popup:
@@ -331,7 +325,7 @@ def _add_flows(m: folium.Map, result: Result, data: RegionData) -> None:
     flows = flows[flows["tonnes_per_yr"] > 0]
     colours = _mineral_colours(data)
     largest = float(flows["tonnes_per_yr"].max()) if len(flows) else 0.0
-    group = folium.FeatureGroup(name="Mineral flows [t/yr]", show=False)
+    group = folium.FeatureGroup(name=FLOW_LAYER, show=False)
     for _, row in flows.iterrows():
         if row["region_id"] not in data.regions.index:
             continue
@@ -355,7 +349,7 @@ def _add_flows(m: folium.Map, result: Result, data: RegionData) -> None:
         folium.PolyLine(
             [start, end],
             color=colours.get(row["mineral"], "#555555"),
-            weight=round(1.0 + 7.0 * math.sqrt(tonnes / largest), 2) if largest > 0 else 1.0,
+            weight=flow_width(tonnes, largest),
             opacity=0.75,
             dash_array="6 4" if bool(row["foreign"]) else None,
             className=FLOW_CLASS,
@@ -363,6 +357,44 @@ def _add_flows(m: folium.Map, result: Result, data: RegionData) -> None:
             popup=_popup(_table(table)),
         ).add_to(group)
     group.add_to(m)
+    minerals = sorted(set(flows["mineral"]))
+    m.add_child(
+        HtmlControl(
+            flow_legend_html(largest, {k: colours.get(k, "#555555") for k in minerals}),
+            position="bottomleft",
+            class_name="cs-flow-legend",
+            toggle_with=FLOW_LAYER,
+        )
+    )
+
+
+def flow_width(tonnes: float, largest: float) -> float:
+    """Line width of a flow [px]: 1 to 8 by the square root of its tonnes (area-like).
+
+    >>> flow_width(100.0, 100.0), flow_width(25.0, 100.0), flow_width(0.0, 0.0)
+    (8.0, 4.5, 1.0)
+    """
+    return round(1.0 + 7.0 * math.sqrt(tonnes / largest), 2) if largest > 0 else 1.0
+
+
+def flow_legend_html(largest: float, colours: Mapping[str, str]) -> str:
+    """Legend of the flows layer: widths for three tonnages, dashed imports, mineral colours."""
+    rows = []
+    for share in (1.0, 0.25, 0.01):
+        tonnes = largest * share
+        width = flow_width(tonnes, largest)
+        rows.append(
+            f'<svg width="60" height="12"><line x1="2" y1="6" x2="58" y2="6" stroke="#555" '
+            f'stroke-width="{width}"/></svg> {esc(tick_label(tonnes))} t/yr'
+        )
+    rows.append(
+        '<svg width="60" height="12"><line x1="2" y1="6" x2="58" y2="6" stroke="#555" '
+        'stroke-width="2" stroke-dasharray="6 4"/></svg> import (foreign source)'
+    )
+    swatches = " ".join(
+        f'<span style="color:{c}">&#9632;</span> {esc(k)}' for k, c in colours.items()
+    )
+    return "<b>Mineral flows [t/yr]</b><br>" + "<br>".join(rows) + f"<br>{swatches}"
 
 
 def designated_zones(result: Result) -> dict[str, list[str]]:
@@ -416,109 +448,6 @@ def _add_zones(m: folium.Map, result: Result, data: RegionData) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# title block
-# ---------------------------------------------------------------------------------------------
-
-
-def _vintage(data: RegionData, table: str, column: str) -> str:
-    rows = data.sources[(data.sources["table"] == table) & (data.sources["column"] == column)]
-    return str(rows["vintage"].iloc[0]) if len(rows) else "unknown"
-
-
-def headline_kpis(result: Result) -> list[tuple[str, str]]:
-    """(label, formatted value) pairs for the title block: cost, new capacity, jobs, minerals."""
-    if not result.ok:
-        return []
-    rows = [("Total annual cost", f"{fmt_usd_short(result.kpi('total_annual_cost'))}/yr")]
-    for cluster_type in CLUSTER_TYPES:
-        try:
-            value = result.kpi("new_capacity", cluster_type)
-        except KeyError:
-            continue
-        rows.append((f"New {cluster_type}", fmt_capacity(value, cluster_type)))
-    for label, kpi in (("New jobs", "jobs"), ("Domestic mineral share", "domestic_mineral_share")):
-        try:
-            value = result.kpi(kpi)
-        except KeyError:
-            continue
-        unit = str(result.kpis.loc[result.kpis["kpi"] == kpi, "unit"].iloc[0])
-        rows.append((label, fmt_pct(value) if unit == "fraction" else fmt_num(value)))
-    return rows
-
-
-def permitting_notes(data: RegionData) -> dict[str, str]:
-    """Tooltip line per region for the permitting layer: range and the evidence behind it.
-
-    >>> import regions
-    >>> permitting_notes(regions.load())["NC"]
-    'range 6.4–12 months; evidence: 1 piece'
-    """
-    table = data.permitting
-    if not len(table) or "evidence_count" not in table.columns:
-        return {}
-    notes = {}
-    for region_id, row in table.iterrows():
-        count = int(row["evidence_count"])
-        span = (
-            f"range {fmt_num(row['permitting_months_low'])}–"
-            f"{fmt_num(row['permitting_months_high'])} months; "
-        )
-        if row["basis"] == "evidence":
-            what = f"evidence: {count} piece{'s' if count != 1 else ''}"
-        elif row["basis"] == "regional_default":
-            what = "evidence: none (regional default)"
-        else:
-            what = "evidence: none (user figure)"
-        notes[str(region_id)] = esc(span + what)
-    return notes
-
-
-def title_html(result: Result, data: RegionData, *, compact: bool = False) -> str:
-    """The map's title block (escaped HTML): scenario, description, dates, vintages, KPIs.
-
-    ``compact`` folds the description, dates and vintages into a closed ``<details>``.
-    """
-    scenario = result.scenario
-    boundaries = data.metadata.get("vintage", "unknown")
-    vintages = [f"state boundaries {boundaries}"] + [
-        f"{label.split(' [')[0].lower()} {_vintage(data, 'regions.csv', column)}"
-        for column, (label, _) in INPUT_LAYERS.items()
-    ]
-    about = [
-        f"<p>{esc(scenario.description)}</p>",
-        f"<p>Facilities as of {esc(scenario.facilities_as_of)}; horizon "
-        f"{esc(scenario.horizon_year)}; solver {esc(result.report.status.value)}.</p>",
-        f"<p>Data vintages: {esc('; '.join(vintages))}.</p>",
-    ]
-    if compact:
-        about = [f"<details><summary>About this scenario</summary>{''.join(about)}</details>"]
-    parts = [f"<h4>Scenario: {esc(scenario.name)}</h4>", *about]
-    kpis = headline_kpis(result)
-    if kpis:
-        parts.append(_table([(esc(k), esc(v)) for k, v in kpis]))
-    else:
-        parts.append(f"<p><b>No solution</b>: {esc(result.report.message)}</p>")
-    key = " ".join(
-        f'<span style="color:{TYPE_COLOURS[t]}">&#9679;</span> {esc(t)}'
-        for t in CLUSTER_TYPES
-        if t in TYPE_COLOURS
-    )
-    parts.append(f"<p>{key}; filled = new site, dashed = existing capacity</p>")
-    placed = result.sites[result.sites["new_capacity"] > 0] if len(result.sites) else result.sites
-    if len(placed):
-        items = "".join(
-            f"<li>{esc(region_name(data, r['region_id']))}: {esc(r['cluster_type'])} "
-            f"{esc(fmt_capacity(r['new_capacity'], r['cluster_type']))}</li>"
-            for _, r in placed.iterrows()
-        )
-        parts.append(
-            f"<details><summary>New sites ({len(placed)})</summary>"
-            f'<ul style="margin:2px 0;padding-left:16px">{items}</ul></details>'
-        )
-    return "".join(parts)
-
-
-# ---------------------------------------------------------------------------------------------
 # public API
 # ---------------------------------------------------------------------------------------------
 
@@ -530,10 +459,14 @@ def add_scenario_layers(
     *,
     extra_layers: Mapping[str, pd.Series] | None = None,
     compact: bool = False,
+    tiles: bool = False,
 ) -> folium.Map:
     """Draw every layer of ``result`` onto an existing map (used for both sides of a DualMap);
-    ``compact`` folds most of the title block."""
-    folium.TileLayer("OpenStreetMap", control=False).add_to(m)
+    ``compact`` folds most of the title block. The state polygons are the basemap; ``tiles``
+    adds an online OpenStreetMap basemap underneath (the page then requests tiles)."""
+    if tiles:
+        folium.TileLayer("OpenStreetMap", control=False).add_to(m)
+    m.options.update(ZOOM_RANGE)  # no tile layer sets them; marker clustering needs maxZoom
     m.fit_bounds(CONUS_BOUNDS)
     m.get_root().header.add_child(folium.Element(MAP_STYLE), name="cs_style")
     shapes = Shapes(state_shapes(data))
@@ -553,6 +486,7 @@ def add_scenario_layers(
             layers.append((label, data.regions[column], palette, False))
     for label, values in (extra_layers or {}).items():
         layers.append((str(label), values, "viridis", False))
+    first = len(layers) - len(extra_layers or {}) if extra_layers else 0  # analysis layer first
     notes = {INPUT_LAYERS["permitting_months"][0]: permitting_notes(data)}
     for i, (label, values, palette, zero_blank) in enumerate(layers):
         name, legend = add_choropleth(
@@ -562,12 +496,12 @@ def add_scenario_layers(
             label,
             values,
             palette,
-            show=(i == 0),
+            show=(i == first),
             zero_is_blank=zero_blank,
             notes=notes.get(label),
         )
         legends[name] = legend
-        initial = initial or name
+        initial = name if i == first else initial
     _add_zones(m, result, data)
     _add_facilities(m, result, data)
     _add_minerals(m, data)
@@ -584,20 +518,23 @@ def scenario_map(
     result: Result,
     data: RegionData,
     *,
-    offline: bool = False,
+    offline: bool = True,
+    tiles: bool = False,
     extra_layers: Mapping[str, pd.Series] | None = None,
 ) -> folium.Map:
     """Interactive map of one solved scenario.
 
     Args:
         result: the solved scenario (not re-solved). data: the region data it was solved on.
-        offline: mark the map for offline saving (``save_map``/``render_html`` then inline the
-            vendored JS/CSS instead of CDN links).
+        offline: self-contained page (``save_map``/``render_html`` inline the vendored JS/CSS);
+            False links them from their CDNs (a small file that needs internet).
+        tiles: add an online basemap (tile requests); without it the state polygons are the
+            basemap and the page makes no network request.
         extra_layers: more switchable choropleths, layer name (with unit, e.g.
             ``"Siting regret [USD/yr]"``) → value by region_id.
     """
     m = folium.Map(location=US_CENTER, zoom_start=4, tiles=None, control_scale=True)
-    add_scenario_layers(m, result, data, extra_layers=extra_layers)
+    add_scenario_layers(m, result, data, extra_layers=extra_layers, tiles=tiles)
     m._cs_offline = offline  # read by render_html / save_map
     return m
 
@@ -607,7 +544,8 @@ def dual_map(
     right: Result,
     data: RegionData,
     *,
-    offline: bool = False,
+    offline: bool = True,
+    tiles: bool = False,
     extra_layers: tuple[Mapping[str, pd.Series] | None, Mapping[str, pd.Series] | None] = (
         None,
         None,
@@ -615,21 +553,28 @@ def dual_map(
 ) -> DualMap:
     """Two synchronised scenario maps side by side (pan/zoom one, the other follows)."""
     dual = DualMap(location=US_CENTER, zoom_start=4, tiles=None, control_scale=True)
-    add_scenario_layers(dual.m1, left, data, extra_layers=extra_layers[0], compact=True)
-    add_scenario_layers(dual.m2, right, data, extra_layers=extra_layers[1], compact=True)
+    for side, result, extra in (
+        (dual.m1, left, extra_layers[0]),
+        (dual.m2, right, extra_layers[1]),
+    ):
+        add_scenario_layers(side, result, data, extra_layers=extra, compact=True, tiles=tiles)
     dual._cs_offline = offline
     return dual
 
 
-def render_html(m: folium.Map | DualMap, *, offline: bool = False) -> str:
-    """The complete HTML page of a map; ``offline`` (or a map built offline) inlines the assets."""
-    page = m.get_root().render()
-    if offline or getattr(m, "_cs_offline", False):
+def render_html(m: folium.Map | DualMap, *, offline: bool | None = None) -> str:
+    """The complete HTML page of a map; self-contained (vendored assets inlined) unless
+    ``offline`` is False or the map was built with ``offline=False``."""
+    with fast_render():
+        page = m.get_root().render()
+    if offline is None:
+        offline = getattr(m, "_cs_offline", True)
+    if offline:
         page = inline_assets(page)
     return page
 
 
-def save_map(m: folium.Map | DualMap, path: Path, *, offline: bool = False) -> Path:
+def save_map(m: folium.Map | DualMap, path: Path, *, offline: bool | None = None) -> Path:
     """Write a map's HTML to ``path`` atomically (temp file in the same folder, then
     ``os.replace``); self-contained when offline. Creates the folder. Returns ``path``."""
     path = Path(path)

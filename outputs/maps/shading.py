@@ -7,7 +7,9 @@ legend HTML passed in must already be escaped.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import weakref
 from collections.abc import Mapping
 
 import branca.colormap as cm
@@ -21,7 +23,7 @@ from shapely.geometry import mapping
 
 from regions import RegionData
 
-from .compare import esc, fmt_num
+from ..formatting import esc, fmt_num
 
 CHOROPLETH_CLASS = "cs-choropleth"
 SIMPLIFY_DEG = 0.03
@@ -119,12 +121,14 @@ class GeoLayer(MacroElement):
 
 
 class HtmlControl(MacroElement):
-    """A Leaflet control whose content is fixed HTML (already escaped)."""
+    """A Leaflet control whose content is fixed HTML (already escaped). With ``toggle_with``
+    it shows only while the overlay of that (escaped) name is on."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
+            var map = {{ this._parent.get_name() }};
             var control = L.control({position: {{ this.position|tojson }}});
             control.onAdd = function () {
                 var div = L.DomUtil.create('div', {{ this.class_name|tojson }});
@@ -133,18 +137,36 @@ class HtmlControl(MacroElement):
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            control.addTo({{ this._parent.get_name() }});
+            control.addTo(map);
+            {% if this.toggle_with %}
+            var name = {{ this.toggle_with|tojson }};
+            control.getContainer().style.display = 'none';
+            map.on('overlayadd', function (e) {
+                if (e.name === name) { control.getContainer().style.display = 'block'; }
+            });
+            map.on('overlayremove', function (e) {
+                if (e.name === name) { control.getContainer().style.display = 'none'; }
+            });
+            {% endif %}
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, html: str, *, position: str = "topleft", class_name: str = "cs-title"):
+    def __init__(
+        self,
+        html: str,
+        *,
+        position: str = "topleft",
+        class_name: str = "cs-title",
+        toggle_with: str | None = None,
+    ):
         super().__init__()
         self._name = "Control"
         self.html = html
         self.position = position
         self.class_name = class_name
+        self.toggle_with = toggle_with
 
 
 class Legends(MacroElement):
@@ -191,6 +213,15 @@ MAP_STYLE = """
 .cs-title p {margin: 2px 0;}
 .cs-legend .cs-bar {width: 220px; height: 11px; border: 1px solid #999;}
 .cs-legend .cs-ticks {display: flex; justify-content: space-between; width: 222px;}
+.cs-legend .cs-unit {color: #555; text-align: center; width: 222px;}
+.leaflet-container {background: #eef2f5;}
+.cs-title {padding: 4px 8px;} .cs-info summary {cursor: pointer;}
+.cs-info[open] summary {margin-bottom: 3px;}
+.cs-flow-legend {background: rgba(255,255,255,0.93); padding: 6px 9px; border-radius: 5px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 system-ui, sans-serif;}
+.cs-flow-legend svg {display: block;}
+.leaflet-control-layers-base::before {content: "Shading"; font-weight: 600; display: block;}
+.leaflet-control-layers-overlays::before {content: "Layers"; font-weight: 600; display: block;}
 .cs-dot {border-radius: 50%; border: 1px solid #222;}
 table.cs-t {font-size: 12px; border-collapse: collapse;}
 table.cs-t th {text-align: left; padding-right: 8px; font-weight: normal;}
@@ -217,8 +248,22 @@ def display_geometry(geometry: shapely.Geometry) -> shapely.Geometry:
     return simple if not simple.is_empty else _round(geometry)
 
 
+_SHAPES: dict[int, tuple[weakref.ref, dict]] = {}
+
+
 def state_shapes(data: RegionData) -> dict:
-    """State polygons as a GeoJSON FeatureCollection for display (``display_geometry``)."""
+    """State polygons as a GeoJSON FeatureCollection for display (``display_geometry``),
+    simplified once per RegionData object (several maps of one run share them)."""
+    cached = _SHAPES.get(id(data))
+    if cached is not None and cached[0]() is data:
+        return cached[1]
+    shapes = _state_shapes(data)
+    with contextlib.suppress(TypeError):  # an object without weak references is not cached
+        _SHAPES[id(data)] = (weakref.ref(data), shapes)
+    return shapes
+
+
+def _state_shapes(data: RegionData) -> dict:
     features = []
     for region_id in data.regions.index:
         geometry = data.geometry.get(region_id)
@@ -257,15 +302,71 @@ def colormap_for(
     return cm.LinearColormap(palette, vmin=vmin, vmax=vmax, caption=caption)
 
 
+def tick_label(value: float) -> str:
+    """A rounded legend tick: three significant digits, thousands as k, M, bn.
+
+    >>> tick_label(88_364_839), tick_label(0.0), tick_label(1234.5), tick_label(0.351)
+    ('88.4 M', '0', '1.23 k', '0.351')
+    """
+    if not math.isfinite(value):
+        return "n/a"
+    size = abs(value)
+    for scale, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
+        if size >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return "0" if size == 0 else f"{value:.3g}"
+
+
+def split_unit(title: str) -> tuple[str, str]:
+    """``'Power price [USD/MWh]'`` → ``('Power price', 'USD/MWh')``."""
+    if title.endswith("]") and " [" in title:
+        name, _, unit = title[:-1].rpartition(" [")
+        return name, unit
+    return title, ""
+
+
 def legend_html(colormap: cm.LinearColormap, title: str) -> str:
+    """A legend: the layer name, a colour bar, three rounded ticks with the unit."""
     stops = np.linspace(colormap.vmin, colormap.vmax, 7)
     gradient = ", ".join(colormap.rgb_hex_str(float(v)) for v in stops)
     ticks = [colormap.vmin, (colormap.vmin + colormap.vmax) / 2, colormap.vmax]
+    _, unit = split_unit(title)
+    unit_html = f'<div class="cs-unit">{esc(unit)}</div>' if unit else ""
     return (
         f"<b>{esc(title)}</b>"
         f'<div class="cs-bar" style="background: linear-gradient(to right, {gradient})"></div>'
-        '<div class="cs-ticks">' + "".join(f"<span>{fmt_num(t)}</span>" for t in ticks) + "</div>"
+        '<div class="cs-ticks">'
+        + "".join(f"<span>{esc(tick_label(float(t)))}</span>" for t in ticks)
+        + "</div>"
+        + unit_html
     )
+
+
+def permitting_notes(data: RegionData) -> dict[str, str]:
+    """Tooltip line per region for the permitting layer: range and the evidence behind it.
+
+    >>> import regions
+    >>> permitting_notes(regions.load())["NC"]
+    'range 6.4–12 months; evidence: 1 piece'
+    """
+    table = data.permitting
+    if not len(table) or "evidence_count" not in table.columns:
+        return {}
+    notes = {}
+    for region_id, row in table.iterrows():
+        count = int(row["evidence_count"])
+        span = (
+            f"range {fmt_num(row['permitting_months_low'])}–"
+            f"{fmt_num(row['permitting_months_high'])} months; "
+        )
+        if row["basis"] == "evidence":
+            what = f"evidence: {count} piece{'s' if count != 1 else ''}"
+        elif row["basis"] == "regional_default":
+            what = "evidence: none (regional default)"
+        else:
+            what = "evidence: none (user figure)"
+        notes[str(region_id)] = esc(span + what)
+    return notes
 
 
 def add_choropleth(

@@ -1,0 +1,7 @@
+"""``python -m outputs.cli``: the ``clustersite`` command."""
+
+import sys
+
+from outputs.cli import main
+
+sys.exit(main())

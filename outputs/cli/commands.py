@@ -1,0 +1,275 @@
+"""The scenario commands: ``run``, ``compare``, ``scenarios``, ``regions``, ``validate``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import textwrap
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+import optimizer
+import regions
+from optimizer import Result, Scenario
+from optimizer.progress import Progress
+from regions import RegionData
+from regions.audit import figure_counts, stale_statuses
+
+from ..atomic import MANIFEST, staged_folder
+from ..terminal import printable, printable_lines
+from .common import (
+    DEFAULT_COMPARE,
+    DEFAULT_PAIR,
+    EXIT_NO_SOLUTION,
+    EXIT_OK,
+    PROG,
+    NoSolutionError,
+    UsageError,
+    _describe,
+    _fail,
+    _load_data,
+    _load_scenario,
+    _load_scenarios,
+    _no_solution_message,
+    _refuse_existing,
+    _timestamp_folder,
+    folder_name,
+)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Solve each scenario and export it: one scenario to ``OUT/``, several to
+    ``OUT/<scenario-name>/`` (without ``--out``: ``runs/<UTC timestamp>/<scenario-name>/``)."""
+    from ..exports.run import export_run
+
+    data = _load_data(args.data)
+    scenarios = _load_scenarios(args.scenarios, data)
+    out = Path(args.out) if args.out else None
+    if out is not None and len(scenarios) == 1:
+        targets = [out]  # one scenario: OUT is its run folder
+    else:
+        out = out or _timestamp_folder()
+        targets = [out / folder_name(s.name) for _, s in scenarios]
+    for target in targets:
+        _refuse_existing(target, args.overwrite)
+    progress = Progress(len(scenarios), "run", enabled=not args.quiet)
+    code = EXIT_OK
+    for (_, scenario), target in zip(scenarios, targets, strict=True):
+        result = optimizer.solve(scenario, data)
+        export_run(
+            result,
+            data,
+            target,
+            offline=not args.cdn,
+            tiles=args.tiles,
+            map=not args.no_map,
+            overwrite=args.overwrite,
+        )
+        progress.step(scenario.name, f"{result.report.status.value}, exported")
+        print(printable(f"{scenario.name}: {_describe(result)} -> {target}"), flush=True)
+        if not result.ok:
+            _fail(_no_solution_message(result) + f"; see {target / 'status.txt'}")
+            code = EXIT_NO_SOLUTION
+    return code
+
+
+def _pair_indices(
+    pair: Sequence[str] | None, scenarios: list[tuple[str, Scenario]], default_list: bool
+) -> tuple[int, int]:
+    """Indices of the two scenarios the report compares head to head."""
+    if pair is None:
+        if not default_list:
+            return 0, 1
+        pair = DEFAULT_PAIR
+    indices = []
+    for wanted in pair:
+        matches = [i for i, (ref, s) in enumerate(scenarios) if wanted in (ref, s.name)]
+        if not matches:
+            names = ", ".join(s.name for _, s in scenarios)
+            raise UsageError(f"--pair {wanted!r} is not among the compared scenarios ({names})")
+        indices.append(matches[0])
+    if indices[0] == indices[1]:
+        raise UsageError("--pair needs two different scenarios")
+    return indices[0], indices[1]
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Solve several scenarios, export each, and write the comparison report (all staged)."""
+    default_list = not args.scenarios
+    refs = list(args.scenarios) or list(DEFAULT_COMPARE)
+    if len(refs) < 2:
+        raise UsageError("compare needs at least two scenarios")
+    data = _load_data(args.data)
+    scenarios = _load_scenarios(refs, data)
+    pair = _pair_indices(args.pair, scenarios, default_list)
+    out = Path(args.out) if args.out else _timestamp_folder()
+    _refuse_existing(out, args.overwrite)
+    from ..exports.run import export_run
+    from ..reports.compare import write_report
+    from ..reports.summary import summary
+
+    progress = Progress(len(scenarios) + 1, "compare", enabled=not args.quiet)
+    results: list[Result] = []
+    with staged_folder(out, overwrite=args.overwrite) as staging:
+        for _, scenario in scenarios:
+            result = optimizer.solve(scenario, data)
+            if not result.ok:
+                raise NoSolutionError(
+                    _no_solution_message(result)
+                    + f"; nothing written (run `{PROG} run` on it for the diagnostics folder)"
+                )
+            export_run(
+                result,
+                data,
+                staging / folder_name(scenario.name),
+                offline=not args.cdn,
+                tiles=args.tiles,
+                map=not args.no_map,
+            )
+            results.append(result)
+            progress.step(scenario.name, f"{result.report.status.value}, exported")
+        write_report(results, data, staging, pair=pair, offline=not args.cdn, tiles=args.tiles)
+        _write_compare_manifest(staging, scenarios, pair)
+        progress.step("report", "written")
+    for sentence in summary(results, data):
+        print(printable(sentence))
+    print(printable(f"report: {out / 'report.html'}"), flush=True)
+    return EXIT_OK
+
+
+def _write_compare_manifest(
+    folder: Path, scenarios: list[tuple[str, Scenario]], pair: tuple[int, int]
+) -> None:
+    """``manifest.json`` of a comparison folder: version, scenarios and every file's sha256."""
+    from ..exports.run import _version, sha256_file
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+    manifest = {
+        "command": "compare",
+        "clustersite_version": _version(),
+        "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "python": platform.python_version(),
+        "scenarios": [
+            {"ref": ref, "name": s.name, "folder": folder_name(s.name)} for ref, s in scenarios
+        ],
+        "pair": [scenarios[i][1].name for i in pair],
+        "files": [
+            {
+                "path": p.relative_to(folder).as_posix(),
+                "bytes": p.stat().st_size,
+                "sha256": sha256_file(p),
+            }
+            for p in files
+        ],
+    }
+    (folder / MANIFEST).write_text(
+        json.dumps(manifest, indent=2, allow_nan=False) + "\n", encoding="utf-8"
+    )
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """List the built-in scenarios with their descriptions."""
+    names = list(optimizer.builtin_scenarios())
+    width = max(map(len, names), default=0)
+    for name in names:
+        print(printable(f"{name:<{width}}  {optimizer.load_scenario(name).description}"))
+    return EXIT_OK
+
+
+def cmd_regions(args: argparse.Namespace) -> int:
+    """Print the region table, or with --sources the citations; --csv prints CSV for a
+    spreadsheet (``clustersite regions --sources --csv > sources.csv``)."""
+    data = _load_data(args.data)
+    if args.audit:
+        return _audit(data, args.as_of or date.today())
+    if args.csv:
+        table = data.sources if args.sources else data.regions
+        text = table.to_csv(index=not args.sources, lineterminator="\n")
+        tty = bool(getattr(sys.stdout, "isatty", lambda: False)())
+        sys.stdout.write(printable_lines(text, limit=None) if tty else text)
+        return EXIT_OK
+    with pd.option_context(
+        "display.width", 10_000, "display.max_columns", None, "display.max_rows", None
+    ):
+        print(printable_lines(data.regions.to_string(), limit=None))
+    if args.sources:
+        print()
+        for line in source_lines(data.sources):
+            print(printable(line, limit=None))
+    return EXIT_OK
+
+
+def _audit(data: RegionData, as_of: date) -> int:
+    """Print figure counts by how they are known and facility statuses with stale evidence."""
+    with pd.option_context("display.width", 10_000, "display.max_columns", None):
+        print(f"Figures by how they are known (facilities as of {as_of}):")
+        print(printable_lines(figure_counts(data, as_of).to_string(index=False), None))
+        stale = stale_statuses(data, as_of)
+        print(f"\nFacility statuses with evidence older than 12 months at {as_of}: {len(stale)}")
+        if len(stale):
+            print(printable_lines(stale.to_string(index=False), None))
+    return EXIT_OK
+
+
+def iso_date(text: str) -> date:
+    """``YYYY-MM-DD`` → date (argparse type)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def source_lines(sources: pd.DataFrame, width: int = 100) -> list[str]:
+    """The citations as short blocks: ``table / column [region] (kind, vintage)`` then the
+    citation, URL, licence and note indented, wrapped at ``width`` (URLs are never broken)."""
+    lines: list[str] = []
+    for _, row in sources.iterrows():
+        region = f" [{row['region_id']}]" if str(row["region_id"]) else ""
+        lines.append(
+            f"{row['table']} / {row['column']}{region} ({row['kind']}, vintage {row['vintage']})"
+        )
+        for label in ("citation", "url", "licence", "note"):
+            text = str(row[label]).strip()
+            if not text:
+                continue
+            if label == "url":
+                lines.append(f"    url: {text}")
+                continue
+            lines += textwrap.wrap(
+                f"{label}: {text}", width, initial_indent="    ", subsequent_indent="      "
+            )
+    return lines
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate a scenario TOML file or a data folder."""
+    path = Path(args.file)
+    data_file = path.name in regions.DATA_FILES or path.suffix.lower() in (".csv", ".geojson")
+    if path.is_dir() or (data_file and path.is_file()):
+        folder = path if path.is_dir() else path.parent
+        data = regions.load(folder)
+        print(printable(f"ok: data folder {folder}: {data!r}"))
+        return EXIT_OK
+    if not path.exists() and args.file not in optimizer.builtin_scenarios():
+        raise FileNotFoundError(f"{path}: no such scenario file or data folder")
+    data = _load_data(args.data)
+    scenario = _load_scenario(args.file, data)
+    print(printable(f"ok: scenario {scenario.name!r} ({args.file}): {scenario.description}"))
+    return EXIT_OK
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Start the local web app (needs the ``app`` extra)."""
+    try:
+        import dash  # noqa: F401
+
+        from ..app import serve
+    except ImportError:
+        raise UsageError('the app needs its extra: pip install -e ".[app]"') from None
+    serve(port=args.port, data_dir=args.data, open_browser=not args.no_browser)
+    return EXIT_OK

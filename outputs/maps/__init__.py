@@ -1,0 +1,6 @@
+"""Folium maps of solved scenarios: layers (``scenario``), state shading and legends
+(``shading``), and pages that work without internet (``offline``)."""
+
+from .scenario import dual_map, render_html, save_map, scenario_map
+
+__all__ = ["dual_map", "render_html", "save_map", "scenario_map"]

@@ -1,0 +1,180 @@
+"""Human labels and units for KPIs, scopes and cost terms.
+
+The KPI table is data (``data/kpi_labels.csv``: ``kpi, label, format, help``) so a new KPI needs
+one row; a KPI without a row still reads well (``public_outlay_per_new_job`` → "Public outlay per
+new job") and is formatted by its unit. Formats: ``money`` (USD per year in millions/billions),
+``unit_cost`` (USD per unit shown per kWh, kg or W), ``quantity``, ``count``, ``percent``,
+``ratio``, ``number``, ``money_per_job``.
+
+>>> kpi_label("levelized_cost", "battery")
+'Levelized cost, battery cells'
+>>> kpi_label("some_new_kpi")
+'Some new kpi'
+>>> kpi_value(128_400_000.0, "USD/GWh", "levelized_cost")
+'USD 128/kWh'
+>>> kpi_value(245_000_000.0, "USD/GW", "levelized_cost"), kpi_value(62_500.0, "USD/t")
+('USD 0.245/W', 'USD 62.50/kg')
+>>> kpi_value(0.4057, "fraction", "domestic_mineral_share")
+'40.6%'
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..formatting import fmt_num, fmt_pct, fmt_usd_short
+
+LABELS_CSV = Path(__file__).with_name("data") / "kpi_labels.csv"
+
+SCOPE_LABELS = {
+    "all": "",
+    "battery": "battery cells",
+    "magnet": "NdFeB magnets",
+    "solar": "solar modules",
+    "credit_45x": "45X credit",
+    "state_incentive": "state incentives",
+    "co_investment": "federal co-investment",
+}
+"""Scopes shown by a name other than their id (others: the id with ``_`` → space)."""
+
+TERM_LABELS = {
+    "fixed": "Fixed site cost",
+    "capex": "Capital (annualised)",
+    "energy": "Energy",
+    "labor": "Labour",
+    "other_opex": "Other opex",
+    "other_materials": "Other materials",
+    "permitting_delay": "Permitting delay",
+    "credit_45x": "45X credit",
+    "state_incentive": "State incentive",
+    "co_investment": "Co-investment",
+    "minerals": "Minerals",
+    "freight": "Mineral freight",
+    "shortfall_penalty": "Target shortfall penalty",
+    "unsupplied_penalty": "Unsupplied mineral penalty",
+}
+"""Cost terms (``cost_<term>_usd_per_yr`` columns and result cost keys) for people."""
+
+PER_UNIT = {
+    "USD/GWh": ("USD/kWh", 1e-6),
+    "USD/MWh": ("USD/kWh", 1e-3),
+    "USD/t": ("USD/kg", 1e-3),
+    "USD/GW": ("USD/W", 1e-9),
+    "USD/MW": ("USD/W", 1e-6),
+    "USD/yr per GWh/yr": ("USD/kWh", 1e-6),
+    "USD/yr per t/yr": ("USD/kg", 1e-3),
+    "USD/yr per GW/yr": ("USD/W", 1e-9),
+}
+"""Per-unit costs are shown per kWh of cells, kg of magnets and W of modules: unit → (shown
+unit, factor)."""
+
+
+@dataclass(frozen=True)
+class KpiLabel:
+    """How one KPI is shown."""
+
+    kpi: str
+    label: str
+    format: str
+    help: str = ""
+
+
+def readable(name: str) -> str:
+    """``public_outlay_per_new_job`` → ``'Public outlay per new job'``."""
+    text = str(name).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+@lru_cache(maxsize=1)
+def kpi_labels() -> dict[str, KpiLabel]:
+    """The KPI label table by KPI name."""
+    with LABELS_CSV.open(encoding="utf-8", newline="") as handle:
+        return {
+            row["kpi"]: KpiLabel(row["kpi"], row["label"], row["format"], row["help"])
+            for row in csv.DictReader(handle)
+        }
+
+
+def kpi_info(kpi: str) -> KpiLabel:
+    """The row of ``kpi``, or a readable fallback formatted by its unit."""
+    return kpi_labels().get(kpi) or KpiLabel(kpi, readable(kpi), "auto")
+
+
+def scope_label(scope: str) -> str:
+    """``'battery'`` → ``'battery cells'``; ``'all'`` → ``''``; a zone id stays itself."""
+    scope = str(scope)
+    if scope.startswith("zone:"):
+        return f"{scope[5:]} zone"
+    if "@" in scope:  # type@zone
+        kind, _, zone = scope.partition("@")
+        return f"{scope_label(kind)} in the {zone} zone"
+    return SCOPE_LABELS.get(scope, scope.replace("_", " "))
+
+
+def kpi_label(kpi: str, scope: str = "all") -> str:
+    """``'Levelized cost, battery cells'``; the scope is left out when it is ``all``."""
+    where = scope_label(scope)
+    label = kpi_info(kpi).label
+    return f"{label}, {where}" if where else label
+
+
+def term_label(term: str) -> str:
+    """A cost term for people (``'labor'`` → ``'Labour'``)."""
+    return TERM_LABELS.get(term, readable(term))
+
+
+def display_unit(unit: str, kpi: str = "") -> str:
+    """The unit a KPI is shown in (``USD/GWh`` → ``USD/kWh``; fractions as ``%``)."""
+    if unit in PER_UNIT:
+        return PER_UNIT[unit][0]
+    if unit == "fraction":
+        return "%"
+    return unit
+
+
+def kpi_value(value: float, unit: str, kpi: str = "") -> str:
+    """A KPI value in the unit a planner reads (see the module docstring)."""
+    if value is None or not math.isfinite(float(value)):
+        return "n/a"
+    value = float(value)
+    fmt = kpi_info(kpi).format if kpi else "auto"
+    if unit in PER_UNIT:
+        shown, factor = PER_UNIT[unit]
+        scaled = value * factor
+        size = abs(scaled)
+        digits = (
+            f"{scaled:,.3f}" if size < 1 else f"{scaled:,.2f}" if size < 100 else f"{scaled:,.0f}"
+        )
+        return f"USD {digits}{shown[3:]}"
+    if unit == "fraction" or fmt == "percent":
+        return fmt_pct(value)
+    if fmt == "ratio" or unit in ("ratio", "1"):
+        return f"{value:.2f}×"
+    if unit.startswith("USD") and " per " in unit:  # e.g. USD/yr per job
+        return f"{fmt_usd_short(value)} {unit[3:].strip()}"
+    if unit.startswith("USD"):
+        rest = unit[3:]
+        return fmt_usd_short(value) + (rest if rest.startswith("/") else f" {rest}".rstrip())
+    if unit in ("count", "jobs"):
+        return fmt_num(value) + (" jobs" if unit == "jobs" else "")
+    return f"{fmt_num(value)} {unit}".rstrip()
+
+
+__all__ = [
+    "KpiLabel",
+    "PER_UNIT",
+    "SCOPE_LABELS",
+    "TERM_LABELS",
+    "display_unit",
+    "kpi_info",
+    "kpi_label",
+    "kpi_labels",
+    "kpi_value",
+    "readable",
+    "scope_label",
+    "term_label",
+]
