@@ -5,9 +5,11 @@
 ['baseline', 'great-lakes', 'south']
 """
 
+from .alternatives import AlternativesResult, alternatives
 from .api import inputs_for, solve
 from .coefficients import COST_TERMS, ModelInputs, model_inputs
 from .facility_location import add_facility_location, from_cost_matrix
+from .hindcast import HindcastResult, hindcast
 from .model import ClusterModel, build_model
 from .parallel import make_executor
 from .regret import RegretResult, regret
@@ -19,11 +21,13 @@ from .technology import CAPACITY_UNITS, CLUSTER_TYPES, TechnologyData, load_tech
 from .uncertainty import MonteCarloResult, monte_carlo
 
 __all__ = [
+    "AlternativesResult",
     "CAPACITY_UNITS",
     "CLUSTER_TYPES",
     "COST_TERMS",
     "BreakEven",
     "ClusterModel",
+    "HindcastResult",
     "ModelInputs",
     "MonteCarloResult",
     "RegretResult",
@@ -35,10 +39,12 @@ __all__ = [
     "SweepResult",
     "TechnologyData",
     "add_facility_location",
+    "alternatives",
     "break_even",
     "build_model",
     "builtin_scenarios",
     "from_cost_matrix",
+    "hindcast",
     "inputs_for",
     "load_scenario",
     "load_technology",

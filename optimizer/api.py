@@ -24,7 +24,7 @@ from .extract import (
     unmet_table,
 )
 from .kpis import compute_kpis
-from .model import build_model
+from .model import ClusterModel, build_model
 from .result import Result
 from .scenario import Scenario, load_scenario
 from .solve import run_solver
@@ -68,6 +68,32 @@ def solve(
     model = build_model(data, scenario, tech, inputs=inputs)
     build_seconds = time.perf_counter() - start
     status, solver_name, solve_seconds, gap, message = run_solver(model.problem, scenario.solver)
+    return result_from_model(
+        model,
+        scenario,
+        data,
+        tech,
+        (status, solver_name, solve_seconds, gap, message),
+        build_seconds,
+        with_duals=with_duals,
+    )
+
+
+def result_from_model(
+    model: ClusterModel,
+    scenario: Scenario,
+    data: RegionData,
+    tech: TechnologyData,
+    outcome: tuple[SolveStatus, str, float, float | None, str],
+    build_seconds: float = 0.0,
+    *,
+    with_duals: bool = True,
+) -> Result:
+    """The Result of a model solved in place; ``outcome`` is what ``run_solver`` returned.
+
+    Tables are read only when the status has a solution; otherwise they are empty.
+    """
+    status, solver_name, solve_seconds, gap, message = outcome
     size = {
         "n_variables": model.problem.numVariables(),
         "n_constraints": model.problem.numConstraints(),

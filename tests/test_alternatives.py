@@ -1,0 +1,70 @@
+"""Near-optimal alternatives on the tiny instance, worked by hand.
+
+Target 30 GWh/yr, lithium landed at A (1 t/unit at 10,000 USD/t, 1 USD/t-km freight).
+One site in A: 1e6 + 30·(6.5e5 + 1e4) = 2.08e7 USD/yr (the optimum).
+One site in C: 1e6 + 30·(6.8e5 + 1e4 + d(A,C)) ≈ 2.171e7 = optimum + 4.4 %.
+Two sites (A 20, C 10, the cheapest pair; each plan is the cheapest reaching its goal): 2e6 + 20·6.6e5 + 10·(6.9e5 + d(A,C)) ≈ 2.210e7 = +6.3 %.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from optimizer.alternatives import alternatives
+from tests import tiny
+
+OPTIMUM = 1e6 + 30 * (6.5e5 + 1e4)
+
+
+def c_only() -> float:
+    return 1e6 + 30 * (6.8e5 + 1e4 + tiny.distance_km("A", "C"))
+
+
+def built(alt, plan_id: str) -> dict[str, float]:
+    sites = alt.sites[alt.sites["plan_id"] == plan_id]
+    return dict(zip(sites["region_id"], sites["new_capacity"], strict=True))
+
+
+def test_alternatives_stay_within_slack_and_differ_from_the_optimum(tmp_path):
+    data, tech = tiny.load(tmp_path)
+    alt = alternatives(
+        tiny.scenario(),
+        slacks=(0.01, 0.05, 0.10),
+        objectives=("min_overlap", "max_states", "max_zone:east"),
+        data=data,
+        tech=tech,
+    )
+    assert alt.optimum_usd_per_yr == pytest.approx(OPTIMUM)
+    assert built(alt, "optimum") == pytest.approx({"A": 30})
+    for plan_id, row in alt.plans.iterrows():
+        assert row["cost_usd_per_yr"] <= (1 + row["slack"]) * OPTIMUM * (1 + 1e-9), plan_id
+    # 1 %: nothing else is cheap enough, so the plan is the optimum
+    assert built(alt, "min_overlap@0.01") == pytest.approx({"A": 30})
+    # 5 %: all in C (+4.4 %), no overlap with the optimum; C is in zone east
+    for plan_id in ("min_overlap@0.05", "max_zone:east@0.05"):
+        assert built(alt, plan_id) == pytest.approx({"C": 30})
+        assert alt.plans.at[plan_id, "cost_usd_per_yr"] == pytest.approx(c_only())
+    assert alt.plans.at["min_overlap@0.05", "overlap"] == 0
+    assert alt.plans.at["min_overlap@0.05", "jobs"] == pytest.approx(300)
+    # max_states: one site until 10 % allows the pair A 20 + C 10 (+6.3 %)
+    assert alt.plans.at["max_states@0.05", "n_sites"] == 1
+    assert built(alt, "max_states@0.1") == pytest.approx({"A": 20, "C": 10})
+    pair = 2e6 + 20 * 6.6e5 + 10 * (6.9e5 + tiny.distance_km("A", "C"))
+    assert alt.plans.at["max_states@0.1", "cost_usd_per_yr"] == pytest.approx(pair)
+    # each plan is the cheapest reaching its goal: at 10 % C alone still has no overlap
+    assert built(alt, "min_overlap@0.1") == pytest.approx({"C": 30})
+    # frequency over the 10 plans: C alone in min_overlap and max_zone at 5 % and 10 %
+    assert alt.frequency.at["A", "any"] == 10 - 4
+    assert alt.frequency.at["C", "battery"] == alt.frequency.at["C", "any"] == 5
+    assert alt.frequency.at["C", "share"] == 0.5
+    assert "min_overlap@0.05: +4.38 % cost" in alt.summary()
+
+
+def test_bad_goal_and_slack_are_refused(tmp_path):
+    data, tech = tiny.load(tmp_path)
+    with pytest.raises(ValueError, match="unknown zone 'nowhere'; known: west, east"):
+        alternatives(tiny.scenario(), (0.01,), ("max_zone:nowhere",), data, tech)
+    with pytest.raises(ValueError, match="unknown goal 'cheapest'"):
+        alternatives(tiny.scenario(), (0.01,), ("cheapest",), data, tech)
+    with pytest.raises(ValueError, match="slack must be a finite number ≥ 0, got -0.1"):
+        alternatives(tiny.scenario(), (-0.1,), ("max_states",), data, tech)
