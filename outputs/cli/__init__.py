@@ -1,6 +1,7 @@
 """``clustersite`` command line: a thin layer over the Python API.
 
-Commands: ``run``, ``compare``, ``scenarios``, ``regions``, ``validate``. Exit codes: 0 success,
+Commands: ``run``, ``compare``, ``scenarios``, ``regions``, ``validate``, ``app``, the analyses
+``regret``, ``sweep``, ``breakeven``, ``montecarlo`` and ``hindcast``, ``alternatives``. Exit codes: 0 success,
 1 a bug in clustersite (the message says how to report it), 2 bad input (invalid data, scenario or
 flag, missing or unreadable file, existing output folder, unknown scenario), 3 a scenario without
 a solution. Errors are one line on stderr, with user text escaped; ``--debug`` adds the traceback.
@@ -156,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .analysis import register
 
     register(add)
+    from .trust import register as register_trust
+
+    register_trust(add)
     return parser
 
 
@@ -170,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         _fail(
             "choose a command: run, compare, scenarios, regions, validate, regret, sweep, "
-            "breakeven, montecarlo, app"
+            "breakeven, montecarlo, hindcast, alternatives, app"
         )
         return EXIT_BAD_INPUT
     show_solver_log(bool(args.verbose))

@@ -1,0 +1,112 @@
+"""Run folders of the hindcast and the near-optimal alternatives: their tables as CSV and a map
+(the scenario map with the comparison as extra shading)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer import CAPACITY_UNITS, AlternativesResult, HindcastResult
+from optimizer.alternatives import OPTIMUM
+from regions import RegionData
+
+from ...atomic import atomic_write_text
+from ...maps.scenario import save_map, scenario_map
+from .common import MAP_NAME, write_csv
+
+HINDCAST_TABLES = ("by_state", "scores", "missed", "invented")
+ALTERNATIVES_TABLES = ("plans", "sites", "frequency")
+NOTES_NAME = "notes.txt"
+PLAN_SHARE_LAYER = "Share of near-optimal plans with new capacity [share of plans]"
+
+
+def announced_layer_name(cluster_type: str, h: HindcastResult) -> str:
+    """Map layer of a type's capacity announced in the hindcast window."""
+    unit = CAPACITY_UNITS.get(cluster_type, "")
+    return f"Announced {cluster_type} capacity {h.as_of} to {h.until} [{unit}]"
+
+
+def gap_layer_name(cluster_type: str) -> str:
+    """Map layer of a type's placed minus announced capacity."""
+    return (
+        f"Placed minus announced {cluster_type} capacity [{CAPACITY_UNITS.get(cluster_type, '')}]"
+    )
+
+
+def plan_count_layer_name(cluster_type: str) -> str:
+    """Map layer of the number of near-optimal plans building a type in a state."""
+    return f"Near-optimal plans building {cluster_type} [plans]"
+
+
+def hindcast_layers(h: HindcastResult) -> dict[str, pd.Series]:
+    """Per type: announced capacity and placed − announced capacity by region [type unit/yr]."""
+    layers = {}
+    for k, group in h.by_state.groupby(level="cluster_type", sort=False):
+        group = group.droplevel("cluster_type")
+        layers[announced_layer_name(k, h)] = group["announced_capacity"]
+        layers[gap_layer_name(k)] = group["model_new_capacity"] - group["announced_capacity"]
+    return layers
+
+
+def alternatives_layers(alt: AlternativesResult, data: RegionData) -> dict[str, pd.Series]:
+    """Share of plans with new capacity in each state, then the plan count per type."""
+    frequency = alt.frequency.reindex(data.regions.index).fillna(0.0)
+    layers = {PLAN_SHARE_LAYER: frequency["share"]}
+    for k in alt.sites["cluster_type"].drop_duplicates():
+        layers[plan_count_layer_name(k)] = frequency[k]
+    return layers
+
+
+def write_hindcast(
+    folder: Path,
+    h: HindcastResult,
+    data: RegionData,
+    *,
+    with_map: bool = True,
+    offline: bool = True,
+    tiles: bool = False,
+) -> list[str]:
+    """Write ``by_state.csv``, ``scores.csv`` (indexed as in the result), ``missed.csv``,
+    ``invented.csv``, ``notes.txt`` (one note a line) and ``map.html``; return the names."""
+    folder = Path(folder)
+    write_csv(h.by_state, folder / "by_state.csv", index=True)
+    write_csv(h.scores, folder / "scores.csv", index=True)
+    write_csv(h.missed, folder / "missed.csv")
+    write_csv(h.invented, folder / "invented.csv")
+    atomic_write_text(folder / NOTES_NAME, "".join(f"{note}\n" for note in h.notes))
+    written = [f"{name}.csv" for name in HINDCAST_TABLES] + [NOTES_NAME]
+    if with_map:
+        m = scenario_map(
+            h.result, data, offline=offline, tiles=tiles, extra_layers=hindcast_layers(h)
+        )
+        save_map(m, folder / MAP_NAME, offline=offline)
+        written.append(MAP_NAME)
+    return written
+
+
+def write_alternatives(
+    folder: Path,
+    alt: AlternativesResult,
+    data: RegionData,
+    *,
+    with_map: bool = True,
+    offline: bool = True,
+    tiles: bool = False,
+) -> list[str]:
+    """Write ``plans.csv``, ``frequency.csv`` (indexed as in the result), ``sites.csv`` and
+    ``map.html`` (the optimum, shaded by how often each state appears); return the names."""
+    folder = Path(folder)
+    write_csv(alt.plans, folder / "plans.csv", index=True)
+    write_csv(alt.sites, folder / "sites.csv")
+    frequency = alt.frequency.rename_axis("region_id")
+    write_csv(frequency, folder / "frequency.csv", index=True)
+    written = [f"{name}.csv" for name in ALTERNATIVES_TABLES]
+    if with_map:
+        layers = alternatives_layers(alt, data)
+        m = scenario_map(
+            alt.results[OPTIMUM], data, offline=offline, tiles=tiles, extra_layers=layers
+        )
+        save_map(m, folder / MAP_NAME, offline=offline)
+        written.append(MAP_NAME)
+    return written
