@@ -59,10 +59,22 @@ def kpi_cards(result: Result) -> list[dict]:
     cards = [
         {
             "id": "cost",
-            "label": "Total annual cost",
-            "value": f"{fmt_usd_short(_kpi(result, 'total_annual_cost'))}/yr",
-            "note": f"objective {fmt_usd_short(result.report.objective or math.nan)}/yr",
-        }
+            "label": "System cost",
+            "value": f"{fmt_usd_short(_kpi(result, 'system_cost'))}/yr",
+            "note": (
+                f"investor cost {fmt_usd_short(_kpi(result, 'investor_cost'))}/yr; "
+                f"minimised: {result.scenario.objective} view"
+            ),
+        },
+        {
+            "id": "outlay",
+            "label": "Public outlay",
+            "value": f"{fmt_usd_short(_kpi(result, 'public_outlay'))}/yr",
+            "note": (
+                f"{fmt_usd_short(_kpi(result, 'public_outlay_per_new_job'))}/yr per new job; "
+                "a transfer, not a saving"
+            ),
+        },
     ]
     for k in CLUSTER_TYPES:
         new = _kpi(result, "new_capacity", k)
@@ -142,7 +154,7 @@ def cost_figure(results: dict[str, Result]) -> dict:
     return {
         "data": data,
         "layout": _layout(
-            "Annual cost by term [USD bn/yr]; credits and incentives are negative",
+            "Annual cost by term [USD bn/yr]; transfers negative",
             barmode="group",
             legend={"orientation": "h", "y": -0.15},
         ),
@@ -189,7 +201,9 @@ def compare_rows(a: Result, b: Result) -> list[dict]:
     """Side-by-side rows ``{"label", "a", "b", "diff"}`` of the headline indicators."""
     rows = []
     specs = [
-        ("Total annual cost", "total_annual_cost", "all", "usd"),
+        ("System cost", "system_cost", "all", "usd"),
+        ("Investor cost", "investor_cost", "all", "usd"),
+        ("Public outlay", "public_outlay", "all", "usd"),
         ("New jobs", "jobs", "all", "n"),
     ]
     for k in CLUSTER_TYPES:

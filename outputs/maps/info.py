@@ -34,7 +34,14 @@ def headline_kpis(result: Result) -> list[tuple[str, str]]:
     """(label, formatted value) pairs for the title block: cost, new capacity, jobs, minerals."""
     if not result.ok:
         return []
-    rows = [("Total annual cost", f"{fmt_usd_short(result.kpi('total_annual_cost'))}/yr")]
+    rows = [
+        (label, f"{fmt_usd_short(result.kpi(kpi))}/yr")
+        for label, kpi in (
+            ("System cost", "system_cost"),
+            ("Investor cost", "investor_cost"),
+            ("Public outlay", "public_outlay"),
+        )
+    ]
     for cluster_type in CLUSTER_TYPES:
         try:
             value = result.kpi("new_capacity", cluster_type)
