@@ -56,6 +56,9 @@ TERM_LABELS = {
     "freight": "Mineral freight",
     "shortfall_penalty": "Target shortfall penalty",
     "unsupplied_penalty": "Unsupplied mineral penalty",
+    "tariff": "Tariffs paid",
+    "share_gap_penalty": "Domestic-share gap penalty",
+    "unsupplied": "Unsupplied need (landed price + penalty)",
 }
 """Cost terms (``cost_<term>_usd_per_yr`` columns and result cost keys) for people."""
 

@@ -16,6 +16,7 @@ from ...formatting import esc, fmt_num
 from ...maps.shading import GeoLayer, Shapes, state_shapes
 from ...templating import Markup, render
 from ..compare import _table
+from ..labels import TERM_LABELS as TERM_LABELS  # re-exported for the analysis reports
 
 REPORT_NAME = "report.html"
 MAP_NAME = "map.html"
@@ -25,23 +26,6 @@ CANNOT_HOST_CLASS = "cs-cannot-host"
 BREAKDOWN_REGIONS = 3
 """Regions in the regret cost breakdown: this many cheapest alternatives and most costly."""
 TORNADO_KPIS = ("total_annual_cost", *(f"levelized_cost:{k}" for k in CLUSTER_TYPES))
-
-
-TERM_LABELS = {
-    "fixed": "Fixed site cost",
-    "capex": "Capital (annualised)",
-    "energy": "Energy",
-    "labor": "Labour",
-    "other_opex": "Other opex",
-    "other_materials": "Other materials",
-    "permitting_delay": "Permitting delay",
-    "credit_45x": "45X credit",
-    "state_incentive": "State incentive",
-    "minerals": "Minerals",
-    "freight": "Mineral freight",
-    "shortfall_penalty": "Target shortfall penalty",
-    "unsupplied_penalty": "Unsupplied mineral penalty",
-}
 
 
 # ---------------------------------------------------------------------------------------------
