@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from .demand import demand_at
 from .timeline import VIEW_STATUSES, view_at
 from .zones import Zone
 
@@ -44,6 +45,9 @@ class RegionData:
         files: path of every file read, by file name.
         facility_events: dated events per facility (``facility_events.csv``, or events implied
             by ``facilities.csv`` when a user's facilities come without one; ``implied`` True).
+        demand: demand nodes, one row per (node, ``as_of`` date): ``node_id, cluster_type,
+            region_id, name, weight`` [``weight_unit``], ``kind``, citation, and ``lon``/``lat``
+            [deg] (the region's representative point); empty when the dataset has none.
     """
 
     regions: pd.DataFrame
@@ -58,6 +62,7 @@ class RegionData:
     files: dict[str, Path] = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
     facility_events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    demand: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def region_ids(self) -> list[str]:
@@ -100,6 +105,18 @@ class RegionData:
             frame = self.facilities[self.facilities["status"].isin(VIEW_STATUSES)]
             return frame if cutoff is None else frame[frame["announced_date"] <= cutoff]
         return view_at(self.facilities, self.facility_events, cutoff)
+
+    def demand_as_of(self, as_of: date | str) -> pd.DataFrame:
+        """Demand a planner saw on ``as_of``: per (node_id, cluster_type) the row with the latest
+        ``as_of`` on or before that date (nodes with no row by then are left out).
+
+        >>> import regions
+        >>> data = regions.load()
+        >>> row = data.demand_as_of("2020-12-31").set_index("node_id").loc["CA-utility-pv"]
+        >>> (row["as_of"].isoformat(), float(row["weight"]), row["weight_unit"])
+        ('2020-12-31', 12256.1, 'MWac')
+        """
+        return demand_at(self.demand, as_of)
 
     def existing_capacity(
         self, as_of: date | str | None, statuses: tuple[str, ...] = ACTIVE_STATUSES

@@ -10,6 +10,7 @@ import pandas as pd
 from .boundaries import read_boundaries
 from .coordinates import check_coordinates
 from .dataset import RegionData
+from .demand import empty_demand, read_demand
 from .errors import DataValidationError
 from .geodesy import equal_area_km2
 from .permitting import check_permitting
@@ -30,6 +31,7 @@ DATA_FILES = (
     "facility_events.csv",
     "zones.toml",
     "sources.csv",
+    "demand.csv",
 )
 PERMITTING_TOLERANCE_MONTHS = 1e-6
 RENAMED_FILES = {"permitting_index.csv": "permitting.csv (with permitting_evidence.csv)"}
@@ -260,6 +262,17 @@ def _read_sources(files: dict[str, Path], regions: pd.DataFrame) -> pd.DataFrame
     return table
 
 
+def _read_demand(files: dict[str, Path], regions: pd.DataFrame) -> pd.DataFrame:
+    """Demand nodes; none when a folder brings its own regions but no ``demand.csv`` (the
+    embedded nodes name the embedded regions). Drops ``demand.csv`` from ``files`` then."""
+    path = files["demand.csv"]
+    own_regions = files["regions.geojson"] != DEFAULT_DATA_DIR / "regions.geojson"
+    if (own_regions and path == DEFAULT_DATA_DIR / "demand.csv") or not path.exists():
+        del files["demand.csv"]
+        return empty_demand()
+    return read_demand(path, regions).drop(columns="_line")
+
+
 def load(data_dir: Path | str | None = None) -> RegionData:
     """Load and validate a region dataset.
 
@@ -282,6 +295,7 @@ def load(data_dir: Path | str | None = None) -> RegionData:
     _check_source_facilities(files, mineral_sources, facilities)
     zones = read_zones(files["zones.toml"], geometry)
     sources = _read_sources(files, regions)
+    demand = _read_demand(files, regions)
     return RegionData(
         regions=regions.drop(columns="_line"),
         geometry=geometry,
@@ -295,4 +309,5 @@ def load(data_dir: Path | str | None = None) -> RegionData:
         files=files,
         metadata=metadata,
         facility_events=facility_events,
+        demand=demand,
     )
