@@ -21,11 +21,11 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.chromium import start as start_chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 STARTUP_TIMEOUT = 30.0
 STEP_TIMEOUT = 20.0
 
@@ -69,31 +69,9 @@ def stop_app(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def chromium(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver")
     pytest.importorskip("dash")
-    from selenium.webdriver.chrome.service import Service
-
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip("needs /usr/bin/chromium and /usr/bin/chromedriver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
     profile = tmp_path_factory.mktemp("chromium-app-profile")
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--window-size=1500,1000",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.set_page_load_timeout(60)
+    driver = start_chromium(profile, "1500,1000", {"browser": "ALL", "performance": "ALL"})
     yield driver
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
