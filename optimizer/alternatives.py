@@ -13,10 +13,18 @@ scenario's objective, penalties included) and replace the objective by the goal:
 where new = greenfield + expansion capacity and need[k] = target − existing. Each type's
 shortfall stays at most the optimum's, so every alternative meets the same targets.
 
-Two stages per plan (lexicographic): first the goal is optimised within the cost bound; then,
-with the goal held at what stage one reached, cost is minimised, so each plan is the cheapest
-one reaching its goal (its shipments the cheapest for it) rather than any plan inside the
-slack. The plan is read with the normal extraction (cost views, jobs, sites).
+Two stages per plan (lexicographic): first the goal is optimised within the cost bound (to a
+relative MIP gap of ``GOAL_MIP_GAP``); then, with the goal held at what stage one reached, cost
+is minimised, so each plan is the cheapest one reaching its goal (its shipments the cheapest for
+it) rather than any plan inside the slack. The plan is read with the normal extraction (cost
+views, jobs, sites).
+
+Speed: the model goes to HiGHS once (``optimizer.highs_session``); each solve changes only the
+objective and bounds and starts from a known feasible plan (stage one from the optimum, stage
+two from stage one's plan). Slacks are taken widest first: when the plan found at a wider slack
+costs no more than a narrower bound, it is that slack's plan too (no plan within the narrower
+bound reaches further, and it is the cheapest reaching that level), so a flat cost surface needs
+two solves per goal, not two per goal and slack.
 """
 
 from __future__ import annotations
@@ -27,12 +35,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pulp
 
 from regions import RegionData
 
 from .api import _default_data, _default_tech, result_from_model
+from .highs_session import Outcome, Session, session_for
 from .model import ClusterModel, build_model
 from .result import Result
 from .scenario import Scenario, load_scenario
@@ -44,6 +54,10 @@ CAPACITY_TOLERANCE = 1e-6
 """New capacity [type unit/yr] below which a site counts as not built."""
 GOAL_TOLERANCE = 1e-6
 """Relative give on the goal value when stage two minimises cost with the goal held."""
+GOAL_MIP_GAP = 0.01
+"""Relative MIP gap of stage one (the goal, not the cost): a site count below 100 is still
+proved optimal, a zone share is within 1 % of the best. The cost bound is a constraint and holds
+exactly whatever this gap; stage two minimises cost at the scenario's own gap."""
 GOALS = ("min_overlap", "max_states", "max_zone", "max_state")
 
 
@@ -151,32 +165,38 @@ def alternatives(
         goal: add_goal(model, goal, *goal_expression(model, goal, base_sites, need, data, counters))
         for goal in objectives
     }
+    slacks = sorted({float(s) for s in slacks}, reverse=True)
+    bound = cost_bound(model, cost, (1 + slacks[0]) * optimum) if slacks else None
+    align_helpers(model, goals, counters)
+    session = session_for(model.problem, scenario.solver)
+    start = session.values()
     meta = {OPTIMUM: ("optimum", 0.0)}
-    reached: dict[str, tuple[float, str]] = {}
     for slack in sorted(slacks):
-        cost_bound(model, cost, (1 + slack) * optimum)
-        for goal, (value, sense) in goals.items():
+        meta.update({f"{goal}@{slack:g}": (goal, slack) for goal in goals})
+    for goal, (value, sense) in goals.items():
+        widest: tuple[float, str] | None = None  # (cost, plan id) of the plan at a wider slack
+        for slack in slacks:  # widest first
             plan_id = f"{goal}@{slack:g}"
-            meta[plan_id] = (goal, float(slack))
+            limit = (1 + slack) * optimum
+            if widest is not None and widest[0] <= limit:
+                # the cheapest plan reaching the goal's best level at a wider slack fits this
+                # bound, and no plan here can reach further: it is this slack's plan too
+                results[plan_id], statuses[plan_id] = results[widest[1]], statuses[widest[1]]
+                continue
+            bound.changeRHS(limit)
             with shortfall_cap(model, shortfall):
-                found = optimise_goal(model, value, sense, cost, scenario)
+                found = optimise_goal(session, model, value, sense, cost, start)
                 statuses[plan_id] = found[0].value
                 if not found[0].has_solution:
                     continue
                 level = float(value.value() or 0.0)
-                same = reached.get(goal)
-                if same is not None and abs(level - same[0]) <= GOAL_TOLERANCE * max(1, abs(level)):
-                    # the goal reached no further than at the smaller slack: the cheapest plan
-                    # reaching it is the same (it already fitted the tighter bound)
-                    results[plan_id], statuses[plan_id] = results[same[1]], statuses[same[1]]
-                    continue
-                found = cheapest_reaching(model, value, sense, level, scenario)
+                found = cheapest_reaching(session, value, sense, level, session.values())
             statuses[plan_id] = found[0].value
             if found[0].has_solution:
-                reached[goal] = (level, plan_id)
                 results[plan_id] = result_from_model(
                     model, scenario, data, tech, found, with_duals=False
                 )
+                widest = (float(cost.value()), plan_id)
     return summarise(results, statuses, meta, optimum, base_sites)
 
 
@@ -191,36 +211,62 @@ def add_goal(
 
 
 def optimise_goal(
+    session: Session,
     model: ClusterModel,
     value: pulp.LpVariable,
     sense: int,
     cost: pulp.LpAffineExpression,
-    scenario: Scenario,
-) -> tuple:
-    """Stage one: optimise the goal g within the cost bound (objective restored after)."""
+    start: np.ndarray | None,
+) -> Outcome:
+    """Stage one: optimise the goal g within the cost bound, to GOAL_MIP_GAP, from ``start``
+    (objective restored after)."""
     problem = model.problem
     problem.setObjective(pulp.LpAffineExpression([(value, 1.0)]))
     problem.sense = sense
     try:
-        return run_solver(problem, scenario.solver)
+        return session.solve(gap=max(GOAL_MIP_GAP, session.options.mip_gap), start=start)
     finally:
         problem.setObjective(cost)
         problem.sense = pulp.LpMinimize
 
 
 def cheapest_reaching(
-    model: ClusterModel, value: pulp.LpVariable, sense: int, level: float, scenario: Scenario
-) -> tuple:
-    """Stage two: with g held at ``level`` (less a relative 1e-6), minimise cost."""
+    session: Session,
+    value: pulp.LpVariable,
+    sense: int,
+    level: float,
+    start: np.ndarray | None,
+) -> Outcome:
+    """Stage two: with g held at ``level`` (less a relative 1e-6), minimise cost at the
+    scenario's MIP gap, from ``start`` (the stage-one plan, which reaches the level)."""
     give = GOAL_TOLERANCE * max(1.0, abs(level))
     if sense == pulp.LpMaximize:
         value.lowBound = level - give
     else:
         value.upBound = level + give
     try:
-        return run_solver(model.problem, scenario.solver)
+        return session.solve(start=start)
     finally:
         value.lowBound = value.upBound = None
+
+
+def align_helpers(
+    model: ClusterModel,
+    goals: dict[str, tuple[pulp.LpVariable, int]],
+    counters: dict[tuple[str, str], pulp.LpVariable],
+) -> None:
+    """Give the goal and counter columns their values at the optimum, so the optimum's column
+    values are a feasible start for every stage-one solve (its cost is within any slack)."""
+    sites = model.inputs.sites
+    for key, u in counters.items():
+        scale = max(float(sites.at[key, "min_scale"]), CAPACITY_TOLERANCE)
+        new = sum(max(float(v.value() or 0.0), 0.0) for v, _ in model.new_capacity_terms(key))
+        u.varValue = min(1.0, new / scale)
+    for goal, _sense in goals.values():
+        row = model.problem.get_constraint_by_name(goal.name.replace("alt_goal_", "alt_goal_row_"))
+        goal.varValue = sum(
+            coef * float(v.value() or 0.0) for v, coef in row.items() if v is not goal
+        )
 
 
 def check_goal(goal: str, data: RegionData) -> None:
