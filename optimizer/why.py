@@ -1,0 +1,281 @@
+"""Why this state: each opened site against the best state not chosen for its type.
+
+For a site (r, k) that gets new capacity x [type unit/yr] in a solved plan:
+
+- **Its cost per unit** = the per-unit terms of its option (greenfield or expansion, as
+  ``optimizer.drivers.unit_terms``: capex, energy, labour, …, minerals at the cheapest lane)
+  + its fixed cost / x  [USD/yr per (type unit/yr)].
+- **The runner-up** is the state that did not get new capacity of type k with the lowest cost
+  per unit for the same capacity: each candidate is costed at s = min(x, the most it can host —
+  max scale or expansion limit, and labor cap / jobs per unit), so its fixed cost is spread over
+  as much of the site's capacity as it could take. A state that cannot host even a minimum-scale
+  plant (or is excluded: permitting, zones) is not a candidate. This ranks states by the cost of
+  moving this site's capacity there, all else equal; the regret analysis re-solves the whole
+  model with a state forced open and is the exact (slower) check.
+- **The gap** Δ = runner-up cost per unit − site cost per unit, with the term differences.
+- **Break-even**: the runner-up would take the site's capacity when its cost per unit falls by Δ.
+  The sentence names the term in which the runner-up is dearest and the relative cut of that term
+  that closes Δ on its own (e.g. its power price 12 % lower), and the per-unit state incentive
+  that would, as ``optimizer.sensitivity.break_even`` names the value at which two options swap
+  ranks. It is first-order: other sites keep their plan.
+- **Binding constraints around the site**, from the published duals (``optimizer.duals``): its
+  labor cap, maximum scale, expansion limit and room; the capped sources shipping it a mineral of
+  its bill of materials; the domestic-share rule of those minerals; and the marginal cost of one
+  more unit of the type's target.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .coefficients import objective_terms
+from .drivers import MINERALS_TERM, unit_terms
+from .result import Result
+from .technology import CAPACITY_UNITS
+
+CAPACITY_TOLERANCE = 1e-6
+"""New capacity [type unit/yr] below which a site counts as not built."""
+LEVERS = {
+    "energy": "power price",
+    "labor": "wages",
+    "capex": "capital cost",
+    "permitting_delay": "permitting time",
+    MINERALS_TERM: "mineral supply cost",
+    "other_opex": "other operating cost",
+    "other_materials": "other materials cost",
+    "fixed": "fixed site cost",
+}
+"""Per-unit terms a planner can move, and what moving them means in words."""
+SITE_FAMILIES = {
+    "labor": "labor cap",
+    "max_scale": "maximum scale",
+    "expansion_limit": "expansion limit",
+    "room": "room at the site",
+}
+MAX_SOURCES = 3
+"""Binding source limits named per site (the dearest first); the rest are counted."""
+WHY_COLUMNS = [
+    "region_id",
+    "cluster_type",
+    "option",
+    "new_capacity",
+    "cost_usd_per_unit",
+    "runner_up",
+    "runner_up_option",
+    "runner_up_capacity",
+    "runner_up_cost_usd_per_unit",
+    "gap_usd_per_unit",
+    "gap_pct",
+    "lever",
+    "lever_cut_pct",
+    "binding",
+    "break_even",
+]
+
+
+def why_this_state(result: Result) -> pd.DataFrame:
+    """One row per opened site (new capacity > 0): the site against its runner-up.
+
+    Columns (costs per unit in USD/yr per (type unit/yr)): ``region_id``, ``cluster_type``,
+    ``option``, ``new_capacity``, ``cost_usd_per_unit``, ``runner_up`` (region id, '' when no
+    state could take it), ``runner_up_option``, ``runner_up_capacity`` (what it could host of
+    the site's capacity), ``runner_up_cost_usd_per_unit``, ``gap_usd_per_unit`` (runner-up −
+    site), ``gap_pct`` (of the site's cost), ``lever`` and ``lever_cut_pct`` (the term that closes
+    the gap alone and by how much, '' / NaN when none does), ``binding`` (constraints around the
+    site, in words), ``break_even`` (one sentence), and ``d_<term>_usd_per_unit`` (runner-up −
+    site) for every term and ``fixed``.
+
+    >>> why = why_this_state(optimizer.solve("baseline"))     # doctest: +SKIP
+    """
+    if not result.ok or result.sites.empty:
+        return pd.DataFrame(columns=WHY_COLUMNS)
+    sites = result.sites[result.sites["new_capacity"] > CAPACITY_TOLERANCE]
+    rows = []
+    for k, group in sites.groupby("cluster_type", sort=False):
+        costs = candidate_costs(result, str(k))
+        chosen = set(group["region_id"])
+        for site in group.itertuples():
+            rows.append(_row(result, costs, site, chosen))
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return pd.DataFrame(columns=WHY_COLUMNS)
+    extra = [c for c in table.columns if c not in WHY_COLUMNS]
+    return table[WHY_COLUMNS + extra].reset_index(drop=True)
+
+
+def candidate_costs(result: Result, cluster_type: str) -> pd.DataFrame:
+    """Per region: option, per-unit terms, ``fixed_cost`` [USD/yr] of that option and
+    ``max_capacity`` [type unit/yr] it could host (0 for regions that cannot host)."""
+    inputs = result.inputs
+    terms = unit_terms(inputs, cluster_type)
+    sites = inputs.sites.xs(cluster_type, level="cluster_type").reindex(terms.index)
+    expansion = terms["option"] == "expansion"
+    fixed = np.where(
+        expansion, sites["expansion_fixed_cost_usd_per_yr"], sites["fixed_cost_usd_per_yr"]
+    )
+    scale = np.where(expansion, sites["expansion_limit"], sites["max_scale"])
+    jobs = sites["jobs_per_unit"].to_numpy(float)
+    labor = np.where(jobs > 0, sites["labor_limit_jobs"] / np.where(jobs > 0, jobs, 1), np.inf)
+    most = np.minimum(np.minimum(scale, sites["room"].fillna(np.inf)), labor)
+    minimum = np.where(expansion, 0.0, sites["min_scale"])
+    can_host = (terms["option"] != "none") & (most > CAPACITY_TOLERANCE) & (most >= minimum)
+    table = terms.copy()
+    table["fixed_cost"] = fixed
+    table["max_capacity"] = np.where(can_host, most, 0.0)
+    table["min_capacity"] = minimum
+    return table
+
+
+def _per_unit(costs: pd.DataFrame, terms: list[str], region_id: str, size: float) -> pd.Series:
+    """Per-unit ``terms`` of ``region_id`` at ``size`` [type unit/yr], with ``fixed`` spread
+    over it, and their ``total``."""
+    row = costs.loc[region_id]
+    out = row[terms].astype(float)
+    out["fixed"] = float(row["fixed_cost"]) / size if size > 0 else math.inf
+    out["total"] = out.sum()
+    return out
+
+
+def _row(result: Result, costs: pd.DataFrame, site, chosen: set[str]) -> dict:
+    k, region_id, x = str(site.cluster_type), str(site.region_id), float(site.new_capacity)
+    unit = CAPACITY_UNITS.get(k, "unit/yr")
+    terms = [*objective_terms(result.inputs.objective), MINERALS_TERM]
+    own = _per_unit(costs, terms, region_id, x)
+    record = {
+        "region_id": region_id,
+        "cluster_type": k,
+        "option": str(site.mode),
+        "new_capacity": x,
+        "cost_usd_per_unit": float(own["total"]),
+    }
+    candidates = costs[(costs["max_capacity"] > 0) & ~costs.index.isin(list(chosen))]
+    binding = binding_around(result, region_id, k)
+    record["binding"] = "; ".join(binding)
+    if candidates.empty:
+        record.update(
+            runner_up="",
+            runner_up_option="",
+            runner_up_capacity=np.nan,
+            runner_up_cost_usd_per_unit=np.nan,
+            gap_usd_per_unit=np.nan,
+            gap_pct=np.nan,
+            lever="",
+            lever_cut_pct=np.nan,
+            break_even=f"No other state can host a {k} plant: {region_id} has no runner-up.",
+        )
+        return record
+    sizes = np.minimum(candidates["max_capacity"].to_numpy(float), x)
+    sizes = np.maximum(sizes, candidates["min_capacity"].to_numpy(float))
+    priced = {
+        r: _per_unit(costs, terms, r, s) for r, s in zip(candidates.index, sizes, strict=True)
+    }
+    ranked = sorted(priced, key=lambda r: (priced[r]["total"], r))
+    best = ranked[0]
+    other = priced[best]
+    size = float(sizes[list(candidates.index).index(best)])
+    gap = float(other["total"] - own["total"])
+    diffs = (other - own).drop("total")
+    record.update(
+        runner_up=best,
+        runner_up_option=str(costs.at[best, "option"]),
+        runner_up_capacity=size,
+        runner_up_cost_usd_per_unit=float(other["total"]),
+        gap_usd_per_unit=gap,
+        gap_pct=100.0 * gap / float(own["total"]) if own["total"] else np.nan,
+    )
+    lever, cut = closing_lever(other, diffs, gap)
+    record["lever"], record["lever_cut_pct"] = lever, cut
+    record["break_even"] = break_even_sentence(
+        region_id, best, k, unit, gap, lever, cut, size, x, binding
+    )
+    for term, value in diffs.items():
+        record[f"d_{term}_usd_per_unit"] = float(value)
+    return record
+
+
+def closing_lever(other: pd.Series, diffs: pd.Series, gap: float) -> tuple[str, float]:
+    """The term in which the runner-up is dearest that closes ``gap`` on its own, and the cut
+    of the runner-up's value of that term that does it [%]; ('', NaN) when none does."""
+    if not gap > 0:
+        return "", math.nan
+    movable = diffs[[t for t in diffs.index if t in LEVERS]]
+    for term in movable.sort_values(ascending=False).index:
+        value = float(other[term])
+        if value > 0 and gap <= value:
+            return term, 100.0 * gap / value
+    return "", math.nan
+
+
+def break_even_sentence(
+    region_id: str,
+    runner_up: str,
+    cluster_type: str,
+    unit: str,
+    gap: float,
+    lever: str,
+    cut: float,
+    size: float,
+    capacity: float,
+    binding: list[str],
+) -> str:
+    """What would have to change for ``runner_up`` to take the site, in one sentence."""
+    partial = (
+        f" (it could host {size:,.4g} of the {capacity:,.4g} {unit})"
+        if size < capacity - CAPACITY_TOLERANCE
+        else ""
+    )
+    if not gap > 0:
+        held = f"binding here: {binding[0]}" if binding else "limits elsewhere in the plan"
+        return (
+            f"{runner_up} is no dearer per unit than {region_id} for this {cluster_type} "
+            f"capacity{partial} ({gap:+,.0f} USD/yr per {unit}); the plan keeps {region_id} for "
+            f"its constraints ({held}) or to avoid a second fixed cost."
+        )
+    incentive = f"a state incentive paid {gap:,.0f} USD/yr per {unit} there"
+    how = (
+        f"its {LEVERS[lever]} were {cut:.1f} % lower, or {incentive}"
+        if lever
+        else f"{incentive} (no single cost term of it closes the gap alone)"
+    )
+    return (
+        f"{runner_up} would take this {cluster_type} capacity from {region_id}{partial} if "
+        f"{how}, all else equal."
+    )
+
+
+def binding_around(result: Result, region_id: str, cluster_type: str) -> list[str]:
+    """Binding constraints around site (region_id, cluster_type), in words, with their duals."""
+    duals = result.shadow_prices
+    if duals.empty:
+        return []
+    duals = duals[duals["binding"].astype(bool) & (duals["value"].abs() > 1e-9)]
+    out = []
+    key = f"{region_id}/{cluster_type}"
+    for family, words in SITE_FAMILIES.items():
+        for row in duals[(duals["constraint"] == family) & (duals["key"] == key)].itertuples():
+            out.append(f"{words} ({row.value:,.4g} {row.unit})")
+    flows = result.flows
+    minerals = set(result.inputs.demand_t_per_unit.get(cluster_type, {}))
+    if len(flows):
+        here = flows[(flows["region_id"] == region_id) & flows["mineral"].isin(minerals)]
+        sources = {f"{s}/{m}" for s, m in zip(here["source_id"], here["mineral"], strict=True)}
+        limits = duals[(duals["constraint"] == "source_limit") & duals["key"].isin(sources)]
+        limits = limits.sort_values("value", ascending=False)
+        for row in limits.head(MAX_SOURCES).itertuples():
+            out.append(f"source limit {row.key} ({row.value:,.4g} {row.unit})")
+        if len(limits) > MAX_SOURCES:
+            out.append(f"{len(limits) - MAX_SOURCES} more source limits")
+    for row in duals[duals["constraint"] == "domestic_share"].itertuples():
+        if row.key in minerals and row.value > 0:
+            out.append(f"domestic share of {row.key} ({row.value:,.4g} {row.unit})")
+    for row in duals[
+        (duals["constraint"] == "target") & (duals["key"] == cluster_type)
+    ].itertuples():
+        out.append(f"national {cluster_type} target ({row.value:,.4g} {row.unit})")
+    return out
+
+
+__all__ = ["WHY_COLUMNS", "binding_around", "candidate_costs", "why_this_state"]
