@@ -169,13 +169,11 @@ def _row(result: Result, costs: pd.DataFrame, site, chosen: set[str]) -> dict:
         return record
     sizes = np.minimum(candidates["max_capacity"].to_numpy(float), x)
     sizes = np.maximum(sizes, candidates["min_capacity"].to_numpy(float))
-    priced = {
-        r: _per_unit(costs, terms, r, s) for r, s in zip(candidates.index, sizes, strict=True)
-    }
-    ranked = sorted(priced, key=lambda r: (priced[r]["total"], r))
-    best = ranked[0]
-    other = priced[best]
-    size = float(sizes[list(candidates.index).index(best)])
+    totals = candidates[terms].to_numpy(float).sum(axis=1) + candidates["fixed_cost"] / sizes
+    order = np.lexsort((candidates.index.to_numpy(str), totals.to_numpy(float)))
+    best = str(candidates.index[order[0]])
+    size = float(sizes[order[0]])
+    other = _per_unit(costs, terms, best, size)
     gap = float(other["total"] - own["total"])
     diffs = (other - own).drop("total")
     record.update(

@@ -73,3 +73,29 @@ def test_full_site_names_its_maximum_scale_and_a_chosen_state_is_no_runner_up(tm
     assert why.at["C", "runner_up"] == "B"
     gap_c = 2e4 + tiny.distance_km("A", "B") - tiny.distance_km("A", "C")
     assert why.at["C", "gap_usd_per_unit"] == pytest.approx(gap_c)
+
+
+def test_report_and_popup_show_the_runner_up_and_the_sentence(tmp_path):
+    import html
+    import re
+
+    from outputs.maps.scenario import scenario_map
+    from outputs.reports.compare import comparison_report
+
+    data, tech = tiny.load(tmp_path)
+    results = [
+        optimizer.solve(tiny.scenario(target), data, tech, with_duals=True) for target in (30, 70)
+    ]
+    page = comparison_report(results, data, tech=tech)
+    rows = re.findall(r'<tr class="cs-why-row"([^>]*)>(.*?)</tr>', page, flags=re.S)
+    assert [re.search(r'data-region="(\w+)"', a)[1] for a, _ in rows] == ["A", "A", "C"]
+    assert [re.search(r'data-runner-up="(\w+)"', a)[1] for a, _ in rows] == ["C", "B", "B"]
+    first = html.unescape(rows[0][1])
+    assert "C would take this battery capacity from A if its power price were 37.9 % lower" in first
+    assert (
+        "Region C (C), " in first
+        and f"(+{100 * (3e4 + tiny.distance_km('A', 'C')) / (6.6e5 + 1e6 / 30):.2f} %)" in first
+    )
+    popup = html.unescape(scenario_map(results[1], data, offline=False).get_root().render())
+    assert "Why this state" in popup
+    assert "maximum scale (3.034e+04 USD/yr per GWh/yr)" in popup

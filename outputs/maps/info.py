@@ -3,7 +3,9 @@ new sites; collapsible so it does not cover the map."""
 
 from __future__ import annotations
 
-from optimizer import CLUSTER_TYPES, Result
+from collections.abc import Mapping
+
+from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result
 from regions import RegionData
 
 from ..formatting import esc, fmt_capacity, fmt_num, fmt_pct, fmt_usd_short
@@ -104,4 +106,28 @@ def title_html(result: Result, data: RegionData, *, compact: bool = False) -> st
     return (
         f'<details class="cs-info"{state}><summary><b>Scenario: {esc(scenario.name)}</b>'
         "</summary>" + "".join(parts) + "</details>"
+    )
+
+
+def why_html(row: Mapping) -> str:
+    """The "why this state" block of a site popup (escaped HTML), from one row of
+    ``optimizer.why.why_this_state``: the runner-up and its cost per unit, the binding
+    constraints around the site and the one-sentence break-even."""
+    unit = CAPACITY_UNITS.get(str(row["cluster_type"]), "unit/yr")
+    per_unit = f"USD/yr per {unit}"
+    rows = [(esc(f"Cost here [{per_unit}]"), esc(fmt_num(row["cost_usd_per_unit"])))]
+    if row["runner_up"]:
+        gap = float(row["gap_pct"])
+        rows += [
+            ("Runner-up", esc(f"{row['runner_up']} ({row['runner_up_option']})")),
+            (
+                esc(f"Runner-up cost [{per_unit}]"),
+                esc(f"{fmt_num(row['runner_up_cost_usd_per_unit'])} ({gap:+.2f} %)"),
+            ),
+        ]
+    rows.append(("Binding here", esc(row["binding"] or "none")))
+    return (
+        '<div class="cs-why"><b>Why this state</b>'
+        + _table(rows)
+        + f'<p style="margin:2px 0">{esc(row["break_even"])}</p></div>'
     )

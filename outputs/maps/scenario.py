@@ -23,12 +23,13 @@ from folium.plugins import DualMap, MarkerCluster
 from shapely.geometry import mapping
 
 from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result
+from optimizer.why import why_this_state
 from regions import RegionData
 
 from ..atomic import atomic_write_text
 from ..formatting import esc, fmt_capacity, fmt_num, fmt_usd
 from .fast_render import fast_render
-from .info import INPUT_LAYERS, TYPE_COLOURS, _table, title_html
+from .info import INPUT_LAYERS, TYPE_COLOURS, _table, title_html, why_html
 from .offline import inline_assets
 from .shading import (
     MAP_STYLE,
@@ -122,8 +123,11 @@ def _cost_label(column: str) -> str:
     return f"{label} [USD/yr]"
 
 
-def site_popup_html(row: pd.Series, data: RegionData, *, new: bool = True) -> str:
-    """Popup of one cluster site: capacity, jobs and the full annual cost breakdown [USD/yr].
+def site_popup_html(
+    row: pd.Series, data: RegionData, *, new: bool = True, why: Mapping | None = None
+) -> str:
+    """Popup of one cluster site: capacity, jobs and the full annual cost breakdown [USD/yr],
+    and with ``why`` (a row of ``optimizer.why.why_this_state``) its runner-up state.
 
     ``new=False`` titles it as an existing cluster (a row with existing capacity only).
     """
@@ -143,7 +147,7 @@ def site_popup_html(row: pd.Series, data: RegionData, *, new: bool = True) -> st
         f"<b>{esc(region_name(data, region_id))}</b> ({esc(region_id)}): "
         f"{'new' if new else 'existing'} {esc(cluster_type)} cluster"
     )
-    return head + _table(rows)
+    return head + _table(rows) + (why_html(why) if why is not None else "")
 
 
 # marker offset by type [deg lat, deg lon] so that co-located clusters of different types show
@@ -164,6 +168,9 @@ def _radius(value: float, largest: float, smallest: float = 6.0, biggest: float 
 
 def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
     sites = result.sites
+    why = {
+        (w["region_id"], w["cluster_type"]): w for w in why_this_state(result).to_dict("records")
+    }
     placed = sites[sites["new_capacity"] > 0] if len(sites) else sites
     existing = sites[sites["existing_capacity"] > 0] if len(sites) else sites
     group = folium.FeatureGroup(name="Existing clusters (counted capacity)", show=True)
@@ -216,7 +223,12 @@ def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
                     f"cs-region-{css_token(row['region_id'])}"
                 ),
                 tooltip=folium.Tooltip(text),
-                popup=_popup(site_popup_html(row, data)),
+                popup=_popup(
+                    site_popup_html(
+                        row, data, why=why.get((row["region_id"], row["cluster_type"]))
+                    ),
+                    width=420,
+                ),
             ).add_to(group)
         group.add_to(m)
 

@@ -5,7 +5,8 @@ pair, computed summary sentences, headline cards, charts (cost by term and scena
 state, jobs by zone, public outlay; inline SVG), a synchronised side-by-side map of two scenarios
 (folium DualMap, embedded with ``<iframe srcdoc>`` so the page is a single file), the KPI table
 with human labels and units (values and differences vs the first scenario), per-type site
-tables, the evidence note and the solver reports. Nothing here solves.
+tables, "why this state" (each site against the best state not chosen, ``reports/why.py``),
+the evidence note and the solver reports. Nothing here solves.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .bars import bar_chart_svg
 from .figures import cards, cost_by_state, cost_by_term, differences, jobs_by_zone, public_outlay
 from .labels import display_unit, kpi_label, kpi_value
 from .summary import kpi_table, new_sites, scenario_labels, summary
+from .why import why_blocks
 
 REPORT_NAME = "report.html"
 SITE_ROW_CLASS = "cs-site-row"
@@ -379,6 +381,7 @@ def comparison_report(
         charts=report_charts(results, data),
         dual_map=dual,
         site_blocks=_site_blocks(results, data),
+        why_blocks=why_blocks(results, data),
         **_kpi_context(results),
         **_scenario_context(results),
         **_evidence_context(data, tech),
