@@ -43,6 +43,7 @@ from regions.timeline import view_at
 
 from .api import _default_data, _default_tech, solve
 from .drivers import describe_gaps, reference, term_gaps, unit_terms
+from .reality import RealityGap, reality_gap
 from .result import Result
 from .scenario import Scenario, load_scenario
 from .technology import CAPACITY_UNITS, TechnologyData
@@ -68,6 +69,8 @@ class HindcastResult:
         invented: states where the model placed capacity and nothing was announced, with the
             terms that made them cheaper than the states that really received plants.
         result: the hindcast solve. notes: rules and data caveats, in sentences.
+        reality: the announced plan costed in the same model against its optimum
+            (``optimizer.reality``): is what really happened within 1, 2 or 5 % of optimal?
     """
 
     as_of: date
@@ -78,6 +81,7 @@ class HindcastResult:
     invented: pd.DataFrame
     result: Result
     notes: list[str] = field(default_factory=list)
+    reality: RealityGap | None = None
 
     def summary(self) -> str:
         """Plain sentences: the scores per type, the states missed and invented, the notes."""
@@ -112,6 +116,8 @@ class HindcastResult:
                 f"{'—' if np.isnan(share) else f'{share:.0%}'} of placed capacity "
                 "(mean over types) in states that received plants."
             )
+        if self.reality is not None:
+            lines.append(self.reality.summary())
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -250,7 +256,8 @@ def hindcast(
     by_state = compare_by_state(result, data, as_of, until)
     scores = score(by_state, result)
     missed, invented = explain(by_state, result)
-    return HindcastResult(as_of, until, by_state, scores, missed, invented, result, notes)
+    reality = reality_gap(past, data, tech, announced_between(data, as_of, until), result)
+    return HindcastResult(as_of, until, by_state, scores, missed, invented, result, notes, reality)
 
 
 def compare_by_state(result: Result, data: RegionData, as_of: date, until: date) -> pd.DataFrame:

@@ -111,3 +111,50 @@ def test_window_must_run_forward(tmp_path):
     data, tech = tiny.load(tmp_path)
     with pytest.raises(ValueError, match="until .2020-01-01. must be after as_of"):
         hindcast(tiny.scenario(), AS_OF, date(2020, 1, 1), data, tech)
+
+
+def test_reality_costed_against_the_optimum_by_hand(tmp_path):
+    """Reality puts 30 in A and 10 in C (a second site); the optimum puts all 40 in A.
+
+    Both ship lithium to C's 10 counted units (the same in both). The difference is C's second
+    fixed cost 1e6 plus 10 units at C's unit-cost premium 3e4 and the lithium freight d(A,C):
+    gap = 1e6 + 10·(3e4 + d(A,C)) ≈ 1.303e6 USD/yr on an optimum of
+    1e6 + 40·(6.5e5 + 1e4) + 10·(1e4 + d(A,C)) ≈ 2.750e7: +4.74 %, within 5 % but not 2 %.
+    """
+    facilities = [
+        BEFORE,
+        plant("new-a", "A", "announced", "2022-03-01", 30),
+        plant("new-c", "C", "cancelled", "2023-05-01", 10),
+        AFTER,
+    ]
+    data, tech = tiny.load(tmp_path, facilities=facilities)
+    h = hindcast(tiny.scenario(999), AS_OF, UNTIL, data, tech)
+    d = tiny.distance_km("A", "C")
+    optimum = 1e6 + 40 * (6.5e5 + 1e4) + 10 * (1e4 + d)
+    gap = 1e6 + 10 * (3e4 + d)
+    row = h.reality.table.loc["all"]
+    assert row["optimum_usd_per_yr"] == pytest.approx(optimum)
+    assert row["reality_usd_per_yr"] == pytest.approx(optimum + gap)
+    assert row["gap_pct"] == pytest.approx(100 * gap / optimum)
+    assert round(row["gap_pct"], 2) == 4.74
+    assert (row["within_1pct"], row["within_2pct"], row["within_5pct"]) == (False, False, True)
+    assert h.reality.verdict() == "within 5 %"
+    forced = h.reality.forced.set_index("region_id")
+    assert forced["placed_capacity"].to_dict() == pytest.approx({"A": 30, "C": 10})
+    assert forced["missed_capacity"].sum() == 0
+    assert "+4.74 % against its optimum (within 5 % of optimal)" in h.summary()
+
+
+def test_reality_reports_what_the_model_cannot_place(tmp_path):
+    """C announces 60 but its maximum scale is 50 (room 50 − 10 counted = 40 new): 20 missed,
+    placed by the model in A (the cheapest), and the reason names the limit."""
+    facilities = [BEFORE, plant("big-c", "C", "announced", "2022-03-01", 60)]
+    data, tech = tiny.load(tmp_path, facilities=facilities)
+    h = hindcast(tiny.scenario(999), AS_OF, UNTIL, data, tech)
+    row = h.reality.forced.iloc[0]
+    assert (row["region_id"], row["announced_capacity"]) == ("C", 60)
+    assert row["placed_capacity"] == pytest.approx(40)
+    assert row["missed_capacity"] == pytest.approx(20)
+    assert row["reason"] == "its maximum scale and room allow at most 40"
+    placed = h.reality.result.new_capacity("battery").to_dict()
+    assert placed == pytest.approx({"A": 20, "C": 40})

@@ -106,6 +106,8 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     )
     print(printable_lines(h.summary()))
     print(printable_lines(score_table(h.scores)))
+    if h.reality is not None:
+        print(printable_lines(reality_table(h.reality.table)))
     print(printable(f"run folder: {job.out}"), flush=True)
     return EXIT_OK
 
@@ -119,6 +121,15 @@ def score_table(scores) -> str:
         lines.append(
             f"{k:<8} {rho:>9} {share:>15} {int(row['n_missed']):>7} {int(row['n_invented']):>9}"
         )
+    return "\n".join(lines)
+
+
+def reality_table(table) -> str:
+    """Reality vs the model's optimum per type and overall: gap and the slacks that hold it."""
+    lines = [f"{'type':<8} {'reality vs optimum':>19} {'within 1 %':>11} {'2 %':>4} {'5 %':>4}"]
+    for k, row in table.iterrows():
+        flags = [("yes" if row[f"within_{p}pct"] else "no") for p in (1, 2, 5)]
+        lines.append(f"{k:<8} {row['gap_pct']:>+18.2f}% {flags[0]:>11} {flags[1]:>4} {flags[2]:>4}")
     return "\n".join(lines)
 
 

@@ -68,7 +68,9 @@ def write_hindcast(
     tiles: bool = False,
 ) -> list[str]:
     """Write ``by_state.csv``, ``scores.csv`` (indexed as in the result), ``missed.csv``,
-    ``invented.csv``, ``notes.txt`` (one note a line) and ``map.html``; return the names."""
+    ``invented.csv``, ``reality.csv`` (reality vs optimum per type) and ``reality_sites.csv``
+    (announced, placed and missed capacity per site) when the result has them, ``notes.txt``
+    (one note a line) and ``map.html``; return the names."""
     folder = Path(folder)
     write_csv(h.by_state, folder / "by_state.csv", index=True)
     write_csv(h.scores, folder / "scores.csv", index=True)
@@ -76,6 +78,10 @@ def write_hindcast(
     write_csv(h.invented, folder / "invented.csv")
     atomic_write_text(folder / NOTES_NAME, "".join(f"{note}\n" for note in h.notes))
     written = [f"{name}.csv" for name in HINDCAST_TABLES] + [NOTES_NAME]
+    if h.reality is not None:
+        write_csv(h.reality.table, folder / "reality.csv", index=True)
+        write_csv(h.reality.forced, folder / "reality_sites.csv")
+        written += ["reality.csv", "reality_sites.csv"]
     if with_map:
         m = scenario_map(
             h.result, data, offline=offline, tiles=tiles, extra_layers=hindcast_layers(h)
