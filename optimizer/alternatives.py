@@ -29,6 +29,7 @@ two solves per goal, not two per goal and slack.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -44,6 +45,7 @@ from regions import RegionData
 from .api import _default_data, _default_tech, result_from_model
 from .highs_session import Outcome, Session, session_for
 from .model import ClusterModel, build_model
+from .reality import RealityGap, reality_gap
 from .result import Result
 from .scenario import Scenario, load_scenario
 from .solve import run_solver
@@ -76,12 +78,15 @@ class AlternativesResult:
         frequency: per state, in how many plans it gets new capacity of each type and of any
             type (``any``), and ``share`` = any / number of plans.
         results: the full Result of each solved plan.
+        reality: with ``announced``, the announced plan costed against the optimum
+            (``optimizer.reality``): is what really happened within a slack?
     """
 
     plans: pd.DataFrame
     sites: pd.DataFrame
     frequency: pd.DataFrame
     results: dict[str, Result]
+    reality: RealityGap | None = None
 
     @property
     def optimum_usd_per_yr(self) -> float:
@@ -106,7 +111,22 @@ class AlternativesResult:
             + ", ".join(f"{r} {int(row['any'])}/{len(self.results)}" for r, row in top.iterrows())
             + "."
         )
+        if self.reality is not None:
+            lines.append(self.reality_sentence())
         return "\n".join(lines)
+
+    def reality_sentence(self) -> str:
+        """Whether the announced plan lies within each slack of this run."""
+        gap = float(self.reality.table.at["all", "gap_pct"])
+        slacks = sorted(set(self.plans["slack"]) - {0.0})
+        inside = [f"{s:.0%}" for s in slacks if gap <= 100 * s + 1e-9]
+        where = (
+            f"within the {', '.join(inside)} slack{'s' if len(inside) > 1 else ''}: it is one of "
+            "the near-optimal plans there"
+            if inside
+            else "beyond every slack of this run"
+        )
+        return f"What really happened (the announced plan) costs {gap:+.2f} % over the optimum, {where}."
 
     def _where(self, plan_id: str) -> str:
         built = self.sites[self.sites["plan_id"] == plan_id]
@@ -125,6 +145,8 @@ def alternatives(
     objectives: Sequence[str] = ("min_overlap", "max_states", "max_zone:great-lakes"),
     data: RegionData | None = None,
     tech: TechnologyData | None = None,
+    *,
+    announced: pd.DataFrame | None = None,
 ) -> AlternativesResult:
     """Plans within each cost slack that differ as much as possible from the optimum.
 
@@ -133,6 +155,9 @@ def alternatives(
         slacks: cost slacks ε ≥ 0 (fractions of the optimum: 0.02 = 2 %).
         objectives: goals (see the module docstring), e.g. ``"max_zone:south:battery"``.
         data, tech: region and technology data (default: embedded).
+        announced: capacity really announced (``region_id``, ``cluster_type``, ``capacity``, e.g.
+            ``optimizer.hindcast.announced_between``), to say whether it lies within each slack;
+            meaningful for a scenario whose targets are that capacity (a hindcast scenario).
 
     >>> alt = alternatives("baseline", slacks=(0.02,))       # doctest: +SKIP
     >>> print(alt.summary())                                 # doctest: +SKIP
@@ -151,6 +176,11 @@ def alternatives(
     if not outcome[0].has_solution:
         raise RuntimeError(f"the optimum has no solution: {outcome[0].value}")
     results = {OPTIMUM: result_from_model(model, scenario, data, tech, outcome, with_duals=False)}
+    reality = (
+        reality_gap(scenario, data, tech, announced, results[OPTIMUM])
+        if announced is not None
+        else None
+    )
     optimum = float(cost.value())
     base_sites = new_by_site(model)
     shortfall = {k: max(float(v.value() or 0.0), 0.0) for k, v in model.shortfall.items()}
@@ -197,7 +227,8 @@ def alternatives(
                     model, scenario, data, tech, found, with_duals=False
                 )
                 widest = (float(cost.value()), plan_id)
-    return summarise(results, statuses, meta, optimum, base_sites)
+    found = summarise(results, statuses, meta, optimum, base_sites)
+    return dataclasses.replace(found, reality=reality)
 
 
 def add_goal(

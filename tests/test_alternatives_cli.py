@@ -76,6 +76,11 @@ def test_alternatives_write_the_api_tables_and_print_the_plans(capsys, tmp_path,
         (["--slack", "0.01,x"], ["argument --slack", "'x' is not a number"]),
         (["--goal", "cheapest"], ["--goal: unknown goal 'cheapest'; known: min_overlap"]),
         (["--goal", "max_zone:nowhere"], ["unknown zone 'nowhere'; known: west, east"]),
+        (
+            ["--announced-between", "2024-12-31,2020-12-31"],
+            ["argument --announced-between", "UNTIL (2020-12-31) must be after AS_OF (2024-12-31)"],
+        ),
+        (["--announced-between", "2020-12-31"], ["expected AS_OF,UNTIL (two ISO dates)"]),
     ],
 )
 def test_bad_flags_are_one_line_errors(capsys, tmp_path, setup, flags, fragments):

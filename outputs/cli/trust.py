@@ -17,6 +17,7 @@ from datetime import date
 
 import optimizer
 from optimizer.alternatives import OPTIMUM, check_goal
+from optimizer.hindcast import announced_between
 from regions import RegionData
 
 from ..flags import float_flag
@@ -47,6 +48,21 @@ def slack_list(text: str) -> tuple[float, ...]:
         raise argparse.ArgumentTypeError("expected slacks such as 0.01,0.02,0.05")
     one = float_flag(0, 1, low_open=True)
     return tuple(sorted(dict.fromkeys(one(p) for p in parts)))
+
+
+def date_window(text: str) -> tuple[date, date]:
+    """``2020-12-31,2024-12-31`` → (as_of, until), until after as_of (argparse type).
+
+    >>> date_window("2020-12-31,2024-12-31")
+    (datetime.date(2020, 12, 31), datetime.date(2024, 12, 31))
+    """
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"expected AS_OF,UNTIL (two ISO dates), got {text!r}")
+    as_of, until = (iso_date(p) for p in parts)
+    if until <= as_of:
+        raise argparse.ArgumentTypeError(f"UNTIL ({until}) must be after AS_OF ({as_of})")
+    return as_of, until
 
 
 def resolve_goals(texts: Sequence[str] | None, data: RegionData) -> tuple[str, ...]:
@@ -143,8 +159,19 @@ def cmd_alternatives(args: argparse.Namespace) -> int:
     slacks = args.slack or DEFAULT_SLACKS
     job.check_out()
     try:
+        window = args.announced_between
+        announced = (
+            announced_between(job.data, window[0], window[1]) if window is not None else None
+        )
         alt = job.timed(
-            "analysis_seconds", optimizer.alternatives, scenario, slacks, goals, job.data, job.tech
+            "analysis_seconds",
+            optimizer.alternatives,
+            scenario,
+            slacks,
+            goals,
+            job.data,
+            job.tech,
+            announced=announced,
         )
     except RuntimeError as exc:
         raise NoSolutionError(
@@ -156,7 +183,11 @@ def cmd_alternatives(args: argparse.Namespace) -> int:
             folder, alt, job.data, with_map=not args.no_map, offline=not args.cdn, tiles=args.tiles
         ),
         scenarios={"scenario": (args.scenario, scenario)},
-        parameters={"slacks": list(slacks), "goals": list(goals)},
+        parameters={
+            "slacks": list(slacks),
+            "goals": list(goals),
+            **({"announced_between": [d.isoformat() for d in window]} if window else {}),
+        },
         executor=_in_process(len(alt.plans), job.timings["analysis_seconds"]),
         executor_text=IN_PROCESS,
         failures=int((~alt.plans["status"].isin(("optimal", "feasible"))).sum()),
@@ -254,5 +285,12 @@ def register(add: Callable[[str, Callable, str], argparse.ArgumentParser]) -> No
         metavar="GOAL",
         help="min_overlap, max_states, max_zone:ZONE[:TYPE] or max_state:ID[:TYPE] (repeatable; "
         f"default {', '.join(DEFAULT_GOALS)} and {DEFAULT_ZONE_GOAL} where that zone exists)",
+    )
+    alternatives.add_argument(
+        "--announced-between",
+        type=date_window,
+        metavar="AS_OF,UNTIL",
+        help="also cost the capacity announced in (AS_OF, UNTIL] and say whether it lies within "
+        "each slack (for a hindcast scenario, e.g. the hindcast.toml of a hindcast run)",
     )
     _options(alternatives, "alternatives")

@@ -100,14 +100,18 @@ def write_alternatives(
     offline: bool = True,
     tiles: bool = False,
 ) -> list[str]:
-    """Write ``plans.csv``, ``frequency.csv`` (indexed as in the result), ``sites.csv`` and
-    ``map.html`` (the optimum, shaded by how often each state appears); return the names."""
+    """Write ``plans.csv``, ``frequency.csv`` (indexed as in the result), ``sites.csv``,
+    ``reality.csv`` and ``reality_sites.csv`` (with announced capacity) and ``map.html`` (the optimum, shaded by how often each state appears); return the names."""
     folder = Path(folder)
     write_csv(alt.plans, folder / "plans.csv", index=True)
     write_csv(alt.sites, folder / "sites.csv")
     frequency = alt.frequency.rename_axis("region_id")
     write_csv(frequency, folder / "frequency.csv", index=True)
     written = [f"{name}.csv" for name in ALTERNATIVES_TABLES]
+    if alt.reality is not None:
+        write_csv(alt.reality.table, folder / "reality.csv", index=True)
+        write_csv(alt.reality.forced, folder / "reality_sites.csv")
+        written += ["reality.csv", "reality_sites.csv"]
     if with_map:
         layers = alternatives_layers(alt, data)
         m = scenario_map(
