@@ -12,6 +12,7 @@ from .facility_location import add_facility_location, from_cost_matrix
 from .hindcast import HindcastResult, hindcast
 from .model import ClusterModel, build_model
 from .parallel import make_executor
+from .reality import RealityGap, reality_gap
 from .regret import RegretResult, regret
 from .result import Result
 from .scenario import Scenario, SolverOptions, builtin_scenarios, load_scenario
@@ -19,6 +20,7 @@ from .sensitivity import BreakEven, SweepResult, break_even, sweep, tornado
 from .status import SolverReport, SolveStatus
 from .technology import CAPACITY_UNITS, CLUSTER_TYPES, TechnologyData, load_technology
 from .uncertainty import MonteCarloResult, monte_carlo
+from .why import why_this_state
 
 __all__ = [
     "AlternativesResult",
@@ -30,6 +32,7 @@ __all__ = [
     "HindcastResult",
     "ModelInputs",
     "MonteCarloResult",
+    "RealityGap",
     "RegretResult",
     "Result",
     "Scenario",
@@ -51,8 +54,10 @@ __all__ = [
     "make_executor",
     "model_inputs",
     "monte_carlo",
+    "reality_gap",
     "regret",
     "solve",
     "sweep",
     "tornado",
+    "why_this_state",
 ]
