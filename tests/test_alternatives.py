@@ -100,3 +100,19 @@ def test_alternatives_say_whether_what_happened_is_within_each_slack(tmp_path):
         "What really happened (the announced plan) costs +4.74 % over the optimum, within the "
         "5% slack: it is one of the near-optimal plans there."
     )
+
+
+def test_the_cbc_path_finds_the_same_plans(tmp_path):
+    """Without HiGHS the plans are re-solved through PuLP (no warm starts): same plans."""
+    data, tech = tiny.load(tmp_path)
+    goals = ("min_overlap", "max_states", "max_zone:east")
+    slacks = (0.01, 0.05, 0.10)
+    highs = alternatives(tiny.scenario(), slacks, goals, data, tech)
+    cbc = alternatives(
+        tiny.scenario(solver={"name": "cbc", "mip_gap": 1e-9}), slacks, goals, data, tech
+    )
+    for plan_id in highs.plans.index:
+        assert built(cbc, plan_id) == pytest.approx(built(highs, plan_id)), plan_id
+    assert cbc.plans.at["max_states@0.1", "cost_increase_pct"] == pytest.approx(
+        highs.plans.at["max_states@0.1", "cost_increase_pct"]
+    )
