@@ -154,7 +154,7 @@ def test_run_exports_the_solved_kpis(capsys, tmp_path, baseline):
     )
     assert re.search(r"\[1/1\] baseline: optimal, exported in [\d.]+ s", err)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [f"{t}.csv" for t in ("sites", "flows", "kpis", "shadow_prices", "unmet")]
+        [f"{t}.csv" for t in ("sites", "flows", "products", "kpis", "shadow_prices", "unmet")]
         + ["results.xlsx", "manifest.json", "scenario.toml"]
         + ["sites.geojson", "states.geojson", "flows.geojson"]
     )
