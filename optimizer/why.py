@@ -4,7 +4,9 @@ For a site (r, k) that gets new capacity x [type unit/yr] in a solved plan:
 
 - **Its cost per unit** = the per-unit terms of its option (greenfield or expansion, as
   ``optimizer.drivers.unit_terms``: capex, energy, labour, …, minerals at the cheapest lane)
-  + its fixed cost / x  [USD/yr per (type unit/yr)].
+  + its fixed cost / x + (with markets) the outbound freight to the market nodes it serves, per
+  unit delivered  [USD/yr per (type unit/yr)]. Every candidate is costed serving the same nodes
+  in the same mix, so the comparison asks "who else could serve these customers".
 - **The runner-up** is the state that did not get new capacity of type k with the lowest cost
   per unit for the same capacity: each candidate is costed at s = min(x, the most it can host —
   max scale or expansion limit, and labor cap / jobs per unit), so its fixed cost is spread over
@@ -36,6 +38,8 @@ from .drivers import MINERALS_TERM, unit_terms
 from .result import Result
 from .technology import CAPACITY_UNITS
 
+OUTBOUND_TERM = "outbound"
+"""Per-unit outbound product freight to the market nodes the site serves (with markets)."""
 CAPACITY_TOLERANCE = 1e-6
 """New capacity [type unit/yr] below which a site counts as not built."""
 LEVERS = {
@@ -44,6 +48,7 @@ LEVERS = {
     "capex": "capital cost",
     "permitting_delay": "permitting time",
     MINERALS_TERM: "mineral supply cost",
+    # outbound freight is distance to customers, not a state lever: it is compared, not moved
     "other_opex": "other operating cost",
     "other_materials": "other materials cost",
     "fixed": "fixed site cost",
@@ -143,6 +148,10 @@ def _row(result: Result, costs: pd.DataFrame, site, chosen: set[str]) -> dict:
     k, region_id, x = str(site.cluster_type), str(site.region_id), float(site.new_capacity)
     unit = CAPACITY_UNITS.get(k, "unit/yr")
     terms = [*objective_terms(result.inputs.objective), MINERALS_TERM]
+    outbound = outbound_per_unit(result, region_id, k)
+    if outbound is not None:
+        costs = costs.assign(**{OUTBOUND_TERM: outbound.reindex(costs.index)})
+        terms.append(OUTBOUND_TERM)
     own = _per_unit(costs, terms, region_id, x)
     record = {
         "region_id": region_id,
@@ -152,6 +161,7 @@ def _row(result: Result, costs: pd.DataFrame, site, chosen: set[str]) -> dict:
         "cost_usd_per_unit": float(own["total"]),
     }
     candidates = costs[(costs["max_capacity"] > 0) & ~costs.index.isin(list(chosen))]
+    candidates = candidates.dropna(subset=terms)
     binding = binding_around(result, region_id, k)
     record["binding"] = "; ".join(binding)
     if candidates.empty:
@@ -186,12 +196,34 @@ def _row(result: Result, costs: pd.DataFrame, site, chosen: set[str]) -> dict:
     )
     lever, cut = closing_lever(other, diffs, gap)
     record["lever"], record["lever_cut_pct"] = lever, cut
+    dominant = str(diffs.idxmax()) if len(diffs) and diffs.max() > 0 else ""
     record["break_even"] = break_even_sentence(
-        region_id, best, k, unit, gap, lever, cut, size, x, binding
+        region_id, best, k, unit, gap, lever, cut, size, x, binding, dominant
     )
     for term, value in diffs.items():
         record[f"d_{term}_usd_per_unit"] = float(value)
     return record
+
+
+def outbound_per_unit(result: Result, region_id: str, cluster_type: str) -> pd.Series | None:
+    """Per region, the outbound freight [USD/yr per unit] of serving the market nodes this site
+    serves, in the same mix: Σ_j units_j · freight[region, j] / Σ_j units_j. None without
+    markets or deliveries from the site."""
+    products = result.products
+    lanes = result.inputs.product_lanes
+    if products is None or not len(products) or not len(lanes):
+        return None
+    mine = products[
+        (products["origin"] == region_id)
+        & (products["cluster_type"] == cluster_type)
+        & (products["origin_kind"] == "site")
+    ]
+    units = mine.groupby("node_id")["units_per_yr"].sum()
+    if units.sum() <= CAPACITY_TOLERANCE:
+        return None
+    freight = lanes["freight_usd_per_unit"].xs(cluster_type, level="cluster_type")
+    table = freight.unstack("node_id").reindex(columns=units.index)
+    return table.mul(units / units.sum(), axis=1).sum(axis=1, min_count=len(units))
 
 
 def closing_lever(other: pd.Series, diffs: pd.Series, gap: float) -> tuple[str, float]:
@@ -200,7 +232,7 @@ def closing_lever(other: pd.Series, diffs: pd.Series, gap: float) -> tuple[str, 
     if not gap > 0:
         return "", math.nan
     movable = diffs[[t for t in diffs.index if t in LEVERS]]
-    for term in movable.sort_values(ascending=False).index:
+    for term in movable[movable > 0].sort_values(ascending=False).index:
         value = float(other[term])
         if value > 0 and gap <= value:
             return term, 100.0 * gap / value
@@ -218,8 +250,10 @@ def break_even_sentence(
     size: float,
     capacity: float,
     binding: list[str],
+    dominant: str = "",
 ) -> str:
-    """What would have to change for ``runner_up`` to take the site, in one sentence."""
+    """What would have to change for ``runner_up`` to take the site, in one sentence
+    (``dominant``: the term in which the runner-up is dearest)."""
     partial = (
         f" (it could host {size:,.4g} of the {capacity:,.4g} {unit})"
         if size < capacity - CAPACITY_TOLERANCE
@@ -236,12 +270,18 @@ def break_even_sentence(
     how = (
         f"its {LEVERS[lever]} were {cut:.1f} % lower, or {incentive}"
         if lever
-        else f"{incentive} (no single cost term of it closes the gap alone)"
+        else f"{incentive} ({_largest(dominant)}; no single cost term of it closes the gap alone)"
     )
     return (
         f"{runner_up} would take this {cluster_type} capacity from {region_id}{partial} if "
         f"{how}, all else equal."
     )
+
+
+def _largest(term: str) -> str:
+    if term == OUTBOUND_TERM:
+        return "most of the gap is outbound freight: its customers are farther away"
+    return f"most of the gap is {LEVERS.get(term, term.replace('_', ' '))}"
 
 
 def binding_around(result: Result, region_id: str, cluster_type: str) -> list[str]:

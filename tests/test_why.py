@@ -99,3 +99,25 @@ def test_report_and_popup_show_the_runner_up_and_the_sentence(tmp_path):
     popup = html.unescape(scenario_map(results[1], data, offline=False).get_root().render())
     assert "Why this state" in popup
     assert "maximum scale (3.034e+04 USD/yr per GWh/yr)" in popup
+
+
+def test_with_markets_the_runner_up_is_costed_serving_the_same_customers(tmp_path):
+    """tests/test_markets.py set-up: B and C tie on unit cost, the only market node is C (product
+    mass 2 t per unit, 1 USD/t-km): C builds 30; B serving C's customer pays 2·d(B,C) more per
+    unit, and that outbound freight is the whole gap."""
+    from tests.test_markets import even
+    from tests.test_markets import load as load_markets
+
+    data, tech = load_markets(tmp_path)
+    result = optimizer.solve(even([("C", 1.0)]), data, tech)
+    row = why_this_state(result).iloc[0]
+    gap = 2.0 * tiny.distance_km("B", "C")
+    assert (row["region_id"], row["runner_up"]) == ("C", "B")
+    assert row["d_outbound_usd_per_unit"] == pytest.approx(gap)
+    assert row["gap_usd_per_unit"] == pytest.approx(gap)
+    assert row["lever"] == ""
+    assert row["break_even"] == (
+        f"B would take this battery capacity from C if a state incentive paid {gap:,.0f} USD/yr "
+        "per GWh/yr there (most of the gap is outbound freight: its customers are farther away; "
+        "no single cost term of it closes the gap alone), all else equal."
+    )
