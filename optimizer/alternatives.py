@@ -1,30 +1,38 @@
 """Near-optimal alternatives (modelling to generate alternatives).
 
-Solve the optimum C*; then for each slack ε and goal, add ``cost ≤ (1 + ε)·C*`` (cost = the
-scenario's objective, penalties included) and replace the objective by the goal:
+Solve the optimum C*; then for each slack ε and goal, bound the cost (the scenario's
+objective, penalties included) so that it stays within ``(1 + ε)·C*`` and replace the objective
+by the goal:
 
 - ``min_overlap``: minimise Σ_k Σ_{(r,k) ∈ optimum's sites} new[r,k] / need[k] (move capacity
   out of the optimum's (state, type) sites),
-- ``max_states``: maximise Σ_{r,k} u[r,k] with 0 ≤ u ≤ 1 and u ≤ new[r,k] / min_scale[k] (the
-  number of (state, type) sites holding at least a minimum-scale plant's worth of new capacity),
+- ``max_states``: maximise Σ_{r,k} u[r,k] with 0 ≤ u ≤ 1, u ≤ new[r,k] / min_scale[k] and
+  u ≤ open[r,k] + expand_open[r,k] (the number of (state, type) sites holding at least a
+  minimum-scale plant's worth of new capacity),
 - ``max_zone:<zone>[:<type>]`` / ``max_state:<id>[:<type>]``: maximise Σ_k new capacity in the
   zone's states (or one state) / need[k], for every type or one,
 
 where new = greenfield + expansion capacity and need[k] = target − existing. Each type's
 shortfall stays at most the optimum's, so every alternative meets the same targets.
 
-Two stages per plan (lexicographic): first the goal is optimised within the cost bound (to a
-relative MIP gap of ``GOAL_MIP_GAP``); then, with the goal held at what stage one reached, cost
-is minimised, so each plan is the cheapest one reaching its goal (its shipments the cheapest for
-it) rather than any plan inside the slack. The plan is read with the normal extraction (cost
-views, jobs, sites).
+The model falls into independent parts (one per cluster type in the built-in data), and the
+bound is shared out among them (``optimizer.alternatives_parts``): parts the goal does not
+concern keep their optimal plan, the others get budgets in proportion to their optimal cost that
+sum to ε·C*. For a goal on one type this is exactly one bound on the whole plan; for a goal on
+several types it is a restriction. Either way every plan costs at most (1 + ε)·C*.
 
-Speed: the model goes to HiGHS once (``optimizer.highs_session``); each solve changes only the
+Two stages per plan and part (lexicographic): first the goal is optimised within the budget (to
+a relative MIP gap of ``GOAL_MIP_GAP``); then, with the goal held at what stage one reached,
+cost is minimised (to ``COST_MIP_GAP``), so each plan is the cheapest one reaching its goal (its
+shipments the cheapest for it) rather than any plan inside the slack. The plan is read with the
+normal extraction (cost views, jobs, sites).
+
+Speed: each part goes to HiGHS once (``optimizer.highs_session``); each solve changes only the
 objective and bounds and starts from a known feasible plan (stage one from the optimum, stage
 two from stage one's plan). Slacks are taken widest first: when the plan found at a wider slack
-costs no more than a narrower bound, it is that slack's plan too (no plan within the narrower
-bound reaches further, and it is the cheapest reaching that level), so a flat cost surface needs
-two solves per goal, not two per goal and slack.
+fits a narrower slack's budgets, it is that slack's plan too (no plan within the narrower
+budgets reaches further, and it is the cheapest reaching that level), so a flat cost surface
+needs two solves per goal and part, not two per goal, part and slack.
 """
 
 from __future__ import annotations
@@ -36,14 +44,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pulp
 
 from regions import RegionData
 
+from .alternatives_parts import budgets, fits, solve_goal, split
 from .api import _default_data, _default_tech, result_from_model
-from .highs_session import Outcome, Session, session_for
 from .model import ClusterModel, build_model
 from .reality import RealityGap, reality_gap
 from .result import Result
@@ -54,12 +61,13 @@ from .technology import CLUSTER_TYPES, TechnologyData
 OPTIMUM = "optimum"
 CAPACITY_TOLERANCE = 1e-6
 """New capacity [type unit/yr] below which a site counts as not built."""
-GOAL_TOLERANCE = 1e-6
-"""Relative give on the goal value when stage two minimises cost with the goal held."""
-GOAL_MIP_GAP = 0.01
-"""Relative MIP gap of stage one (the goal, not the cost): a site count below 100 is still
-proved optimal, a zone share is within 1 % of the best. The cost bound is a constraint and holds
-exactly whatever this gap; stage two minimises cost at the scenario's own gap."""
+GOAL_MIP_GAP = 0.05
+"""Relative MIP gap of stage one (the goal, not the cost): each plan reaches at least 95 % of
+the best goal level within its budget. The cost bound is a constraint and holds exactly whatever
+this gap; stage two minimises cost to COST_MIP_GAP."""
+COST_MIP_GAP = 1e-3
+"""Relative MIP gap of stage two (cost with the goal held): each plan costs within 0.1 % of the
+cheapest plan reaching its goal level. Its reported cost is its own, exact; the bound holds."""
 GOALS = ("min_overlap", "max_states", "max_zone", "max_state")
 
 
@@ -191,113 +199,36 @@ def alternatives(
     statuses = {OPTIMUM: outcome[0].value}
     uses_counters = any(goal.split(":")[0] == "max_states" for goal in objectives)
     counters = add_site_counters(model) if uses_counters else {}
-    goals = {
-        goal: add_goal(model, goal, *goal_expression(model, goal, base_sites, need, data, counters))
-        for goal in objectives
+    align_counters(model, counters)
+    exprs = {
+        goal: goal_expression(model, goal, base_sites, need, data, counters) for goal in objectives
     }
+    parts = split(model.problem, cost, exprs, scenario.solver)
     slacks = sorted({float(s) for s in slacks}, reverse=True)
-    bound = cost_bound(model, cost, (1 + slacks[0]) * optimum) if slacks else None
-    align_helpers(model, goals, counters)
-    session = session_for(model.problem, scenario.solver)
-    start = session.values()
     meta = {OPTIMUM: ("optimum", 0.0)}
     for slack in sorted(slacks):
-        meta.update({f"{goal}@{slack:g}": (goal, slack) for goal in goals})
-    for goal, (value, sense) in goals.items():
-        widest: tuple[float, str] | None = None  # (cost, plan id) of the plan at a wider slack
+        meta.update({f"{goal}@{slack:g}": (goal, slack) for goal in exprs})
+    for goal in exprs:
+        widest: tuple[dict[int, float], str] | None = None  # part costs, plan id at a wider slack
         for slack in slacks:  # widest first
             plan_id = f"{goal}@{slack:g}"
-            limit = (1 + slack) * optimum
-            if widest is not None and widest[0] <= limit:
+            room = budgets(parts, goal, slack, optimum)
+            if widest is not None and fits(parts, widest[0], room):
                 # the cheapest plan reaching the goal's best level at a wider slack fits this
-                # bound, and no plan here can reach further: it is this slack's plan too
+                # slack's budgets, and no plan within them can reach further: it is this
+                # slack's plan too
                 results[plan_id], statuses[plan_id] = results[widest[1]], statuses[widest[1]]
                 continue
-            bound.changeRHS(limit)
             with shortfall_cap(model, shortfall):
-                found = optimise_goal(session, model, value, sense, cost, start)
-                statuses[plan_id] = found[0].value
-                if not found[0].has_solution:
-                    continue
-                level = float(value.value() or 0.0)
-                found = cheapest_reaching(session, value, sense, level, session.values())
+                found, spent = solve_goal(parts, goal, room, GOAL_MIP_GAP, COST_MIP_GAP)
             statuses[plan_id] = found[0].value
             if found[0].has_solution:
                 results[plan_id] = result_from_model(
                     model, scenario, data, tech, found, with_duals=False
                 )
-                widest = (float(cost.value()), plan_id)
+                widest = (spent, plan_id)
     found = summarise(results, statuses, meta, optimum, base_sites)
     return dataclasses.replace(found, reality=reality)
-
-
-def add_goal(
-    model: ClusterModel, goal: str, expr: pulp.LpAffineExpression, sense: int
-) -> tuple[pulp.LpVariable, int]:
-    """A free variable g with the row ``g = goal expression`` (it binds nothing while g is free)."""
-    index = sum(1 for name in model.problem.variablesDict() if name.startswith("alt_goal_"))
-    value = pulp.LpVariable(f"alt_goal_{index}")
-    model.problem.addConstraint(expr - value == 0, f"alt_goal_row_{index}")
-    return value, sense
-
-
-def optimise_goal(
-    session: Session,
-    model: ClusterModel,
-    value: pulp.LpVariable,
-    sense: int,
-    cost: pulp.LpAffineExpression,
-    start: np.ndarray | None,
-) -> Outcome:
-    """Stage one: optimise the goal g within the cost bound, to GOAL_MIP_GAP, from ``start``
-    (objective restored after)."""
-    problem = model.problem
-    problem.setObjective(pulp.LpAffineExpression([(value, 1.0)]))
-    problem.sense = sense
-    try:
-        return session.solve(gap=max(GOAL_MIP_GAP, session.options.mip_gap), start=start)
-    finally:
-        problem.setObjective(cost)
-        problem.sense = pulp.LpMinimize
-
-
-def cheapest_reaching(
-    session: Session,
-    value: pulp.LpVariable,
-    sense: int,
-    level: float,
-    start: np.ndarray | None,
-) -> Outcome:
-    """Stage two: with g held at ``level`` (less a relative 1e-6), minimise cost at the
-    scenario's MIP gap, from ``start`` (the stage-one plan, which reaches the level)."""
-    give = GOAL_TOLERANCE * max(1.0, abs(level))
-    if sense == pulp.LpMaximize:
-        value.lowBound = level - give
-    else:
-        value.upBound = level + give
-    try:
-        return session.solve(start=start)
-    finally:
-        value.lowBound = value.upBound = None
-
-
-def align_helpers(
-    model: ClusterModel,
-    goals: dict[str, tuple[pulp.LpVariable, int]],
-    counters: dict[tuple[str, str], pulp.LpVariable],
-) -> None:
-    """Give the goal and counter columns their values at the optimum, so the optimum's column
-    values are a feasible start for every stage-one solve (its cost is within any slack)."""
-    sites = model.inputs.sites
-    for key, u in counters.items():
-        scale = max(float(sites.at[key, "min_scale"]), CAPACITY_TOLERANCE)
-        new = sum(max(float(v.value() or 0.0), 0.0) for v, _ in model.new_capacity_terms(key))
-        u.varValue = min(1.0, new / scale)
-    for goal, _sense in goals.values():
-        row = model.problem.get_constraint_by_name(goal.name.replace("alt_goal_", "alt_goal_row_"))
-        goal.varValue = sum(
-            coef * float(v.value() or 0.0) for v, coef in row.items() if v is not goal
-        )
 
 
 def check_goal(goal: str, data: RegionData) -> None:
@@ -360,8 +291,21 @@ def goal_expression(
     return expr, pulp.LpMaximize
 
 
+def align_counters(model: ClusterModel, counters: dict[tuple[str, str], pulp.LpVariable]) -> None:
+    """Give each counter its value at the optimum, min(1, new / min_scale), so the optimum's
+    column values are a feasible start for every goal."""
+    sites = model.inputs.sites
+    for key, u in counters.items():
+        scale = max(float(sites.at[key, "min_scale"]), CAPACITY_TOLERANCE)
+        new = sum(max(float(v.value() or 0.0), 0.0) for v, _ in model.new_capacity_terms(key))
+        u.varValue = min(1.0, new / scale)
+
+
 def add_site_counters(model: ClusterModel) -> dict[tuple[str, str], pulp.LpVariable]:
-    """u[r,k] ∈ [0, 1] with min_scale[k]·u[r,k] ≤ new[r,k]: a site's count toward max_states.
+    """u[r,k] ∈ [0, 1] with min_scale[k]·u[r,k] ≤ new[r,k]: a site's count toward max_states;
+    and u[r,k] ≤ open[r,k] + expand_open[r,k], which any plan meets (no new capacity without a
+    binary at 1) but which makes the LP bound pay a site's full fixed cost for each count, so
+    HiGHS proves the count far sooner.
 
     Added once; outside the max_states objective they only bound free helper variables, so
     they change no other solve.
@@ -374,24 +318,13 @@ def add_site_counters(model: ClusterModel) -> dict[tuple[str, str], pulp.LpVaria
         model.problem.addConstraint(
             u * scale - _new(model, key) <= 0, f"alt_site_{key[1]}_{key[0]}"
         )
+        binaries = [v[key] for v in (model.open, model.expand_open) if key in v]
+        model.problem.addConstraint(
+            pulp.LpAffineExpression([(u, 1.0), *((b, -1.0) for b in binaries)]) <= 0,
+            f"alt_site_open_{key[1]}_{key[0]}",
+        )
         counters[key] = u
     return counters
-
-
-def cost_bound(
-    model: ClusterModel, cost: pulp.LpAffineExpression, bound: float
-) -> pulp.LpConstraint:
-    """The row ``cost ≤ bound``, added on first use; later calls move its right-hand side.
-
-    It stays when the objective is the cost again: a plan re-costed under it is within the bound.
-    """
-    name = "alt_cost_bound"
-    row = model.problem.get_constraint_by_name(name)
-    if row is None:
-        row = pulp.LpConstraint(cost.copy(), pulp.LpConstraintLE, name, bound)
-        model.problem.addConstraint(row)
-    row.changeRHS(bound)
-    return row
 
 
 @contextmanager

@@ -32,6 +32,8 @@ from .status import SolveStatus
 if HIGHS_AVAILABLE:
     import highspy
 
+RETRIES = 1
+"""Fresh runs after a HiGHS solve error, before the error is reported."""
 Outcome = tuple[SolveStatus, str, float, float | None, str]
 """What ``optimizer.solve.run_solver`` returns: (status, solver, seconds, gap, message)."""
 
@@ -66,6 +68,11 @@ class HighsSession:
             self.rows
         ):
             raise RuntimeError("the problem gained variables or rows after the session was made")
+        # PuLP keeps one column/row index per variable/row; another build may have moved it
+        for i, var in enumerate(self.variables):
+            var.index = i
+        for i, row in enumerate(self.rows):
+            row.index = i
         sign = -1.0 if problem.sense == pulp.LpMaximize else 1.0
         cost = np.zeros(len(self.variables))
         for var, coef in problem.objective.items():
@@ -85,20 +92,32 @@ class HighsSession:
         self._write_model()
         highs = self.highs
         highs.setOptionValue("mip_rel_gap", float(self.options.mip_gap if gap is None else gap))
+        begin = time.perf_counter()
+        self._run(start)
+        message = ""
+        for _ in range(RETRIES):
+            if highs.getModelStatus() != highspy.HighsModelStatus.kSolveError:
+                break
+            # HiGHS occasionally stops with a solve error after the model was changed in place
+            # from a start; solving again from scratch works
+            self._run(None)
+            message = "solved again from scratch after a solver error"
+        seconds = time.perf_counter() - begin
+        status, sol_status = self.solver.findSolutionValues(self.problem)
+        self.problem.assignStatus(status, sol_status)
+        outcome = classify(self.problem)
+        found_gap = mip_gap(self.problem, "highs") if outcome.has_solution else None
+        return outcome, "highs", seconds, found_gap, message
+
+    def _run(self, start: np.ndarray | None) -> None:
+        highs = self.highs
         highs.clearSolver()
         if start is not None:
             solution = highspy.HighsSolution()
             solution.col_value = list(start)
             solution.value_valid = True
             highs.setSolution(solution)
-        begin = time.perf_counter()
         highs.run()
-        seconds = time.perf_counter() - begin
-        status, sol_status = self.solver.findSolutionValues(self.problem)
-        self.problem.assignStatus(status, sol_status)
-        outcome = classify(self.problem)
-        found_gap = mip_gap(self.problem, "highs") if outcome.has_solution else None
-        return outcome, "highs", seconds, found_gap, ""
 
     def values(self) -> np.ndarray:
         """Column values of the current PuLP solution (a start for a later solve)."""
@@ -111,17 +130,18 @@ class PulpSession:
     def __init__(self, problem: pulp.LpProblem, options: SolverOptions) -> None:
         self.problem = problem
         self.options = options
+        self.variables = problem.variables()
 
     def solve(self, *, gap: float | None = None, start: np.ndarray | None = None) -> Outcome:
-        """Solve through PuLP; ``start`` is ignored."""
+        """Solve through PuLP; ``start`` is ignored (no warm start on this path)."""
         options = self.options
         if gap is not None:
             options = SolverOptions(options.name, options.time_limit_s, gap, options.threads)
         return run_solver(self.problem, options)
 
-    def values(self) -> None:
-        """No warm starts here."""
-        return None
+    def values(self) -> np.ndarray:
+        """Column values of the current PuLP solution."""
+        return np.array([v.varValue or 0.0 for v in self.variables], dtype=float)
 
 
 Session = HighsSession | PulpSession

@@ -116,3 +116,46 @@ def test_the_cbc_path_finds_the_same_plans(tmp_path):
     assert cbc.plans.at["max_states@0.1", "cost_increase_pct"] == pytest.approx(
         highs.plans.at["max_states@0.1", "cost_increase_pct"]
     )
+
+
+def test_independent_types_share_the_slack_by_goal(tmp_path):
+    """Battery and magnet targets of 30 each and no minerals: two independent parts, each with
+    its optimum all in A, 1e6 + 30·6.5e5 = 2.05e7, so C* = 4.1e7. Moving a type to C (zone
+    east) costs 30·3e4 = 9e5 more.
+
+    A goal on battery alone gets the whole slack: at 3 % (1.23e6) battery moves to C, magnet
+    stays. A goal on both types shares it in proportion to their optimal costs (half each): at
+    3 % neither half (6.15e5) pays for a move; at 5 % (1.025e6 each) both move, +1.8e6 in all.
+    """
+    from optimizer import load_technology
+
+    data = tiny.load(tmp_path)[0]
+    tech = load_technology(tiny.write_tech(tmp_path / "tech0", bom_lithium_t_per_unit=0))
+    target = {"value": 30.0, "unit": "GWh/yr", "source": "test"}
+    scenario = tiny.scenario(targets={"battery": target, "magnet": {**target, "unit": "t/yr"}})
+    alt = alternatives(
+        scenario, (0.03, 0.05), ("max_zone:east:battery", "max_zone:east"), data, tech
+    )
+    optimum = 2 * (1e6 + 30 * 6.5e5)
+    assert alt.optimum_usd_per_yr == pytest.approx(optimum)
+
+    def placed(plan_id):
+        sites = alt.sites[alt.sites["plan_id"] == plan_id]
+        keys = zip(sites.region_id, sites.cluster_type, strict=True)
+        return dict(zip(keys, sites.new_capacity, strict=True))
+
+    assert placed("max_zone:east:battery@0.03") == pytest.approx(
+        {("C", "battery"): 30, ("A", "magnet"): 30}
+    )
+    assert alt.plans.at["max_zone:east:battery@0.03", "cost_usd_per_yr"] == pytest.approx(
+        optimum + 9e5
+    )
+    assert placed("max_zone:east@0.03") == pytest.approx(
+        {("A", "battery"): 30, ("A", "magnet"): 30}
+    )
+    assert placed("max_zone:east@0.05") == pytest.approx(
+        {("C", "battery"): 30, ("C", "magnet"): 30}
+    )
+    assert alt.plans.at["max_zone:east@0.05", "cost_usd_per_yr"] == pytest.approx(optimum + 1.8e6)
+    for plan_id, row in alt.plans.iterrows():
+        assert row["cost_usd_per_yr"] <= (1 + row["slack"]) * optimum * (1 + 1e-9), plan_id
