@@ -17,6 +17,8 @@ from types import MappingProxyType
 from regions.checks import check_number, read_text
 from regions.errors import DataValidationError
 
+from .phased.periods import SCHEMA as PERIODS_SCHEMA
+from .phased.periods import PeriodSpec, parse_periods
 from .technology import CLUSTER_TYPES
 
 if sys.version_info >= (3, 11):
@@ -70,6 +72,7 @@ SCHEMA: dict[str, object] = {
         "excluded_regions": list,
     },
     "solver": {"name": str, "time_limit_s": (int, float), "mip_gap": (int, float), "threads": int},
+    "periods": PERIODS_SCHEMA,
 }
 
 
@@ -127,6 +130,8 @@ class Scenario:
     max_clusters: Mapping[str, int] = field(default_factory=dict)
     excluded_regions: tuple[str, ...] = ()
     solver: SolverOptions = field(default_factory=SolverOptions)
+    periods: PeriodSpec | None = None
+    """Multi-period build-out (``optimizer.phased``); None: the one-year snapshot."""
     raw: Mapping = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -257,6 +262,18 @@ class Scenario:
             raise DataValidationError(
                 label, f"{solver.name!r} is not one of {SOLVERS}", field="solver.name"
             )
+        periods = (
+            parse_periods(
+                doc["periods"],
+                label,
+                as_of=as_of,
+                horizon_year=int(horizon),
+                target_types=tuple(targets),
+                latest_year=LATEST_HORIZON,
+            )
+            if "periods" in doc
+            else None
+        )
         frozen = MappingProxyType
         return cls(
             name=doc["name"],
@@ -282,6 +299,7 @@ class Scenario:
             max_clusters=frozen({k: int(v) for k, v in max_clusters.items()}),
             excluded_regions=tuple(get("limits", "excluded_regions", ())),
             solver=solver,
+            periods=periods,
             raw=frozen(copy.deepcopy(dict(doc))),
         )
 
