@@ -27,6 +27,7 @@ import pandas as pd
 
 from regions import RegionData
 from regions.dataset import COUNTING_PRODUCT
+from regions.errors import DataValidationError
 
 from ..coefficients import COST_TERMS, SYSTEM_TERMS, ModelInputs, model_inputs, objective_terms
 from ..scenario import Scenario
@@ -165,6 +166,13 @@ def phased_inputs_from(
     spec = scenario.periods
     years = spec.years
     n = len(years)
+    if spec.discount_rate is None and "social_discount_rate" not in tech.params:
+        raise DataValidationError(
+            "parameters.csv",
+            "missing parameter social_discount_rate (a phased scenario needs it, or its own "
+            "periods.discount_rate)",
+            field="parameter",
+        )
     rate = (
         spec.discount_rate if spec.discount_rate is not None else tech.param("social_discount_rate")
     )
@@ -194,7 +202,7 @@ def phased_inputs_from(
             frame[["cost_permitting_delay", "exp_cost_permitting_delay"]] = 0.0
         frame["period"] = t
         frames.append(frame.set_index("period", append=True))
-    terms = pd.concat(frames)
+    terms = pd.concat(frames).sort_index()
     unit_cost = terms[[f"cost_{x}" for x in view]].sum(axis=1)
     expansion_unit_cost = terms[[f"exp_cost_{x}" for x in view]].sum(axis=1)
 

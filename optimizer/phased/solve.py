@@ -79,6 +79,8 @@ def run_highs(highs: highspy.Highs, model: PhasedModel) -> GroupSolution:
 
 def solve_group(model: PhasedModel, options: HighsOptions) -> GroupSolution:
     """Pass one group's model to a fresh HiGHS object and solve it."""
+    if not model.lp.col_keys:  # nothing to decide or ship (e.g. a group without targets)
+        return GroupSolution(model, STATUS_OPTIMAL, 0.0, 0.0, np.zeros(0), 0.0)
     silence_highs_banner()
     match_highs_threads(options.threads)
     highs = to_highs(model.lp.arrays())
