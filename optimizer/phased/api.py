@@ -69,10 +69,20 @@ def over_limits(inputs: PhasedInputs, solutions: list[GroupSolution]) -> list[se
     ]
 
 
-def solve_groups(inputs: PhasedInputs, options: HighsOptions) -> tuple[list[GroupSolution], float]:
+def solve_groups(
+    inputs: PhasedInputs,
+    options: HighsOptions,
+    solver=None,
+    groups: list[tuple[str, ...]] | None = None,
+) -> tuple[list[GroupSolution], float]:
     """Solve each relaxed group; merge groups whose shipments together break a source limit
-    and solve again, until none does. Returns the solutions and the build time [s]."""
-    groups = relaxed_groups(inputs)
+    and solve again, until none does. Returns the solutions and the build time [s].
+
+    ``solver(model, options)`` solves one group (default :func:`solve_group`; re-solves pass
+    one that patches a compiled HiGHS model). ``groups``: where to start (default
+    :func:`relaxed_groups`; any union of them is exact)."""
+    solver = solver or solve_group
+    groups = groups or relaxed_groups(inputs)
     exact = type_groups(inputs)
     build = 0.0
     solved: dict[tuple[str, ...], GroupSolution] = {}
@@ -82,7 +92,7 @@ def solve_groups(inputs: PhasedInputs, options: HighsOptions) -> tuple[list[Grou
                 start = time.perf_counter()
                 model = build_phased_model(inputs, group)
                 build += time.perf_counter() - start
-                solved[group] = solve_group(model, options)
+                solved[group] = solver(model, options)
         current = [solved[g] for g in groups]
         if any(not s.has_solution for s in current):
             return current, build

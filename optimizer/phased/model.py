@@ -82,6 +82,7 @@ def add_sites(model: PhasedModel) -> None:
     inputs, lp = model.inputs, model.lp
     sites = inputs.base.sites
     targeted = set(inputs.demand.index)
+    green_cost, grown_cost = inputs.unit_cost.to_dict(), inputs.expansion_unit_cost.to_dict()
     for (region_id, k), row in sites.iterrows():
         if k not in model.types or k not in targeted:
             continue
@@ -95,12 +96,12 @@ def add_sites(model: PhasedModel) -> None:
         if row["eligible"]:
             options.append(
                 ("", model.open, model.capacity, row["min_scale"], row["max_scale"],
-                 row["fixed_cost_usd_per_yr"], inputs.unit_cost)
+                 row["fixed_cost_usd_per_yr"], green_cost)
             )  # fmt: skip
         if row["expansion_eligible"]:
             options.append(
                 ("exp_", model.expand_open, model.expansion, 0.0, row["expansion_limit"],
-                 row["expansion_fixed_cost_usd_per_yr"], inputs.expansion_unit_cost)
+                 row["expansion_fixed_cost_usd_per_yr"], grown_cost)
             )  # fmt: skip
         for prefix, opens, caps, low, high, fixed, unit_cost in options:
             high = min(float(high), hires)
@@ -221,7 +222,9 @@ def add_minerals(model: PhasedModel) -> None:
         lanes.index, lanes[["cost_usd_per_t", "foreign"]].itertuples(index=False), strict=True
     ):
         by_group[(region_id, mineral)].append((source_id, float(lane[0]), bool(lane[1])))
-    available = inputs.source_available
+    available = dict(
+        zip(inputs.source_available.index, inputs.source_available.to_numpy(bool), strict=True)
+    )
     unsupplied_cost = base.unsupplied_cost_usd_per_t
     outflow: dict[tuple[str, str, int], list[int]] = defaultdict(list)
     share_terms: dict[tuple[str, int], list[tuple[int, float]]] = defaultdict(list)
@@ -231,7 +234,7 @@ def add_minerals(model: PhasedModel) -> None:
         inflow = []
         sigma = shares.get(mineral)
         for source_id, cost, foreign in by_group.get((region_id, mineral), []):
-            if not available.at[(source_id, mineral), t]:
+            if not available[(source_id, mineral)][t]:
                 continue
             col = lp.col(("ship", source_id, mineral, region_id, t), factor * cost)
             model.ship[(source_id, mineral, region_id, t)] = col
