@@ -80,9 +80,10 @@ def solve_groups(
 
     ``solver(model, options)`` solves one group (default :func:`solve_group`; re-solves pass
     one that patches a compiled HiGHS model). ``groups``: where to start (default
-    :func:`relaxed_groups`; any union of them is exact)."""
+    :func:`type_groups`, exact; :func:`relaxed_groups` pays off only when the relaxed groups'
+    shipments rarely clash)."""
     solver = solver or solve_group
-    groups = groups or relaxed_groups(inputs)
+    groups = groups or type_groups(inputs)
     exact = type_groups(inputs)
     build = 0.0
     solved: dict[tuple[str, ...], GroupSolution] = {}
