@@ -237,7 +237,7 @@ def discount_factors(spec: PeriodSpec, rate: float) -> tuple[float, ...]:
 
     >>> s = PeriodSpec((2026, 2028), (1.0, 2.0), 2026)
     >>> [round(f, 6) for f in discount_factors(s, 0.02)]
-    [1.0, 1.92234]
+    [1.0, 1.922338]
     """
     return tuple(
         w / (1.0 + rate) ** (y - spec.base_year)
