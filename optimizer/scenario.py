@@ -17,6 +17,8 @@ from types import MappingProxyType
 from regions.checks import check_number, read_text
 from regions.errors import DataValidationError
 
+from .phased.periods import SCHEMA as PERIODS_SCHEMA
+from .phased.periods import PeriodSpec, parse_periods
 from .technology import CLUSTER_TYPES
 
 if sys.version_info >= (3, 11):
@@ -76,6 +78,7 @@ SCHEMA: dict[str, object] = {
         "scale": {"*": {"*": (int, float)}},
         "add": list,
     },
+    "periods": PERIODS_SCHEMA,
 }
 MARKET_NODE_KEYS = {"cluster_type": str, "region_id": str, "weight": (int, float), "name": str}
 """Keys of one ``[[markets.add]]`` entry: a demand node the data do not have (e.g. a new
@@ -151,6 +154,8 @@ class Scenario:
     markets_as_of: date | None = None
     market_scale: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     market_nodes: tuple[MarketNode, ...] = ()
+    periods: PeriodSpec | None = None
+    """Multi-period build-out (``optimizer.phased``); None: the one-year snapshot."""
     raw: Mapping = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -293,6 +298,18 @@ class Scenario:
             _read_market_node(entry, label, f"markets.add[{i}]")
             for i, entry in enumerate(markets_doc.get("add", []))
         )
+        periods = (
+            parse_periods(
+                doc["periods"],
+                label,
+                as_of=as_of,
+                horizon_year=int(horizon),
+                target_types=tuple(targets),
+                latest_year=LATEST_HORIZON,
+            )
+            if "periods" in doc
+            else None
+        )
         frozen = MappingProxyType
         return cls(
             name=doc["name"],
@@ -322,6 +339,7 @@ class Scenario:
             markets_as_of=markets_as_of,
             market_scale=frozen(market_scale),
             market_nodes=market_nodes,
+            periods=periods,
             raw=frozen(copy.deepcopy(dict(doc))),
         )
 

@@ -82,7 +82,13 @@ def test_scenarios_lists_builtins_with_descriptions(capsys):
     code, out, err = run(capsys, "scenarios")
     assert code == 0 and err == ""
     lines = out.strip().splitlines()
-    assert [line.split()[0] for line in lines] == ["baseline", "great-lakes", "south"]
+    assert [line.split()[0] for line in lines] == [
+        "baseline",
+        "great-lakes-phased",
+        "great-lakes",
+        "south-phased",
+        "south",
+    ]
     for line in lines:
         name = line.split()[0]
         assert line.endswith(optimizer.load_scenario(name).description)
