@@ -21,6 +21,7 @@ import pulp
 from .scenario import SolverOptions
 from .solve import (
     HIGHS_AVAILABLE,
+    HIGHS_MIP_OPTIONS,
     classify,
     match_highs_threads,
     mip_gap,
@@ -52,6 +53,7 @@ class HighsSession:
             gapRel=options.mip_gap,
             threads=options.threads,
             timeLimit=options.time_limit_s,
+            **HIGHS_MIP_OPTIONS,
         )
         self.solver.createAndConfigureSolver(problem)
         self.solver.buildSolverModel(problem)
