@@ -11,6 +11,14 @@ from .scenario import Scenario
 from .status import SolverReport
 
 
+def kpi_value(kpis: pd.DataFrame, name: str, scope: str = "all") -> float:
+    """One value of a long KPI table (``kpi, scope, value, unit``); KeyError names the KPIs."""
+    rows = kpis[(kpis["kpi"] == name) & (kpis["scope"] == scope)]
+    if rows.empty:
+        raise KeyError(f"no KPI {name!r} for scope {scope!r}; have {sorted(set(kpis['kpi']))}")
+    return float(rows["value"].iloc[0])
+
+
 @dataclass(frozen=True)
 class Result:
     """One solved scenario.
@@ -45,12 +53,7 @@ class Result:
 
     def kpi(self, name: str, scope: str = "all") -> float:
         """One KPI value; KeyError names the available KPIs."""
-        rows = self.kpis[(self.kpis["kpi"] == name) & (self.kpis["scope"] == scope)]
-        if rows.empty:
-            raise KeyError(
-                f"no KPI {name!r} for scope {scope!r}; have {sorted(set(self.kpis['kpi']))}"
-            )
-        return float(rows["value"].iloc[0])
+        return kpi_value(self.kpis, name, scope)
 
     def new_capacity(self, cluster_type: str) -> pd.Series:
         """New capacity [type unit/yr] by region for one type (regions with capacity only)."""

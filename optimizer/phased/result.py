@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..result import kpi_value
 from ..scenario import Scenario
 from ..status import SolverReport
 from .inputs import PhasedInputs
@@ -47,12 +48,7 @@ class PhasedResult:
 
     def kpi(self, name: str, scope: str = "all") -> float:
         """One KPI value; KeyError names the available KPIs."""
-        rows = self.kpis[(self.kpis["kpi"] == name) & (self.kpis["scope"] == scope)]
-        if rows.empty:
-            raise KeyError(
-                f"no KPI {name!r} for scope {scope!r}; have {sorted(set(self.kpis['kpi']))}"
-            )
-        return float(rows["value"].iloc[0])
+        return kpi_value(self.kpis, name, scope)
 
     def __repr__(self) -> str:
         return (

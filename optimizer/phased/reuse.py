@@ -92,7 +92,7 @@ class PhasedEvaluator:
     def _solve(self, model: PhasedModel, options: HighsOptions) -> GroupSolution:
         arrays = model.lp.arrays()
         if not model.lp.col_keys:
-            return GroupSolution(model, "optimal", 0.0, 0.0, np.zeros(0), 0.0)
+            return GroupSolution("optimal", 0.0, 0.0, np.zeros(0), 0.0, model=model)
         silence_highs_banner()
         match_highs_threads(options.threads)
         compiled = self._compiled.get(model.types) if self.reuse else None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from ..reuse import Solution
 from ..solve import HIGHS_MIP_OPTIONS, SOLVER_LOG, match_highs_threads, silence_highs_banner
 from .lp import to_highs
 from .model import PhasedModel
@@ -25,21 +26,11 @@ class HighsOptions:
 
 
 @dataclass
-class GroupSolution:
-    """One group's solve: status ('optimal', 'feasible', 'infeasible', 'unbounded',
-    'no_solution'), objective [USD, present value], relative gap, column values, seconds."""
+class GroupSolution(Solution):
+    """One group's solve (a :class:`~optimizer.reuse.Solution` whose objective is a present
+    value [USD]) and the model it solved."""
 
-    model: PhasedModel
-    status: str
-    objective: float | None
-    mip_gap: float | None
-    x: np.ndarray | None
-    seconds: float
-
-    @property
-    def has_solution(self) -> bool:
-        """True when ``x`` may be read."""
-        return self.status in (STATUS_OPTIMAL, STATUS_FEASIBLE)
+    model: PhasedModel | None = None
 
 
 def configure(highs: highspy.Highs, options: HighsOptions) -> None:
@@ -73,17 +64,17 @@ def run_highs(highs: highspy.Highs, model: PhasedModel) -> GroupSolution:
     seconds = time.perf_counter() - start
     status = status_of(highs)
     if status not in (STATUS_OPTIMAL, STATUS_FEASIBLE):
-        return GroupSolution(model, status, None, None, None, seconds)
+        return GroupSolution(status, None, None, None, seconds, model=model)
     info = highs.getInfo()
     x = np.asarray(highs.getSolution().col_value, dtype=float)
     gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else 0.0
-    return GroupSolution(model, status, float(info.objective_function_value), gap, x, seconds)
+    return GroupSolution(status, float(info.objective_function_value), gap, x, seconds, model=model)
 
 
 def solve_group(model: PhasedModel, options: HighsOptions) -> GroupSolution:
     """Pass one group's model to a fresh HiGHS object and solve it."""
     if not model.lp.col_keys:  # nothing to decide or ship (e.g. a group without targets)
-        return GroupSolution(model, STATUS_OPTIMAL, 0.0, 0.0, np.zeros(0), 0.0)
+        return GroupSolution(STATUS_OPTIMAL, 0.0, 0.0, np.zeros(0), 0.0, model=model)
     silence_highs_banner()
     match_highs_threads(options.threads)
     highs = to_highs(model.lp.arrays())
