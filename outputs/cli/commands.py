@@ -40,6 +40,7 @@ from .common import (
     _timestamp_folder,
     folder_name,
 )
+from .fork import fork_call
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -99,7 +100,11 @@ def _pair_indices(
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """Solve several scenarios, export each, and write the comparison report (all staged)."""
+    """Solve several scenarios, export each, and write the comparison report (all staged).
+
+    Two processes share the work where the system can fork (see ``fork``): a helper solves every
+    other scenario while this process solves the rest; then the helper exports the run folders
+    while this process writes the report. The files are the same as from one process."""
     default_list = not args.scenarios
     refs = list(args.scenarios) or list(DEFAULT_COMPARE)
     if len(refs) < 2:
@@ -109,37 +114,58 @@ def cmd_compare(args: argparse.Namespace) -> int:
     pair = _pair_indices(args.pair, scenarios, default_list)
     out = Path(args.out) if args.out else _timestamp_folder()
     _refuse_existing(out, args.overwrite)
-    from ..exports.run import export_run
-    from ..reports.compare import write_report
-    from ..reports.summary import summary
-
     progress = Progress(len(scenarios) + 1, "compare", enabled=not args.quiet)
-    results: list[Result] = []
     with staged_folder(out, overwrite=args.overwrite) as staging:
-        for _, scenario in scenarios:
-            result = optimizer.solve(scenario, data)
+        results = _solve_all([s for _, s in scenarios], data)
+        for result in results:
             if not result.ok:
                 raise NoSolutionError(
                     _no_solution_message(result)
                     + f"; nothing written (run `{PROG} run` on it for the diagnostics folder)"
                 )
-            export_run(
-                result,
-                data,
-                staging / folder_name(scenario.name),
-                offline=not args.cdn,
-                tiles=args.tiles,
-                map=not args.no_map,
-            )
-            results.append(result)
-            progress.step(scenario.name, f"{result.report.status.value}, exported")
-        write_report(results, data, staging, pair=pair, offline=not args.cdn, tiles=args.tiles)
+        page = {"offline": not args.cdn, "tiles": args.tiles}
+        with fork_call(_export_runs, results, data, staging, map=not args.no_map, **page) as runs:
+            from ..reports.compare import write_report
+
+            write_report(results, data, staging, pair=pair, **page)
+            runs.result()
+        for result in results:
+            progress.step(result.scenario.name, f"{result.report.status.value}, exported")
         _write_compare_manifest(staging, scenarios, pair)
         progress.step("report", "written")
+    from ..reports.summary import summary
+
     for sentence in summary(results, data):
         print(printable(sentence))
     print(printable(f"report: {out / 'report.html'}"), flush=True)
     return EXIT_OK
+
+
+def _solve_each(scenarios: list[Scenario], data: RegionData) -> list[Result]:
+    return [optimizer.solve(scenario, data) for scenario in scenarios]
+
+
+def _solve_all(scenarios: list[Scenario], data: RegionData) -> list[Result]:
+    """Every scenario solved, in order: a helper solves the odd positions meanwhile."""
+    with fork_call(_solve_each, scenarios[1::2], data) as odd:
+        even = _solve_each(scenarios[0::2], data)
+        odd_results = odd.result()
+    results: list[Result] = []
+    for i in range(len(scenarios)):
+        results.append(even[i // 2] if i % 2 == 0 else odd_results[i // 2])
+    return results
+
+
+def _export_runs(
+    results: list[Result], data: RegionData, folder: Path, **options: bool
+) -> list[Path]:
+    """Each result exported into ``folder/<scenario-name>/``."""
+    from ..exports.run import export_run
+
+    return [
+        export_run(result, data, folder / folder_name(result.scenario.name), **options)
+        for result in results
+    ]
 
 
 def _write_compare_manifest(
