@@ -47,4 +47,15 @@ def __getattr__(name: str) -> object:
     return value
 
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "OfflineAssetError",
+    "comparison_report",
+    "dual_map",
+    "inline_assets",
+    "kpi_table",
+    "render_html",
+    "save_map",
+    "scenario_map",
+    "summary",
+    "write_report",
+]

@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import optimizer
-import regions
 from optimizer import Result, Scenario
 from optimizer.coefficients import check_scenario_ids
 from regions import DataValidationError, RegionData
