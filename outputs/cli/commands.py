@@ -103,8 +103,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Solve several scenarios, export each, and write the comparison report (all staged).
 
     Two processes share the work where the system can fork (see ``fork``): a helper solves every
-    other scenario while this process solves the rest; then the helper exports the run folders
-    while this process writes the report. The files are the same as from one process."""
+    other scenario while this process solves the rest; then the helper draws the run maps and
+    writes the files of every other run while this process writes the report and the files of
+    the other runs. The files are the same as from one process."""
     default_list = not args.scenarios
     refs = list(args.scenarios) or list(DEFAULT_COMPARE)
     if len(refs) < 2:
@@ -123,13 +124,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     _no_solution_message(result)
                     + f"; nothing written (run `{PROG} run` on it for the diagnostics folder)"
                 )
+        runs = [(r, staging / folder_name(r.scenario.name)) for r in results]
+        for _, folder in runs:
+            folder.mkdir()
         page = {"offline": not args.cdn, "tiles": args.tiles}
-        with fork_call(_export_runs, results, data, staging, map=not args.no_map, **page) as runs:
+        maps = [] if args.no_map else runs
+        with fork_call(_write_runs, runs[1::2], maps, data, page) as helper:
             from ..reports.compare import write_report
 
             write_report(results, data, staging, pair=pair, **page)
-            runs.result()
-        for result in results:
+            _write_runs(runs[0::2], [], data, page)
+            helper.result()
+        from ..exports.run import write_run_manifest
+
+        for result, folder in runs:
+            write_run_manifest(result, data, folder)
             progress.step(result.scenario.name, f"{result.report.status.value}, exported")
         _write_compare_manifest(staging, scenarios, pair)
         progress.step("report", "written")
@@ -146,26 +155,39 @@ def _solve_each(scenarios: list[Scenario], data: RegionData) -> list[Result]:
 
 
 def _solve_all(scenarios: list[Scenario], data: RegionData) -> list[Result]:
-    """Every scenario solved, in order: a helper solves the odd positions meanwhile."""
+    """Every scenario solved, in order: a helper solves the odd positions meanwhile, and this
+    process loads the output modules while it waits (a later helper inherits them)."""
     with fork_call(_solve_each, scenarios[1::2], data) as odd:
         even = _solve_each(scenarios[0::2], data)
+        if odd.forked:
+            _load_output_modules()
         odd_results = odd.result()
-    results: list[Result] = []
-    for i in range(len(scenarios)):
-        results.append(even[i // 2] if i % 2 == 0 else odd_results[i // 2])
-    return results
+    return [even[i // 2] if i % 2 == 0 else odd_results[i // 2] for i in range(len(scenarios))]
 
 
-def _export_runs(
-    results: list[Result], data: RegionData, folder: Path, **options: bool
-) -> list[Path]:
-    """Each result exported into ``folder/<scenario-name>/``."""
-    from ..exports.run import export_run
+def _load_output_modules() -> None:
+    """Import what writing the maps, workbooks and report needs (folium, openpyxl)."""
+    import openpyxl  # noqa: F401
 
-    return [
-        export_run(result, data, folder / folder_name(result.scenario.name), **options)
-        for result in results
-    ]
+    from ..exports import run  # noqa: F401
+    from ..maps import scenario  # noqa: F401
+    from ..reports import compare  # noqa: F401
+
+
+def _write_runs(
+    files: list[tuple[Result, Path]],
+    maps: list[tuple[Result, Path]],
+    data: RegionData,
+    page: dict[str, bool],
+) -> None:
+    """The files of the runs in ``files`` and the maps of the runs in ``maps``, each into its
+    existing run folder (the manifests follow once every file is written)."""
+    from ..exports.run import write_run_files, write_run_map
+
+    for result, folder in files:
+        write_run_files(result, data, folder)
+    for result, folder in maps:
+        write_run_map(result, data, folder, **page)
 
 
 def _write_compare_manifest(
