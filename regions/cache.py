@@ -20,7 +20,6 @@ import os
 import pickle
 import platform
 import secrets
-from importlib import metadata
 from pathlib import Path
 
 from .dataset import RegionData
@@ -50,13 +49,11 @@ def cache_enabled() -> bool:
 
 
 def _versions() -> str:
-    names = ("pandas", "numpy", "shapely")
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:  # pragma: no cover - all are dependencies
-            found.append(f"{name}=missing")
+    import numpy
+    import pandas
+    import shapely
+
+    found = [f"{m.__name__}={m.__version__}" for m in (pandas, numpy, shapely)]
     return f"python={platform.python_version()};" + ";".join(found)
 
 
