@@ -2,7 +2,7 @@
 
 >>> import optimizer
 >>> sorted(optimizer.builtin_scenarios())
-['baseline', 'great-lakes', 'south']
+['baseline', 'great-lakes', 'great-lakes-phased', 'south', 'south-phased']
 """
 
 from .alternatives import AlternativesResult, alternatives

@@ -16,10 +16,13 @@ from .duals import shadow_prices
 from .extract import (
     FLOW_COLUMNS,
     KPI_COLUMNS,
+    PRODUCT_FLOW_COLUMNS,
     SHADOW_PRICE_COLUMNS,
     UNMET_COLUMNS,
+    clean_value,
     explain_unmet,
     flows_table,
+    products_table,
     sites_table,
     unmet_table,
 )
@@ -120,18 +123,30 @@ def result_from_model(
             pd.DataFrame(columns=UNMET_COLUMNS),
             report,
             model.inputs,
+            pd.DataFrame(columns=PRODUCT_FLOW_COLUMNS),
         )
     objective = float(model.problem.objective.value())
     flows = flows_table(model)
-    sites = sites_table(model, flows)
-    shortfall = {k: float(v.value() or 0.0) for k, v in model.shortfall.items()}
+    products = products_table(model, CAPACITY_UNITS)
+    sites = sites_table(model, flows, products)
+    # values within the solver's tolerance of zero read as zero, as in the sites table
+    shortfall = {k: clean_value(v) for k, v in model.shortfall.items()}
     share_gap = {m: float(v.value() or 0.0) for m, v in model.share_gap.items()}
     unsupplied: dict[str, float] = {}
     for (_r, m), var in model.unsupplied.items():
         unsupplied[m] = unsupplied.get(m, 0.0) + float(var.value() or 0.0)
     unmet = explain_unmet(unmet_table(model, CAPACITY_UNITS), model)
     kpis = compute_kpis(
-        sites, flows, model.inputs, data, tech, objective, shortfall, share_gap, unsupplied
+        sites,
+        flows,
+        model.inputs,
+        data,
+        tech,
+        objective,
+        shortfall,
+        share_gap,
+        unsupplied,
+        products=products,
     )
     duals, dual_seconds = (
         shadow_prices(model, scenario.solver)
@@ -149,7 +164,7 @@ def result_from_model(
         message,
         **size,
     )
-    return Result(scenario, sites, flows, kpis, duals, unmet, report, model.inputs)
+    return Result(scenario, sites, flows, kpis, duals, unmet, report, model.inputs, products)
 
 
 def sites_table_empty() -> pd.DataFrame:

@@ -6,7 +6,7 @@ Pure functions of their inputs. Costs are annual: [USD/yr per (type unit/yr)] fo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -17,6 +17,7 @@ from regions.dataset import COUNTING_PRODUCT
 from regions.errors import DataValidationError
 from regions.geodesy import haversine_km
 
+from .markets import empty_nodes, empty_product_lanes, market_nodes, product_lanes
 from .scenario import Scenario
 from .technology import CLUSTER_TYPES, TechnologyData, capital_recovery_factor
 
@@ -66,6 +67,10 @@ class ModelInputs:
         mineral_penalty_usd_per_t: penalty per tonne of a mineral rule missed [USD/t]; a tonne
             left unsupplied costs landed price + penalty.
         objective: 'investor' or 'system'.
+        nodes: market nodes by node_id (``optimizer.markets.NODE_COLUMNS``): the share of each
+            type's target delivered there and the import freight; empty without markets.
+        product_lanes: index (region_id, cluster_type, node_id): outbound freight
+            [USD/yr per unit/yr] from each site that can produce to each node of its type.
     """
 
     sites: pd.DataFrame
@@ -80,6 +85,8 @@ class ModelInputs:
     mineral_penalty_usd_per_t: pd.Series
     months_available: int
     objective: str = "investor"
+    nodes: pd.DataFrame = field(default_factory=empty_nodes)
+    product_lanes: pd.DataFrame = field(default_factory=empty_product_lanes)
 
     @property
     def unsupplied_cost_usd_per_t(self) -> pd.Series:
@@ -111,6 +118,8 @@ def check_scenario_ids(scenario: Scenario, data: RegionData) -> None:
         "multipliers.power_price_by_region": scenario.power_price_by_region,
         "multipliers.wage_by_region": scenario.wage_by_region,
         "limits.excluded_regions": dict.fromkeys(scenario.excluded_regions),
+        "markets.add": {node.region_id: None for node in scenario.market_nodes},
+        **{f"markets.scale.{k}": dict(by_region) for k, by_region in scenario.market_scale.items()},
     }
     for where, mapping in region_maps.items():
         for region_id in mapping:
@@ -542,6 +551,8 @@ def assemble_inputs(
         mineral_penalty_usd_per_t=tech.param("unsupplied_mineral_penalty_multiple") * landed,
         months_available=months_to_horizon(scenario.facilities_as_of, scenario.horizon_year),
         objective=scenario.objective,
+        nodes=(nodes := market_nodes(data, scenario, tech)),
+        product_lanes=product_lanes(nodes, sites, data, tech),
     )
 
 

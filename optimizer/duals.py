@@ -1,6 +1,7 @@
 """Shadow prices: fix the binaries at their solution, re-solve the LP, read the duals.
 
-Only duals that mean something at the solution are published: national targets, source limits,
+Only duals that mean something at the solution are published: national targets (with markets,
+the target row plus each market node's row weighted by its share), source limits,
 domestic-share rows, and the labor, scale, expansion and room limits of sites that are open.
 A limit of a closed site has no marginal value (its capacity is zero whatever the limit), so its
 dual is not reported. ``finite_difference`` re-solves with one limit moved, to check a dual.
@@ -58,6 +59,17 @@ def binaries_fixed(model: ClusterModel) -> Iterator[None]:
             var.cat, var.lowBound, var.upBound = cat, low, up
 
 
+def target_rows(model: ClusterModel, k: str) -> list[tuple[pulp.LpConstraint, float]]:
+    """The rows a national target of type k sets, each with its right-hand side per unit of
+    target: the target row (1) and, with markets, each market node of type k (its share)."""
+    rows = [(model.constraints["target"][k], 1.0)]
+    nodes = model.inputs.nodes
+    for node_id, row in model.constraints.get("market", {}).items():
+        if nodes.at[node_id, "cluster_type"] == k:
+            rows.append((row, float(nodes.at[node_id, "share"])))
+    return rows
+
+
 def published_rows(model: ClusterModel) -> Iterator[tuple[str, object, pulp.LpConstraint]]:
     """(family, key, row) of every constraint whose dual is published."""
     opened = open_sites(model)
@@ -91,11 +103,16 @@ def shadow_prices(model: ClusterModel, options: SolverOptions) -> tuple[pd.DataF
                 sign, unit, _ = DUAL_FAMILIES[family]
                 k = key if family == "target" else (key[1] if isinstance(key, tuple) else None)
                 slack = row.slack if row.slack is not None else 0.0
+                pi = (
+                    sum(float(r.pi or 0.0) * w for r, w in target_rows(model, key))
+                    if family == "target"
+                    else float(row.pi or 0.0)
+                )
                 rows.append(
                     {
                         "constraint": family,
                         "key": "/".join(key) if isinstance(key, tuple) else str(key),
-                        "value": sign * float(row.pi or 0.0),
+                        "value": sign * pi,
                         "unit": unit.format(unit=CAPACITY_UNITS.get(k, "unit")),
                         "binding": abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(row.constant)),
                     }
@@ -118,7 +135,9 @@ def finite_difference(
     """
     row = model.constraints[family][key]
     solver, _ = make_solver(options, mip=False)
-    original = row.constant
+    # a target moves every row it sets (the target row and its market nodes' shares)
+    moved = target_rows(model, key) if family == "target" else [(row, 1.0)]
+    original = [r.constant for r, _w in moved]
     # rhs = −constant; "relax by step": ≤ rows and targets raise rhs, ≥ rows lower it
     shift = 1.0 if row.sense == pulp.LpConstraintGE else -1.0
     values = {}
@@ -126,7 +145,8 @@ def finite_difference(
         try:
             # the unmoved LP last, so the variables hold its solution afterwards
             for step in (delta, -delta, 0.0):
-                row.constant = original + shift * step
+                for (r, weight), constant in zip(moved, original, strict=True):
+                    r.constant = constant + shift * step * weight
                 model.problem.solve(solver)
                 if model.problem.status == pulp.LpStatusOptimal:
                     values[step] = float(model.problem.objective.value())
@@ -135,7 +155,8 @@ def finite_difference(
                 else:
                     values[step] = math.inf
         finally:
-            row.constant = original
+            for (r, _w), constant in zip(moved, original, strict=True):
+                r.constant = constant
     if family == "target":
         return (values[0.0] - values[-delta]) / delta, (values[delta] - values[0.0]) / delta
     return (values[0.0] - values[delta]) / delta, (values[-delta] - values[0.0]) / delta

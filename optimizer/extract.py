@@ -28,13 +28,15 @@ SITE_COLUMNS = [
     "cost_minerals_usd_per_yr",
     "cost_tariff_usd_per_yr",
     "cost_unsupplied_usd_per_yr",
+    "cost_product_freight_usd_per_yr",
     "system_cost_usd_per_yr",
     "investor_cost_usd_per_yr",
     "public_outlay_usd_per_yr",
     "total_cost_usd_per_yr",
 ]
 """Sites table: ``cost_minerals`` is mineral price before tariff plus freight [USD/yr] for new and
-existing capacity; ``total_cost`` is the scenario's objective view (investor or system)."""
+existing capacity; ``cost_product_freight`` the outbound freight of the site's deliveries to market
+nodes [USD/yr]; ``total_cost`` is the scenario's objective view (investor or system)."""
 
 
 FLOW_COLUMNS = [
@@ -52,14 +54,35 @@ FLOW_COLUMNS = [
     "source_lon",
     "source_lat",
 ]
+PRODUCT_FLOW_COLUMNS = [
+    "cluster_type",
+    "origin",
+    "origin_kind",
+    "node_id",
+    "node_region_id",
+    "units_per_yr",
+    "unit",
+    "distance_km",
+    "freight_cost_usd_per_yr",
+    "origin_lon",
+    "origin_lat",
+    "node_lon",
+    "node_lat",
+]
+"""Product deliveries [type unit/yr] from a site (``origin_kind`` 'site', origin = region id) or
+an import gateway ('import', origin = gateway id) to a market node, with outbound freight."""
 KPI_COLUMNS = ["kpi", "scope", "value", "unit"]
 SHADOW_PRICE_COLUMNS = ["constraint", "key", "value", "unit", "binding"]
 UNMET_COLUMNS = ["item", "cluster_type", "region_id", "mineral", "amount", "unit", "binding"]
 
 
-def _value(var: pulp.LpVariable) -> float:
+def clean_value(var: pulp.LpVariable) -> float:
+    """A variable's solution value, with values within VALUE_TOLERANCE of zero read as 0."""
     value = var.value()
     return 0.0 if value is None or abs(value) < VALUE_TOLERANCE else float(value)
+
+
+_value = clean_value
 
 
 def flows_table(model: ClusterModel) -> pd.DataFrame:
@@ -94,6 +117,62 @@ def flows_table(model: ClusterModel) -> pd.DataFrame:
         )
     return pd.DataFrame(rows, columns=FLOW_COLUMNS).sort_values(
         ["mineral", "source_id", "region_id"], ignore_index=True
+    )
+
+
+def products_table(model: ClusterModel, units: dict[str, str]) -> pd.DataFrame:
+    """Deliveries > 0 from sites and gateways to market nodes, with freight [USD/yr]."""
+    inputs = model.inputs
+    nodes, lanes = inputs.nodes, inputs.product_lanes
+    rows = []
+    for (region_id, k, node_id), var in model.deliver.items():
+        amount = _value(var)
+        if amount <= 0:
+            continue
+        node = nodes.loc[node_id]
+        lane = lanes.loc[(region_id, k, node_id)]
+        rows.append(
+            {
+                "cluster_type": k,
+                "origin": region_id,
+                "origin_kind": "site",
+                "node_id": node_id,
+                "node_region_id": node["region_id"],
+                "units_per_yr": amount,
+                "unit": units.get(k, ""),
+                "distance_km": float(lane["distance_km"]),
+                "freight_cost_usd_per_yr": amount * float(lane["freight_usd_per_unit"]),
+                "origin_lon": float(lane["origin_lon"]),
+                "origin_lat": float(lane["origin_lat"]),
+                "node_lon": float(node["lon"]),
+                "node_lat": float(node["lat"]),
+            }
+        )
+    for node_id, var in model.imported.items():
+        amount = _value(var)
+        if amount <= 0:
+            continue
+        node = nodes.loc[node_id]
+        rows.append(
+            {
+                "cluster_type": node["cluster_type"],
+                "origin": node["gateway"],
+                "origin_kind": "import",
+                "node_id": node_id,
+                "node_region_id": node["region_id"],
+                "units_per_yr": amount,
+                "unit": units.get(node["cluster_type"], ""),
+                "distance_km": float(node["import_distance_km"]),
+                "freight_cost_usd_per_yr": amount * float(node["import_freight_usd_per_unit"]),
+                "origin_lon": float(node["gateway_lon"]),
+                "origin_lat": float(node["gateway_lat"]),
+                "node_lon": float(node["lon"]),
+                "node_lat": float(node["lat"]),
+            }
+        )
+    table = pd.DataFrame(rows, columns=PRODUCT_FLOW_COLUMNS)
+    return table.sort_values(
+        ["cluster_type", "origin_kind", "origin", "node_id"], ignore_index=True
     )
 
 
@@ -161,11 +240,21 @@ def _mode(row: pd.Series, green: float, grown: float) -> tuple[str, str]:
     return "existing", "no new capacity"
 
 
-def sites_table(model: ClusterModel, flows: pd.DataFrame) -> pd.DataFrame:
+def sites_table(
+    model: ClusterModel, flows: pd.DataFrame, products: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Rows for (region, type) with new or existing capacity: mode, capacity, every cost term,
     and the three cost views [USD/yr]. Unit terms apply to new capacity only."""
     sites = model.inputs.sites
     minerals = mineral_costs_by_site(model, flows)
+    outbound = (
+        products[products["origin_kind"] == "site"]
+        .groupby(["origin", "cluster_type"])["freight_cost_usd_per_yr"]
+        .sum()
+        .to_dict()
+        if products is not None and len(products)
+        else {}
+    )
     rows = []
     for key, row in sites.iterrows():
         green, grown = new_capacity(model, key)
@@ -203,6 +292,7 @@ def sites_table(model: ClusterModel, flows: pd.DataFrame) -> pd.DataFrame:
         record["cost_minerals_usd_per_yr"] = mineral["minerals"]
         record["cost_tariff_usd_per_yr"] = mineral["tariff"]
         record["cost_unsupplied_usd_per_yr"] = mineral["unsupplied"]
+        record["cost_product_freight_usd_per_yr"] = float(outbound.get(key, 0.0))
         rows.append(record)
     table = pd.DataFrame(rows, columns=SITE_COLUMNS)
     add_cost_views(table, model.inputs.objective)
@@ -216,11 +306,18 @@ def sites_table(model: ClusterModel, flows: pd.DataFrame) -> pd.DataFrame:
 def add_cost_views(table: pd.DataFrame, objective: str) -> None:
     """Fill system, investor, public-outlay and objective-view cost columns of a sites table.
 
-    system = fixed + resource terms + minerals + unsupplied; public outlay = − transfer terms;
+    system = fixed + resource terms + minerals + unsupplied + product freight; public outlay =
+    − transfer terms;
     investor = system − public outlay + tariff; total = the objective view.
     """
     col = lambda term: table[f"cost_{term}_usd_per_yr"]  # noqa: E731
-    system = col("fixed") + sum(col(t) for t in SYSTEM_TERMS) + col("minerals") + col("unsupplied")
+    system = (
+        col("fixed")
+        + sum(col(t) for t in SYSTEM_TERMS)
+        + col("minerals")
+        + col("unsupplied")
+        + col("product_freight")
+    )
     outlay = -sum(col(t) for t in TRANSFER_TERMS)
     table["system_cost_usd_per_yr"] = system
     table["public_outlay_usd_per_yr"] = outlay

@@ -28,9 +28,14 @@ def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
 
 
 def existing_supply_cost(sites: pd.DataFrame, view: str) -> pd.Series:
-    """Per site, the supply cost [USD/yr] of its existing capacity: minerals and unsupplied
-    need (plus tariff in the investor view) in proportion existing / total capacity."""
-    supply = sites["cost_minerals_usd_per_yr"] + sites["cost_unsupplied_usd_per_yr"]
+    """Per site, the supply cost [USD/yr] of its existing capacity: minerals, unsupplied need
+    and outbound product freight (plus tariff in the investor view) in proportion existing /
+    total capacity."""
+    supply = (
+        sites["cost_minerals_usd_per_yr"]
+        + sites["cost_unsupplied_usd_per_yr"]
+        + sites["cost_product_freight_usd_per_yr"]
+    )
     if view == "investor":
         supply = supply + sites["cost_tariff_usd_per_yr"]
     total = sites["total_capacity"].where(sites["total_capacity"] > 0)
@@ -47,15 +52,22 @@ def compute_kpis(
     shortfall: dict[str, float],
     share_gap: dict[str, float] | None = None,
     unsupplied: dict[str, float] | None = None,
+    products: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Cost views, decision cost, levelized cost and import parity per type, public outlay per
-    job and unit, jobs, domestic share, permitting, CO2, zone shares."""
+    job and unit, jobs, domestic share, permitting, CO2, zone shares, outbound logistics.
+
+    Freight of imports from their gateway to the market nodes counts in every cost view (it is
+    not a site's cost), like the penalties."""
     rows: list[tuple[str, str, float, str]] = []
     add = lambda kpi, scope, value, unit: rows.append((kpi, scope, float(value), unit))  # noqa: E731
     share_gap = share_gap or {}
     shortfall_cost = sum(shortfall.get(k, 0.0) * inputs.penalty_usd_per_unit[k] for k in shortfall)
     gap_cost = sum(t * float(inputs.mineral_penalty_usd_per_t[m]) for m, t in share_gap.items())
-    penalties = shortfall_cost + gap_cost
+    products = products if products is not None else pd.DataFrame()
+    imports = products[products["origin_kind"] == "import"] if len(products) else products.iloc[:0]
+    import_freight = float(imports["freight_cost_usd_per_yr"].sum()) if len(imports) else 0.0
+    penalties = shortfall_cost + gap_cost + import_freight
     total = lambda column: float(sites[column].sum()) if len(sites) else 0.0  # noqa: E731
     add("objective", "all", objective, "USD/yr")
     add("total_annual_cost", "all", total("total_cost_usd_per_yr") + penalties, "USD/yr")
@@ -67,6 +79,7 @@ def compute_kpis(
     add("tariff_paid", "all", total("cost_tariff_usd_per_yr"), "USD/yr")
     add("shortfall_penalty", "all", shortfall_cost, "USD/yr")
     add("share_gap_penalty", "all", gap_cost, "USD/yr")
+    add_market_kpis(add, products, import_freight)
     for view in ("system", "investor"):
         existing = existing_supply_cost(sites, view).sum() if len(sites) else 0.0
         add("existing_supply_cost", view, existing, "USD/yr")
@@ -156,6 +169,26 @@ def compute_kpis(
         co2 += mwh * float(data.regions.at[row.region_id, "grid_co2_kg_per_mwh"]) / KG_PER_T
     add("electricity_co2", "all", co2, "t CO2/yr")
     return pd.DataFrame(rows, columns=KPI_COLUMNS)
+
+
+def add_market_kpis(add, products: pd.DataFrame, import_freight: float) -> None:
+    """Outbound logistics apart from inbound minerals: product freight from sites and from
+    gateways [USD/yr], and per type the mean delivery distance [km, weighted by units]."""
+    from_sites = products[products["origin_kind"] == "site"] if len(products) else products
+    site_freight = float(from_sites["freight_cost_usd_per_yr"].sum()) if len(products) else 0.0
+    add("product_freight", "all", site_freight + import_freight, "USD/yr")
+    add("product_freight", "imports", import_freight, "USD/yr")
+    for k in CLUSTER_TYPES:
+        of_type = from_sites[from_sites["cluster_type"] == k] if len(products) else from_sites
+        if not len(of_type):
+            continue
+        add("product_freight", k, of_type["freight_cost_usd_per_yr"].sum(), "USD/yr")
+        add(
+            "mean_delivery_km",
+            k,
+            _weighted_mean(of_type["distance_km"], of_type["units_per_yr"]),
+            "km",
+        )
 
 
 def add_supply_kpis(add, flows: pd.DataFrame, unsupplied: dict[str, float]) -> None:

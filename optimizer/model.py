@@ -3,9 +3,11 @@
 Sets: regions r, cluster types k, minerals m, mineral sources s (domestic rows and gateways).
 Decisions: open[r,k] ∈ {0,1} and capacity[r,k] ≥ 0 (a greenfield cluster, type unit/yr);
 expand_open[r,k] ∈ {0,1} and expansion[r,k] ≥ 0 (growing an operating cluster, hosts only);
-ship[s,m,r] ≥ 0 [t/yr]; penalised slacks shortfall[k], unsupplied[r,m], share_gap[m] ≥ 0.
+ship[s,m,r] ≥ 0 [t/yr]; deliver[r,k,j] ≥ 0 and imported[j] ≥ 0 to market nodes j [unit/yr];
+penalised slacks shortfall[k], unsupplied[r,m], share_gap[m] ≥ 0.
 Objective (the scenario's cost view, investor or system): fixed·open + unit_cost·capacity +
-expansion fixed·expand_open + expansion unit_cost·expansion + lane_cost·ship + penalties.
+expansion fixed·expand_open + expansion unit_cost·expansion + lane_cost·ship + outbound
+freight·deliver + gateway freight·imported + penalties.
 Each ``add_*`` function adds one group of constraints; its docstring states the math.
 """
 
@@ -40,6 +42,8 @@ class ClusterModel:
     shortfall: dict[str, pulp.LpVariable] = field(default_factory=dict)
     unsupplied: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
     share_gap: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    deliver: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
+    imported: dict[str, pulp.LpVariable] = field(default_factory=dict)
 
     def new_capacity_terms(self, key: tuple[str, str]) -> list[tuple[pulp.LpVariable, float]]:
         """``(variable, 1)`` for the greenfield and expansion capacity of site ``key``."""
@@ -131,6 +135,66 @@ def add_cluster_room(model: ClusterModel) -> None:
         )
         model.problem.addConstraint(row)
         model.constraints["room"][key] = row
+
+
+def add_markets(model: ClusterModel) -> None:
+    """Deliver each type's target to its market nodes (types without nodes are skipped).
+
+    ∀ site (r,k) that can produce: Σ_j deliver[r,k,j] − capacity[r,k] − expansion[r,k] ≤
+    existing[r,k] (output); ∀ node j of type k: Σ_r deliver[r,k,j] + imported[j] =
+    share_j·target_k (market); ∀k: Σ_j imported[j] ≤ shortfall[k] (imports replace only what is
+    not made at home, so made product cannot idle while imports serve a node). Costs:
+    outbound freight·deliver + gateway freight·imported [USD/yr].
+    """
+    inputs = model.inputs
+    nodes, lanes = inputs.nodes, inputs.product_lanes
+    if not len(nodes):
+        return
+    by_site: dict = defaultdict(list)
+    by_node: dict = defaultdict(list)
+    cost = []
+    for (region_id, k, node_id), freight in lanes["freight_usd_per_unit"].items():
+        var = pulp.LpVariable(f"deliver_{k}_{region_id}_{node_id.split('@')[-1]}", lowBound=0)
+        model.deliver[region_id, k, node_id] = var
+        by_site[region_id, k].append((var, 1.0))
+        by_node[node_id].append((var, 1.0))
+        cost.append((var, float(freight)))
+    existing = inputs.sites["existing_capacity"]
+    for key, terms in by_site.items():
+        made = [(v, -1.0) for v, _one in model.new_capacity_terms(key)]
+        row = pulp.LpConstraint(
+            pulp.LpAffineExpression(terms + made),
+            pulp.LpConstraintLE,
+            f"output_{key[1]}_{key[0]}",
+            float(existing.get(key, 0.0)),
+        )
+        model.problem.addConstraint(row)
+        model.constraints["output"][key] = row
+    imports_by_type: dict = defaultdict(list)
+    for node_id, node in nodes.iterrows():
+        k = node["cluster_type"]
+        var = pulp.LpVariable(f"imported_{k}_{node['region_id']}", lowBound=0)
+        model.imported[node_id] = var
+        imports_by_type[k].append((var, 1.0))
+        cost.append((var, float(node["import_freight_usd_per_unit"])))
+        row = pulp.LpConstraint(
+            pulp.LpAffineExpression([*by_node.get(node_id, []), (var, 1.0)]),
+            pulp.LpConstraintEQ,
+            f"market_{k}_{node['region_id']}",
+            float(node["share"]) * float(inputs.targets[k]),
+        )
+        model.problem.addConstraint(row)
+        model.constraints["market"][node_id] = row
+    for k, terms in imports_by_type.items():
+        row = pulp.LpConstraint(
+            pulp.LpAffineExpression([*terms, (model.shortfall[k], -1.0)]),
+            pulp.LpConstraintLE,
+            f"imports_{k}",
+            0.0,
+        )
+        model.problem.addConstraint(row)
+        model.constraints["imports"][k] = row
+    model.constraints["_cost"]["markets"] = pulp.LpAffineExpression(cost)
 
 
 def add_shipments(model: ClusterModel) -> None:
@@ -283,6 +347,7 @@ def build_model(
         problem=pulp.LpProblem(problem_name(scenario.name), pulp.LpMinimize), inputs=inputs
     )
     add_siting(model)
+    add_markets(model)
     add_shipments(model)
     add_mineral_balance(model)
     add_source_limits(model)
@@ -291,6 +356,10 @@ def build_model(
     add_domestic_share(model, scenario)
     costs = model.constraints.pop("_cost")
     model.problem.setObjective(
-        costs["siting"] + costs["shipping"] + costs.get("unsupplied", 0) + costs.get("share_gap", 0)
+        costs["siting"]
+        + costs["shipping"]
+        + costs.get("unsupplied", 0)
+        + costs.get("share_gap", 0)
+        + costs.get("markets", 0)
     )
     return model

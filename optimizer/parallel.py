@@ -89,6 +89,10 @@ class Context:
             scenario = self.scenario
             solver = scenario.solver
             options = SolveOptions(self.mip_gap, solver.time_limit_s, solver.threads)
+            if scenario.periods is not None:  # a phased build-out: same specs and payload keys
+                from .phased.reuse import PhasedEvaluator
+
+                return PhasedEvaluator(scenario, self.data, self.tech, options, reuse)
             return Evaluator(scenario, self.data, self.tech, options, reuse, mip_start)
 
         return evaluator_for(f"{self.fingerprint}|{reuse}|{mip_start}", factory)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -24,6 +24,8 @@ class Result:
         unmet: what the scenario could not meet and the constraints that bound it.
         report: solver status, objective, gap, timings.
         inputs: the coefficient tables the model was built from (eligibility, costs).
+        products: deliveries of product to market nodes [type unit/yr] from sites and import
+            gateways, with outbound freight [USD/yr] (empty without markets).
     """
 
     scenario: Scenario
@@ -34,6 +36,7 @@ class Result:
     unmet: pd.DataFrame
     report: SolverReport
     inputs: ModelInputs
+    products: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def ok(self) -> bool:

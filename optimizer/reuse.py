@@ -68,12 +68,14 @@ COST_KEYS = (
     "minerals",
     "tariff",
     "freight",
+    "product_freight",
     "shortfall_penalty",
     "unsupplied_penalty",
     "share_gap_penalty",
 )
-"""Cost terms of a payload [USD/yr]: ``minerals`` is the price before tariff, ``unsupplied_penalty``
-the landed price plus penalty of unsupplied need. The terms of the objective view
+"""Cost terms of a payload [USD/yr]: ``minerals`` is the price before tariff, ``freight`` the inbound
+mineral freight, ``product_freight`` the outbound freight to market nodes (and from gateways for
+imports), ``unsupplied_penalty`` the landed price plus penalty of unsupplied need. The terms of the objective view
 (:func:`objective_keys`) sum to the objective."""
 
 
@@ -276,6 +278,28 @@ class CompiledModel:
         self.min_row = np.array(
             [min_rows[s].index if s in min_rows else -1 for s in self.sites], dtype=np.int64
         )
+        self.deliver_keys = list(model.deliver)
+        self.deliver_index = pd.MultiIndex.from_tuples(
+            self.deliver_keys, names=["region_id", "cluster_type", "node_id"]
+        )
+        self.deliver_set = set(self.deliver_keys)
+        self.deliver_idx = np.array([model.deliver[k].index for k in self.deliver_keys], dtype=int)
+        self.node_keys = list(model.imported)
+        self.imported_idx = np.array([model.imported[j].index for j in self.node_keys], dtype=int)
+        self.market_row = np.array(
+            [model.constraints["market"][j].index for j in self.node_keys], dtype=np.int64
+        )
+        self.output_keys = list(model.constraints.get("output", {}))
+        self.output_index = pd.MultiIndex.from_tuples(
+            self.output_keys, names=["region_id", "cluster_type"]
+        )
+        self.output_row = np.array(
+            [model.constraints["output"][k].index for k in self.output_keys], dtype=np.int64
+        )
+        self.import_types = list(model.constraints.get("imports", {}))
+        self.imports_row = np.array(
+            [model.constraints["imports"][k].index for k in self.import_types], dtype=np.int64
+        )
         self.cluster_rows = {
             k: row.index for k, row in model.constraints.get("max_clusters", {}).items()
         }
@@ -409,6 +433,10 @@ class CompiledModel:
             return None, None, None
         if set(inputs.targets.index) != set(self.types):
             return None, None, None
+        if list(inputs.nodes.index) != self.node_keys:
+            return None, None, None
+        if not set(inputs.product_lanes.index) <= self.deliver_set:
+            return None, None, None
         aligned = sites.reindex(self.site_index)
         eligible = aligned["eligible"].fillna(False).to_numpy(bool)
         grown = sites.reindex(self.exp_index)
@@ -429,6 +457,13 @@ class CompiledModel:
         unsupplied = inputs.unsupplied_cost_usd_per_t
         cost[self.unsupplied_idx] = [float(unsupplied[m]) for _r, m in self.unsupplied_keys]
         cost[self.gap_idx] = [float(inputs.mineral_penalty_usd_per_t[m]) for m in self.gap_keys]
+        freight = (
+            inputs.product_lanes["freight_usd_per_unit"].reindex(self.deliver_index).to_numpy(float)
+        )
+        has_product_lane = ~np.isnan(freight)
+        cost[self.deliver_idx] = np.where(has_product_lane, freight, 0.0)
+        if self.node_keys:
+            cost[self.imported_idx] = inputs.nodes["import_freight_usd_per_unit"].to_numpy(float)
 
         # column bounds
         lower, upper = self.col_lower0.copy(), self.col_upper0.copy()
@@ -442,6 +477,8 @@ class CompiledModel:
         upper[self.exp_cap_idx] = np.where(can_grow, INF, 0.0)
         lower[self.ship_idx] = 0.0
         upper[self.ship_idx] = np.where(has_lane, INF, 0.0)
+        lower[self.deliver_idx] = 0.0
+        upper[self.deliver_idx] = np.where(has_product_lane, INF, 0.0)
 
         # row bounds
         row_lower, row_upper = self.row_lower0.copy(), self.row_upper0.copy()
@@ -464,6 +501,20 @@ class CompiledModel:
                     )
         if not set(constant) <= self.balance_set:
             return None, None, None
+        if self.node_keys:
+            producing = sites[
+                sites["eligible"] | sites["expansion_eligible"] | (sites["existing_capacity"] > 0)
+            ]
+            if not set(producing.index) <= set(self.output_keys):
+                return None, None, None
+            share = inputs.nodes["share"].to_numpy(float)
+            target = inputs.targets.reindex(inputs.nodes["cluster_type"]).to_numpy(float)
+            row_lower[self.market_row] = row_upper[self.market_row] = share * target
+            row_lower[self.output_row] = -INF
+            row_upper[self.output_row] = (
+                sites["existing_capacity"].reindex(self.output_index).fillna(0.0).to_numpy(float)
+            )
+            row_lower[self.imports_row], row_upper[self.imports_row] = -INF, 0.0
         balance = [constant.get(key, 0.0) for key in self.unsupplied_keys]
         row_lower[self.balance_row] = balance
         row_upper[self.balance_row] = balance
@@ -584,6 +635,9 @@ class _Arrays:
     unsupplied_cost: np.ndarray
     penalties: np.ndarray
     gap_penalties: np.ndarray
+    deliver_site: np.ndarray  # per compiled delivery column: its input site row, or -1
+    deliver_freight: np.ndarray  # outbound freight [USD/yr per unit/yr]
+    import_freight: np.ndarray  # per compiled node: gateway freight [USD/yr per unit/yr]
 
 
 def _arrays(compiled: CompiledModel, inputs: ModelInputs) -> _Arrays:
@@ -633,6 +687,19 @@ def _arrays(compiled: CompiledModel, inputs: ModelInputs) -> _Arrays:
         gap_penalties=np.array(
             [float(inputs.mineral_penalty_usd_per_t[m]) for m in compiled.gap_keys]
         ),
+        deliver_site=sites.index.get_indexer(
+            pd.MultiIndex.from_tuples([(r, k) for r, k, _j in compiled.deliver_keys])
+            if compiled.deliver_keys
+            else pd.MultiIndex.from_tuples([], names=["region_id", "cluster_type"])
+        ),
+        deliver_freight=inputs.product_lanes["freight_usd_per_unit"]
+        .reindex(compiled.deliver_index)
+        .fillna(0.0)
+        .to_numpy(float),
+        import_freight=inputs.nodes["import_freight_usd_per_unit"]
+        .reindex(compiled.node_keys)
+        .fillna(0.0)
+        .to_numpy(float),
     )
     compiled._summary_memo = (inputs, arrays)
     return arrays
@@ -700,9 +767,20 @@ def summarize(
                 minerals[i] += share * np.array(
                     [group_resource[g], group_tariff[g], group_unsupplied[g]]
                 )
+    delivered = clean[compiled.deliver_idx] if len(compiled.deliver_idx) else np.zeros(0)
+    known_site = a.deliver_site >= 0
+    product_site = np.bincount(
+        a.deliver_site[known_site],
+        (delivered * a.deliver_freight)[known_site],
+        minlength=len(new),
+    )
+    imported = clean[compiled.imported_idx] if len(compiled.imported_idx) else np.zeros(0)
+    import_freight = float(imported @ a.import_freight) if len(imported) else 0.0
     transfer = [COST_TERMS.index(t) for t in TRANSFER_TERMS]
     resource = [COST_TERMS.index(t) for t in SYSTEM_TERMS]
-    system_site = fixed + site_terms[:, resource].sum(axis=1) + minerals[:, 0] + minerals[:, 2]
+    system_site = (
+        fixed + site_terms[:, resource].sum(axis=1) + minerals[:, 0] + minerals[:, 2] + product_site
+    )
     outlay_site = -site_terms[:, transfer].sum(axis=1)
     investor_site = system_site - outlay_site + minerals[:, 1]
     existing_share = np.divide(a.existing, produced, out=np.zeros(len(new)), where=present)
@@ -712,7 +790,7 @@ def summarize(
         sum(shortfall[k] * p for k, p in zip(compiled.types, a.penalties, strict=True))
     )
     gap_cost = float(clean[compiled.gap_idx] @ a.gap_penalties) if len(compiled.gap_idx) else 0.0
-    penalties = shortfall_cost + gap_cost
+    penalties = shortfall_cost + gap_cost + import_freight
     view_site = investor_site if inputs.objective == "investor" else system_site
     kpis: dict[str, float | None] = {
         "objective": solution.objective,
@@ -721,6 +799,7 @@ def summarize(
         "investor_cost": float(investor_site[present].sum()) + penalties,
         "public_outlay": float(outlay_site.sum()),
         "shortfall_penalty": shortfall_cost,
+        "product_freight": float(product_site.sum()) + import_freight,
     }
     utilization = tech.param("utilization")
     jobs = new * a.jobs_per_unit
@@ -731,7 +810,7 @@ def summarize(
         kpis[f"sites_opened:{k}"] = float(((green_open | grown_open) & mask).sum())
         kpis[f"shortfall:{k}"] = float(shortfall.get(k, 0.0))
         made = new[mask].sum() * utilization
-        mineral_all = minerals[mask, 0] + minerals[mask, 2]
+        mineral_all = minerals[mask, 0] + minerals[mask, 2] + product_site[mask]
         new_system = (system_site[mask] - mineral_all * existing_share[mask]).sum()
         kpis[f"levelized_cost:{k}"] = float(new_system / made) if made > 0 else None
     kpis["jobs"] = float(jobs[new > 0].sum())
@@ -763,6 +842,10 @@ def summarize(
     costs["minerals"] = float(raw_ship @ a.lane_mineral)
     costs["tariff"] = float(raw_ship @ a.lane_tariff)
     costs["freight"] = float(raw_ship @ a.lane_freight)
+    costs["product_freight"] = float(
+        (raw(compiled.deliver_idx) @ a.deliver_freight if len(compiled.deliver_idx) else 0.0)
+        + (raw(compiled.imported_idx) @ a.import_freight if len(compiled.imported_idx) else 0.0)
+    )
     costs["shortfall_penalty"] = float(raw(compiled.shortfall_idx) @ a.penalties)
     costs["unsupplied_penalty"] = float(raw(compiled.unsupplied_idx) @ a.unsupplied_cost)
     costs["share_gap_penalty"] = float(raw(compiled.gap_idx) @ a.gap_penalties)

@@ -17,6 +17,8 @@ from types import MappingProxyType
 from regions.checks import check_number, read_text
 from regions.errors import DataValidationError
 
+from .phased.periods import SCHEMA as PERIODS_SCHEMA
+from .phased.periods import PeriodSpec, parse_periods
 from .technology import CLUSTER_TYPES
 
 if sys.version_info >= (3, 11):
@@ -70,7 +72,17 @@ SCHEMA: dict[str, object] = {
         "excluded_regions": list,
     },
     "solver": {"name": str, "time_limit_s": (int, float), "mip_gap": (int, float), "threads": int},
+    "markets": {
+        "enabled": bool,
+        "as_of": (str, date),
+        "scale": {"*": {"*": (int, float)}},
+        "add": list,
+    },
+    "periods": PERIODS_SCHEMA,
 }
+MARKET_NODE_KEYS = {"cluster_type": str, "region_id": str, "weight": (int, float), "name": str}
+"""Keys of one ``[[markets.add]]`` entry: a demand node the data do not have (e.g. a new
+vehicle assembly plant), its weight in the unit of the type's other nodes."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,17 @@ class ZoneDesignation:
 
     zone: str
     mode: str
+
+
+@dataclass(frozen=True)
+class MarketNode:
+    """A demand node a scenario adds: cluster type, region, weight (the unit of the type's
+    demand weights, e.g. jobs for battery cells) and a name."""
+
+    cluster_type: str
+    region_id: str
+    weight: float
+    name: str
 
 
 @dataclass(frozen=True)
@@ -127,6 +150,12 @@ class Scenario:
     max_clusters: Mapping[str, int] = field(default_factory=dict)
     excluded_regions: tuple[str, ...] = ()
     solver: SolverOptions = field(default_factory=SolverOptions)
+    markets: bool = True
+    markets_as_of: date | None = None
+    market_scale: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    market_nodes: tuple[MarketNode, ...] = ()
+    periods: PeriodSpec | None = None
+    """Multi-period build-out (``optimizer.phased``); None: the one-year snapshot."""
     raw: Mapping = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -257,6 +286,30 @@ class Scenario:
             raise DataValidationError(
                 label, f"{solver.name!r} is not one of {SOLVERS}", field="solver.name"
             )
+        markets_doc = doc.get("markets", {})
+        markets_as_of = _read_date(markets_doc.get("as_of"), label, "markets.as_of")
+        market_scale = {}
+        for k, by_region in markets_doc.get("scale", {}).items():
+            _check_type_key(k, label, "markets.scale")
+            for region, factor in by_region.items():
+                _check_range(factor, 0, 1000, label, f"markets.scale.{k}.{region}")
+            market_scale[k] = MappingProxyType({r: float(v) for r, v in by_region.items()})
+        market_nodes = tuple(
+            _read_market_node(entry, label, f"markets.add[{i}]")
+            for i, entry in enumerate(markets_doc.get("add", []))
+        )
+        periods = (
+            parse_periods(
+                doc["periods"],
+                label,
+                as_of=as_of,
+                horizon_year=int(horizon),
+                target_types=tuple(targets),
+                latest_year=LATEST_HORIZON,
+            )
+            if "periods" in doc
+            else None
+        )
         frozen = MappingProxyType
         return cls(
             name=doc["name"],
@@ -282,6 +335,11 @@ class Scenario:
             max_clusters=frozen({k: int(v) for k, v in max_clusters.items()}),
             excluded_regions=tuple(get("limits", "excluded_regions", ())),
             solver=solver,
+            markets=bool(markets_doc.get("enabled", True)),
+            markets_as_of=markets_as_of,
+            market_scale=frozen(market_scale),
+            market_nodes=market_nodes,
+            periods=periods,
             raw=frozen(copy.deepcopy(dict(doc))),
         )
 
@@ -324,6 +382,32 @@ def _check_type_key(k: str, label: str, where: str) -> None:
 def _check_range(value, low, high, label: str, where: str, *, integer: bool = False):
     """``value`` (float, or int with ``integer``) if a finite number in [low, high]; else raise."""
     return check_number(value, label, where, low=low, high=high, integer=integer)
+
+
+def _read_date(value, label: str, where: str) -> date | None:
+    """``value`` as a date (a TOML date or 'YYYY-MM-DD'), None when absent; else raise."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise DataValidationError(label, f"{value!r} is not a date (YYYY-MM-DD)", field=where)
+
+
+def _read_market_node(entry, label: str, where: str) -> MarketNode:
+    """One ``[[markets.add]]`` entry, checked key by key."""
+    if not isinstance(entry, Mapping):
+        raise DataValidationError(label, "must be a table", field=where)
+    _check_keys(entry, MARKET_NODE_KEYS, label, where + ".")
+    for key in ("cluster_type", "region_id", "weight"):
+        if key not in entry:
+            raise DataValidationError(label, "required key is missing", field=f"{where}.{key}")
+    _check_type_key(entry["cluster_type"], label, f"{where}.cluster_type")
+    weight = _check_range(entry["weight"], 0, 1e12, label, f"{where}.weight")
+    name = entry.get("name") or f"{entry['region_id']} {entry['cluster_type']} (scenario)"
+    return MarketNode(entry["cluster_type"], entry["region_id"], weight, name)
 
 
 def _check_strings(values, label: str, where: str) -> None:

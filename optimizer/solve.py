@@ -9,6 +9,7 @@ import time
 
 import pulp
 
+from .components import solve_parts
 from .scenario import SolverOptions
 from .status import SolveStatus
 
@@ -122,11 +123,35 @@ def mip_gap(problem: pulp.LpProblem, solver_name: str) -> float | None:
 def run_solver(
     problem: pulp.LpProblem, options: SolverOptions
 ) -> tuple[SolveStatus, str, float, float | None, str]:
-    """Solve in place; return (status, solver name, seconds, gap, message)."""
+    """Solve in place, each independent part on its own (``optimizer.components``); return
+    (status, solver name, seconds, gap, message)."""
+    notes: list[str] = []
+    names: list[str] = []
+
+    def solve_one(part: pulp.LpProblem, seconds_left: float) -> float | None:
+        part_options = SolverOptions(
+            options.name, min(options.time_limit_s, seconds_left), options.mip_gap, options.threads
+        )
+        name, note = _solve_whole(part, part_options)
+        names.append(name)
+        if note:
+            notes.append(note)
+        return mip_gap(part, name) if classify(part).has_solution else None
+
+    start = time.perf_counter()
+    _parts, gap = solve_parts(problem, solve_one, options.time_limit_s)
+    seconds = time.perf_counter() - start
+    status = classify(problem)
+    name = names[-1] if names else make_solver(options)[1]
+    # a gap the solver did not report (CBC through PuLP) stays None: unknown, not 0
+    return status, name, seconds, gap if status.has_solution else None, "; ".join(notes)
+
+
+def _solve_whole(problem: pulp.LpProblem, options: SolverOptions) -> tuple[str, str]:
+    """Solve one problem in place with the scenario's solver (CBC once if HiGHS errs)."""
     solver, name = make_solver(options)
     if name == "highs":
         match_highs_threads(options.threads)
-    start = time.perf_counter()
     message = ""
     try:
         problem.solve(solver)
@@ -138,8 +163,4 @@ def run_solver(
             )
             message += "; retried with cbc"
             problem.solve(solver)
-    seconds = time.perf_counter() - start
-    status = classify(problem)
-    # a gap the solver did not report (CBC through PuLP) stays None: unknown, not 0
-    gap = mip_gap(problem, name) if status.has_solution else None
-    return status, name, seconds, gap, message
+    return name, message

@@ -41,7 +41,15 @@ def objective_terms(result) -> dict[str, float]:
         "sites_total_cost": float(result.sites["total_cost_usd_per_yr"].sum()),
         "shortfall_penalty": result.kpi("shortfall_penalty"),
         "share_gap_penalty": result.kpi("share_gap_penalty"),
+        "import_freight": _kpi_or_zero(result, "product_freight", "imports"),
     }
+
+
+def _kpi_or_zero(result, name: str, scope: str) -> float:
+    try:
+        return result.kpi(name, scope)
+    except KeyError:
+        return 0.0
 
 
 def assert_self_consistent(result, rel: float = 1e-6) -> None:

@@ -91,6 +91,11 @@ def test_offline_map_runs_without_errors(browser, results, data, tmp_path):
     assert browser.execute_script("return document.querySelectorAll('path.cs-flow').length;") == (
         int((result.flows["tonnes_per_yr"] > 0).sum())
     )
+    assert (
+        browser.execute_script("return document.querySelectorAll('path.cs-product').length;")
+        == int((result.products["units_per_yr"] > 0).sum())
+        > 0
+    )
     names = browser.execute_script(
         "return Array.from(document.querySelectorAll('.leaflet-control-layers-base label'))"
         ".map(l => l.textContent.trim());"

@@ -82,7 +82,13 @@ def test_scenarios_lists_builtins_with_descriptions(capsys):
     code, out, err = run(capsys, "scenarios")
     assert code == 0 and err == ""
     lines = out.strip().splitlines()
-    assert [line.split()[0] for line in lines] == ["baseline", "great-lakes", "south"]
+    assert [line.split()[0] for line in lines] == [
+        "baseline",
+        "great-lakes-phased",
+        "great-lakes",
+        "south-phased",
+        "south",
+    ]
     for line in lines:
         name = line.split()[0]
         assert line.endswith(optimizer.load_scenario(name).description)
@@ -154,7 +160,7 @@ def test_run_exports_the_solved_kpis(capsys, tmp_path, baseline):
     )
     assert re.search(r"\[1/1\] baseline: optimal, exported in [\d.]+ s", err)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [f"{t}.csv" for t in ("sites", "flows", "kpis", "shadow_prices", "unmet")]
+        [f"{t}.csv" for t in ("sites", "flows", "products", "kpis", "shadow_prices", "unmet")]
         + ["results.xlsx", "manifest.json", "scenario.toml"]
         + ["sites.geojson", "states.geojson", "flows.geojson"]
     )

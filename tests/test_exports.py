@@ -127,7 +127,14 @@ def test_states_and_flows_geojson(folder, result, data):
     assert by_id["WY"]["properties"]["name"] == "Wyoming"
     flows = json.loads((folder / "flows.geojson").read_text())
     moving = result.flows[result.flows["tonnes_per_yr"] > 0]
-    assert len(flows["features"]) == len(moving) > 0
+    delivered = result.products[result.products["units_per_yr"] > 0]
+    kinds = [f["properties"]["flow"] for f in flows["features"]]
+    assert kinds.count("mineral") == len(moving) > 0
+    assert kinds.count("product") == len(delivered) > 0
+    product = next(f for f in flows["features"] if f["properties"]["flow"] == "product")
+    assert product["geometry"]["coordinates"][-1] == pytest.approx(
+        [product["properties"]["node_lon"], product["properties"]["node_lat"]]
+    )
     first = flows["features"][0]
     assert first["geometry"]["type"] == "LineString"
     (lon0, lat0), (lon1, lat1) = first["geometry"]["coordinates"]

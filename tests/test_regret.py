@@ -327,6 +327,9 @@ def test_reuse_matches_rebuild_on_baseline():
     payload = reuse.run({})
     for name, scope in [
         ("total_annual_cost", "all"),
+        ("system_cost", "all"),
+        ("investor_cost", "all"),
+        ("product_freight", "all"),
         ("jobs", "all"),
         ("domestic_mineral_share", "all"),
         ("levelized_cost", "battery"),

@@ -19,7 +19,13 @@ def write(tmp_path, text, name="user.toml"):
 
 def test_builtins_listed_and_described():
     names = optimizer.builtin_scenarios()
-    assert set(names) == {"baseline", "great-lakes", "south"}
+    assert set(names) == {
+        "baseline",
+        "great-lakes",
+        "south",
+        "great-lakes-phased",
+        "south-phased",
+    }
     for name in names:
         scenario = load_scenario(name)
         assert scenario.name == name and scenario.description

@@ -180,6 +180,7 @@ PARAM_ROWS = {
     "unsupplied_mineral_penalty_multiple": 10,
     "shortfall_penalty_multiple": 10,
     "gateway_premium_pct": 0,
+    "social_discount_rate": 0.02,
 }
 PENALTY = 1e7
 """Shortfall penalty: 10 × landed import price 1e6 × (1 + tariff 0) × utilization 1."""

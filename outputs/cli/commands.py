@@ -61,6 +61,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     progress = Progress(len(scenarios), "run", enabled=not args.quiet)
     code = EXIT_OK
     for (_, scenario), target in zip(scenarios, targets, strict=True):
+        if scenario.periods is not None:  # a phased build-out
+            from ..phased.cli import run_phased
+
+            phased = run_phased(
+                scenario, data, target, overwrite=args.overwrite, map=not args.no_map
+            )
+            progress.step(scenario.name, f"{phased.report.status.value}, exported")
+            if not phased.ok:
+                code = EXIT_NO_SOLUTION
+            continue
         result = optimizer.solve(scenario, data)
         export_run(
             result,
@@ -115,6 +125,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     pair = _pair_indices(args.pair, scenarios, default_list)
     out = Path(args.out) if args.out else _timestamp_folder()
     _refuse_existing(out, args.overwrite)
+    phased = [s.periods is not None for _, s in scenarios]
+    if any(phased):
+        if not all(phased):
+            raise UsageError("compare phased scenarios with phased ones only (a [periods] table)")
+        from ..phased.cli import compare_phased
+
+        compare_phased(
+            [s for _, s in scenarios], data, out, overwrite=args.overwrite, map=not args.no_map
+        )
+        return EXIT_OK
     progress = Progress(len(scenarios) + 1, "compare", enabled=not args.quiet)
     with staged_folder(out, overwrite=args.overwrite) as staging:
         results = _solve_all([s for _, s in scenarios], data)

@@ -82,22 +82,30 @@ def states_geojson(result: Result, data: RegionData) -> dict:
 
 
 def flows_geojson(result: Result, data: RegionData) -> dict:
-    """One LineString per mineral flow, source → destination state's representative point;
-    properties: the exported flow row (tonnes [t/yr], distance [km], costs [USD/yr])."""
-    flows = export_tables(result, data)["flows"]
+    """One LineString per flow: inbound minerals (source → state's representative point,
+    ``flow`` = 'mineral') and outbound products (site or gateway → market node, ``flow`` =
+    'product'); properties: the exported row (amounts, distance [km], costs [USD/yr])."""
+    tables = export_tables(result, data)
     features = []
-    for row in flows.to_dict("records"):
+    for row in tables["flows"].to_dict("records"):
         if not row.get("tonnes_per_yr"):
             continue
         line = [[row["source_lon"], row["source_lat"]], [row["dest_lon"], row["dest_lat"]]]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": line},
-                "properties": {key: plain(value) for key, value in row.items()},
-            }
-        )
+        features.append(_line(line, {"flow": "mineral", **row}))
+    for row in tables["products"].to_dict("records"):
+        if not row.get("units_per_yr"):
+            continue
+        line = [[row["origin_lon"], row["origin_lat"]], [row["node_lon"], row["node_lat"]]]
+        features.append(_line(line, {"flow": "product", **row}))
     return _collection(features)
+
+
+def _line(coordinates: list, properties: dict) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": coordinates},
+        "properties": {key: plain(value) for key, value in properties.items()},
+    }
 
 
 __all__ = ["flows_geojson", "plain", "sites_geojson", "state_results", "states_geojson"]

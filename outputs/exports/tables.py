@@ -20,14 +20,16 @@ from optimizer import CAPACITY_UNITS, Result
 from optimizer.extract import (
     FLOW_COLUMNS,
     KPI_COLUMNS,
+    PRODUCT_FLOW_COLUMNS,
     SHADOW_PRICE_COLUMNS,
     SITE_COLUMNS,
     UNMET_COLUMNS,
 )
 from regions import RegionData
 
-TABLES = ("sites", "flows", "kpis", "shadow_prices", "unmet")
-"""Result tables exported, in order; each becomes ``<name>.csv`` and a sheet of ``results.xlsx``."""
+TABLES = ("sites", "flows", "products", "kpis", "shadow_prices", "unmet")
+"""Result tables exported, in order; each becomes ``<name>.csv`` and a sheet of ``results.xlsx``:
+``flows`` holds inbound mineral shipments, ``products`` outbound deliveries to market nodes."""
 
 SITE_EXPORT_COLUMNS = [*SITE_COLUMNS[:2], "capacity_unit", *SITE_COLUMNS[2:]]
 FLOW_EXPORT_COLUMNS = [*FLOW_COLUMNS, "dest_lon", "dest_lat"]
@@ -35,6 +37,7 @@ FLOW_EXPORT_COLUMNS = [*FLOW_COLUMNS, "dest_lon", "dest_lat"]
 TABLE_COLUMNS: dict[str, list[str]] = {
     "sites": SITE_EXPORT_COLUMNS,
     "flows": FLOW_EXPORT_COLUMNS,
+    "products": list(PRODUCT_FLOW_COLUMNS),
     "kpis": list(KPI_COLUMNS),
     "shadow_prices": list(SHADOW_PRICE_COLUMNS),
     "unmet": list(UNMET_COLUMNS),
@@ -52,6 +55,11 @@ UNITS = {
     "permitting_months": "months",
     "distance_km": "km",
     "tonnes_per_yr": "t/yr",
+    "units_per_yr": "the row's unit column (GWh/yr, t/yr or GW/yr by cluster type)",
+    "origin_lon": "degrees (WGS84)",
+    "origin_lat": "degrees (WGS84)",
+    "node_lon": "degrees (WGS84)",
+    "node_lat": "degrees (WGS84)",
     "source_lon": "degrees (WGS84)",
     "source_lat": "degrees (WGS84)",
     "dest_lon": "degrees (WGS84)",
@@ -128,7 +136,7 @@ def export_tables(result: Result, data: RegionData | None = None) -> dict[str, p
     table keeps its column headers. ``data`` supplies the flows' destination coordinates."""
     tables = {}
     for name in TABLES:
-        table = getattr(result, name)
+        table = getattr(result, name, None)
         if table is None or len(table) == 0:
             tables[name] = pd.DataFrame(columns=TABLE_COLUMNS[name])
             continue

@@ -51,6 +51,7 @@ FACILITY_CLASS = "cs-facility"
 SOURCE_CLASS = "cs-mineral-source"
 GATEWAY_CLASS = "cs-gateway"
 FLOW_CLASS = "cs-flow"
+PRODUCT_CLASS = "cs-product"
 ZONE_CLASS = "cs-zone"
 
 MINERAL_PALETTE = [
@@ -59,6 +60,7 @@ MINERAL_PALETTE = [
 ]  # fmt: skip
 NO_SHADING = "No shading"
 FLOW_LAYER = "Mineral flows [t/yr]"
+PRODUCT_LAYER = "Product deliveries to markets"
 US_CENTER = (39.0, -96.0)
 CONUS_BOUNDS = [[24.5, -124.8], [49.4, -66.9]]  # [[south, west], [north, east]] [deg]
 ZOOM_RANGE = {"minZoom": 2, "maxZoom": 12}
@@ -368,6 +370,64 @@ def _add_flows(m: folium.Map, result: Result, data: RegionData) -> None:
     )
 
 
+def _add_products(m: folium.Map, result: Result, data: RegionData) -> None:
+    """Outbound deliveries (site or gateway → market node), coloured by type, width by the
+    square root of the amount relative to the type's largest, imports dashed."""
+    products = getattr(result, "products", None)
+    if products is None or len(products) == 0:
+        return
+    products = products[products["units_per_yr"] > 0]
+    largest = products.groupby("cluster_type")["units_per_yr"].max().to_dict()
+    group = folium.FeatureGroup(name=PRODUCT_LAYER, show=False)
+    for row in products.to_dict("records"):
+        k, amount, imported = row["cluster_type"], float(row["units_per_yr"]), row["origin_kind"]
+        origin = (
+            f"import via {row['origin']}"
+            if imported == "import"
+            else region_name(data, row["origin"])
+        )
+        table = [
+            ("From", esc(origin)),
+            ("To market", esc(region_name(data, row["node_region_id"]))),
+            ("Product", esc(k)),
+            (f"Amount [{esc(row['unit'])}]", esc(fmt_num(amount))),
+            ("Distance [km]", esc(fmt_num(row["distance_km"]))),
+            ("Freight [USD/yr]", esc(fmt_usd(row["freight_cost_usd_per_yr"]))),
+        ]
+        folium.PolyLine(
+            [
+                (float(row["origin_lat"]), float(row["origin_lon"])),
+                (float(row["node_lat"]), float(row["node_lon"])),
+            ],
+            color=TYPE_COLOURS.get(k, "#333333"),
+            weight=flow_width(amount, float(largest[k])),
+            opacity=0.7,
+            dash_array="6 4" if imported == "import" else None,
+            className=PRODUCT_CLASS,
+            tooltip=folium.Tooltip(
+                f"{esc(k)}: {esc(fmt_num(amount))} {esc(row['unit'])} to "
+                f"{esc(row['node_region_id'])}"
+            ),
+            popup=_popup(_table(table)),
+        ).add_to(group)
+    group.add_to(m)
+    swatches = " ".join(
+        f'<span style="color:{TYPE_COLOURS.get(k, "#333333")}">&#9632;</span> {esc(k)}'
+        for k in sorted(largest)
+    )
+    legend = (
+        f"<b>{esc(PRODUCT_LAYER)}</b><br>width: amount relative to the type's largest delivery"
+        '<br><svg width="60" height="12"><line x1="2" y1="6" x2="58" y2="6" stroke="#555" '
+        'stroke-width="2" stroke-dasharray="6 4"/></svg> imports from the port'
+        f"<br>{swatches}"
+    )
+    m.add_child(
+        HtmlControl(
+            legend, position="bottomleft", class_name="cs-flow-legend", toggle_with=PRODUCT_LAYER
+        )
+    )
+
+
 def flow_width(tonnes: float, largest: float) -> float:
     """Line width of a flow [px]: 1 to 8 by the square root of its tonnes (area-like).
 
@@ -506,6 +566,7 @@ def add_scenario_layers(
     _add_facilities(m, result, data)
     _add_minerals(m, data)
     _add_flows(m, result, data)
+    _add_products(m, result, data)
     _add_sites(m, result, data)
     title = title_html(result, data, compact=compact)
     m.add_child(HtmlControl(title, position="topleft", class_name="cs-title"))

@@ -230,3 +230,67 @@ def break_even_svg(found: BreakEven, *, unit: str = "USD/yr") -> str:
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+GANTT_BAR_CLASS = "cs-gantt-bar"
+TYPE_COLOURS = {"battery": "#1b9e77", "magnet": "#7570b3", "solar": "#e6ab02"}
+
+
+def gantt_svg(schedule: pd.DataFrame, years: Sequence[int], *, title: str = "") -> str:
+    """Build schedule as a Gantt chart: per site a pale bar from its decision year to its online
+    year (permitting + construction) and a solid bar from then to the last period (producing).
+    One ``<g class="cs-gantt-bar" data-site=… data-decision=… data-online=…>`` per site."""
+    label_w, chart_w, row_h, top = 230.0, 620.0, 22.0, 40.0
+    first = min([int(min(years)), *schedule["decision_year"].astype(int).tolist()])
+    last = int(max(years)) + 1  # bars run to the end of the last period year
+    span = max(last - first, 1)
+    width, height = label_w + chart_w + 20, top + row_h * max(len(schedule), 1) + 40
+
+    def xpos(year: float) -> float:
+        return label_w + (year - first) / span * chart_w
+
+    parts = [
+        f'<svg class="chart gantt" xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" '
+        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" role="img">',
+        f"<title>{esc(title or 'Build schedule')}</title>",
+        _svg_text(4, 16, title, css="lbl"),
+    ]
+    for year in range(first, last + 1):
+        x = xpos(year)
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top - 6:.1f}" x2="{x:.1f}" y2="{height - 34:.1f}" '
+            'stroke="#ddd"/>'
+        )
+        if year < last:
+            parts.append(_svg_text(x + chart_w / span / 2, top - 10, str(year), "middle"))
+    if schedule.empty:
+        parts.append(_svg_text(width / 2, top + row_h, "nothing built", "middle"))
+    for i, row in enumerate(schedule.itertuples()):
+        y = top + i * row_h
+        colour = TYPE_COLOURS.get(row.cluster_type, "#666")
+        site = f"{row.region_id} {row.cluster_type} ({row.mode})"
+        x0, x1, x2 = xpos(row.decision_year), xpos(row.online_year), xpos(last)
+        label = (
+            f"{site}: decided {row.decision_year}, online {row.online_year} "
+            f"({row.permitting_months:.1f} permitting + {row.construction_months:.0f} "
+            f"construction months), {fmt_num(row.capacity)} {row.unit}"
+        )
+        parts.append(
+            f'<g class="{GANTT_BAR_CLASS}" data-site="{esc(site)}" '
+            f'data-decision="{int(row.decision_year)}" data-online="{int(row.online_year)}">'
+            f"<title>{esc(label)}</title>"
+            + _svg_text(label_w - 6, y + row_h * 0.7, f"{site} {fmt_num(row.capacity)}", "end")
+            + f'<rect x="{x0:.1f}" y="{y + 4:.1f}" width="{max(x1 - x0, 1):.1f}" '
+            f'height="{row_h - 8:.1f}" fill="{colour}" fill-opacity="0.3"/>'
+            f'<rect x="{x1:.1f}" y="{y + 4:.1f}" width="{max(x2 - x1, 1):.1f}" '
+            f'height="{row_h - 8:.1f}" fill="{colour}"/></g>'
+        )
+    parts.append(
+        _svg_text(
+            label_w,
+            height - 12,
+            "pale: permitting + construction after the decision; solid: producing",
+        )
+    )
+    parts.append("</svg>")
+    return "".join(parts)

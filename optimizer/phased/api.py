@@ -1,0 +1,226 @@
+"""``solve_phased()``: build, solve and report a scenario with a ``[periods]`` table."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+from regions import RegionData
+
+from ..scenario import Scenario, load_scenario
+from ..status import SolverReport, SolveStatus
+from ..technology import CAPACITY_UNITS, CLUSTER_TYPES, TechnologyData
+from .extract import (
+    CAPACITY_COLUMNS,
+    COST_COLUMNS,
+    PERIOD_COLUMNS,
+    SCHEDULE_COLUMNS,
+    period_tables,
+    schedule_tables,
+)
+from .inputs import PhasedInputs, phased_inputs
+from .model import build_phased_model, type_groups
+from .result import PhasedResult
+from .solve import GroupSolution, HighsOptions, solve_group
+
+ORDER = {"optimal": 0, "feasible": 1, "no_solution": 2, "unbounded": 3, "infeasible": 4}
+
+
+def relaxed_groups(inputs: PhasedInputs) -> list[tuple[str, ...]]:
+    """Type groups joined only by minerals under a domestic-share rule.
+
+    Types that share a mineral are coupled only by that mineral's source limits (and its
+    domestic-share rule). Solving them apart relaxes the source limits (each group may use a
+    whole source), so when the groups' shipments together respect every limit the combined
+    plan is optimal for the joint model; :func:`solve_groups` checks and merges if not.
+    """
+    shared = set(inputs.min_domestic_share)
+    need = {
+        k: {m for m, t in inputs.base.demand_t_per_unit.get(k, {}).items() if t > 0 and m in shared}
+        for k in CLUSTER_TYPES
+    }
+    groups: list[set[str]] = []
+    for k in CLUSTER_TYPES:
+        joined = [g for g in groups if any(need[k] & need[j] for j in g)]
+        groups = [g for g in groups if g not in joined] + [{k}.union(*joined)]
+    return sorted(
+        (tuple(k for k in CLUSTER_TYPES if k in g) for g in groups),
+        key=lambda g: CLUSTER_TYPES.index(g[0]),
+    )
+
+
+def over_limits(inputs: PhasedInputs, solutions: list[GroupSolution]) -> list[set[str]]:
+    """Sets of types whose groups together ship more than a source's limit in some period."""
+    limits = inputs.base.supply["capacity_t_per_yr"].dropna()
+    use: dict[tuple, float] = defaultdict(float)
+    users: dict[tuple, set[str]] = defaultdict(set)
+    for sol in solutions:
+        for (source_id, mineral, _r, t), col in sol.model.ship.items():
+            if (source_id, mineral) in limits.index and sol.x[col] > 1e-9:
+                use[(source_id, mineral, t)] += float(sol.x[col])
+                users[(source_id, mineral, t)].update(sol.model.types)
+    return [
+        users[key]
+        for key, tonnes in use.items()
+        if tonnes > float(limits[key[:2]]) * (1 + 1e-7) + 1e-6
+    ]
+
+
+def solve_groups(
+    inputs: PhasedInputs,
+    options: HighsOptions,
+    solver=None,
+    groups: list[tuple[str, ...]] | None = None,
+) -> tuple[list[GroupSolution], float]:
+    """Solve each relaxed group; merge groups whose shipments together break a source limit
+    and solve again, until none does. Returns the solutions and the build time [s].
+
+    ``solver(model, options)`` solves one group (default :func:`solve_group`; re-solves pass
+    one that patches a compiled HiGHS model). ``groups``: where to start (default
+    :func:`type_groups`, exact; :func:`relaxed_groups` pays off only when the relaxed groups'
+    shipments rarely clash)."""
+    solver = solver or solve_group
+    groups = groups or type_groups(inputs)
+    exact = type_groups(inputs)
+    build = 0.0
+    solved: dict[tuple[str, ...], GroupSolution] = {}
+    while True:
+        for group in groups:
+            if group not in solved:
+                start = time.perf_counter()
+                model = build_phased_model(inputs, group)
+                build += time.perf_counter() - start
+                solved[group] = solver(model, options)
+        current = [solved[g] for g in groups]
+        if any(not s.has_solution for s in current):
+            return current, build
+        clashes = over_limits(inputs, current)
+        if not clashes:
+            return current, build
+        merged = []
+        for group in exact:
+            parts = [g for g in groups if set(g) <= set(group)]
+            if any(set(g) & c for g in parts for c in clashes) and len(parts) > 1:
+                merged.append(group)
+            else:
+                merged += parts
+        groups = sorted(merged, key=lambda g: CLUSTER_TYPES.index(g[0]))
+
+
+def _kpis(result_tables: dict, inputs: PhasedInputs, objective: float) -> pd.DataFrame:
+    costs, by_period, schedule = (
+        result_tables["costs"],
+        result_tables["by_period"],
+        result_tables["schedule"],
+    )
+    rows = [
+        ("objective", "all", objective, "USD (present value)"),
+        ("present_value", "system", float(costs["system_cost_pv_usd"].sum()), "USD"),
+        ("present_value", "investor", float(costs["investor_cost_pv_usd"].sum()), "USD"),
+        ("present_value", "public_outlay", float(costs["public_outlay_pv_usd"].sum()), "USD"),
+        ("discount_rate", "all", inputs.discount_rate, "fraction/yr"),
+    ]
+    last = inputs.years[-1]
+    for k in inputs.demand.index:
+        of_type = by_period[by_period["cluster_type"] == k]
+        unit = CAPACITY_UNITS[k]
+        weights = pd.Series(inputs.spec.weights, index=inputs.years)
+        built = schedule[schedule["cluster_type"] == k]
+        rows += [
+            ("new_capacity", k, float(built["capacity"].sum()), unit),
+            ("sites_opened", k, float((built["mode"] == "greenfield").sum()), "sites"),
+            (
+                "imports_weighted",
+                k,
+                float((of_type.set_index("year")["imports"] * weights).sum()),
+                f"{unit} x years",
+            ),
+            (
+                "domestic_share_last_period",
+                k,
+                float(of_type.loc[of_type["year"] == last, "domestic_share"].iloc[0]),
+                "fraction",
+            ),
+            (
+                "first_online_year",
+                k,
+                float(built["online_year"].min()) if len(built) else float("nan"),
+                "year",
+            ),
+        ]
+    jobs = by_period[by_period["year"] == last]["jobs"].sum()
+    rows.append(("jobs", "all", float(jobs), "jobs"))
+    return pd.DataFrame(rows, columns=["kpi", "scope", "value", "unit"])
+
+
+def solve_phased(
+    scenario: str | Path | Scenario,
+    data: RegionData | None = None,
+    tech: TechnologyData | None = None,
+    *,
+    inputs: PhasedInputs | None = None,
+    mip_gap: float | None = None,
+) -> PhasedResult:
+    """Build, solve and report a phased scenario (one with a ``[periods]`` table).
+
+    >>> result = solve_phased("great-lakes-phased")            # doctest: +SKIP
+    >>> result.schedule[["region_id", "decision_year", "online_year"]]  # doctest: +SKIP
+    """
+    from ..api import _default_data, _default_tech
+
+    scenario = load_scenario(scenario)
+    if scenario.periods is None:
+        raise ValueError(f"scenario {scenario.name!r} has no [periods] table; use solve()")
+    data = data if data is not None else _default_data(None)
+    tech = tech if tech is not None else _default_tech(None)
+    start = time.perf_counter()
+    inputs = inputs if inputs is not None else phased_inputs(data, scenario, tech)
+    input_seconds = time.perf_counter() - start
+    solver = scenario.solver
+    options = HighsOptions(
+        solver.mip_gap if mip_gap is None else mip_gap, solver.time_limit_s, solver.threads
+    )
+    solutions, build_seconds = solve_groups(inputs, options)
+    status = max((s.status for s in solutions), key=ORDER.__getitem__)
+    size = {
+        "n_variables": sum(len(s.model.lp.col_keys) for s in solutions),
+        "n_constraints": sum(len(s.model.lp.row_keys) for s in solutions),
+        "n_binaries": sum(sum(s.model.lp.integer) for s in solutions),
+    }
+    solve_seconds = sum(s.seconds for s in solutions)
+    groups = tuple(s.model.types for s in solutions)
+    typed = SolveStatus(status)
+    if not typed.has_solution:
+        report = SolverReport(
+            typed, "highs", None, None, input_seconds + build_seconds, solve_seconds,
+            message=f"no solution: {status}", **size,
+        )  # fmt: skip
+        empty = {
+            name: pd.DataFrame(columns=cols)
+            for name, cols in (
+                ("schedule", SCHEDULE_COLUMNS),
+                ("capacity", CAPACITY_COLUMNS),
+                ("by_period", PERIOD_COLUMNS),
+                ("costs", COST_COLUMNS),
+            )
+        }
+        return PhasedResult(
+            scenario, **empty, kpis=pd.DataFrame(columns=["kpi", "scope", "value", "unit"]),
+            report=report, inputs=inputs, groups=groups,
+        )  # fmt: skip
+    objective = sum(s.objective for s in solutions)
+    gap = max(s.mip_gap or 0.0 for s in solutions)
+    zone_flags = inputs.base.sites["in_designated_zone"]
+    schedule, capacity = schedule_tables(inputs, solutions, zone_flags)
+    by_period, costs = period_tables(inputs, solutions)
+    tables = {"schedule": schedule, "capacity": capacity, "by_period": by_period, "costs": costs}
+    report = SolverReport(
+        typed, "highs", objective, gap, input_seconds + build_seconds, solve_seconds, **size
+    )
+    return PhasedResult(
+        scenario, **tables, kpis=_kpis(tables, inputs, objective), report=report,
+        inputs=inputs, groups=groups,
+    )  # fmt: skip

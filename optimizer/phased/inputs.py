@@ -1,0 +1,280 @@
+"""Coefficients of a phased scenario: the snapshot's tables, plus what changes by period.
+
+The snapshot's :func:`~optimizer.coefficients.model_inputs` is called once, with the horizon set
+to the last period's year, so its site table admits every site that can produce by then and its
+supply table every source producing by then. What changes by period is computed here:
+
+- the 45X credit of each period's production year (``credit_fraction(k, year)``);
+- the permitting-delay charge: kept with one period (there are no years of waiting to model, so
+  the snapshot's charge stands in for them), dropped with several (the waiting is modelled: the
+  site produces later and the demand meanwhile is imported);
+- existing plants online by period: an operating plant from its first production; a plant under
+  construction at the as-of date from construction start + the type's construction months (not
+  before the as-of month); an announced plant (when counted) from the as-of month + the site's
+  permitting and construction months;
+- domestic sources: producing from their first-production year;
+- demand by period (the target ramp, else the horizon target), and which periods are goals (year
+  on or after ``horizon_year``: a unit missed there is penalised as in the snapshot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from regions import RegionData
+from regions.dataset import COUNTING_PRODUCT
+from regions.errors import DataValidationError
+
+from ..coefficients import COST_TERMS, SYSTEM_TERMS, ModelInputs, model_inputs, objective_terms
+from ..scenario import Scenario
+from ..technology import CLUSTER_TYPES, TechnologyData
+from .periods import (
+    PeriodSpec,
+    decision_months,
+    discount_factors,
+    month_index,
+    online_year,
+)
+
+
+@dataclass(frozen=True)
+class PhasedInputs:
+    """Everything the phased model needs, keyed by real ids and period position.
+
+    Attributes:
+        base: the snapshot's tables with the horizon at the last period's year.
+        spec: the periods; years: their years; factors: weight × discount factor per period;
+        discount_rate: the real rate used [fraction/yr]; decision_month: month index of each
+        period's decisions.
+        lag_months: permitting + construction months of each site (region_id, cluster_type).
+        terms: per-unit cost terms of greenfield (``cost_<term>``) and expansion
+            (``exp_cost_<term>``) capacity by period [USD/yr per unit/yr]: index (region_id,
+            cluster_type, period); the credit follows the production year.
+        unit_cost, expansion_unit_cost: the objective view of ``terms`` (same index).
+        existing_online: counted capacity producing by period, index (region_id, cluster_type),
+            one column per period position [type unit/yr].
+        facilities: counted plants with their ``online_year``.
+        source_available: index (source_id, mineral), one bool column per period position.
+        demand: national demand by type (rows) and period position (columns) [type unit/yr].
+        goal: per period position, True when its demand is a goal (year >= horizon_year).
+        import_cost: landed import cost in the objective view [USD/yr per unit/yr] by type;
+        import_tariff: its tariff part [USD/yr per unit/yr]; goal_penalty: extra cost of a unit
+            of goal missed [USD/yr per unit/yr], so that import + penalty = snapshot penalty.
+        max_clusters, min_domestic_share: the scenario's rules, as in the snapshot.
+    """
+
+    base: ModelInputs
+    spec: PeriodSpec
+    years: tuple[int, ...]
+    factors: tuple[float, ...]
+    discount_rate: float
+    decision_month: tuple[int, ...]
+    lag_months: pd.Series
+    terms: pd.DataFrame
+    unit_cost: pd.Series
+    expansion_unit_cost: pd.Series
+    existing_online: pd.DataFrame
+    facilities: pd.DataFrame
+    source_available: pd.DataFrame
+    demand: pd.DataFrame
+    goal: tuple[bool, ...]
+    import_cost: pd.Series
+    import_tariff: pd.Series
+    goal_penalty: pd.Series
+    objective: str
+    max_clusters: Mapping[str, int]
+    min_domestic_share: Mapping[str, float]
+
+    @property
+    def n_periods(self) -> int:
+        """Number of periods."""
+        return len(self.years)
+
+    def decision_periods(self, lag: float) -> list[int]:
+        """Periods whose decisions produce by the last period. Of decision periods whose
+        capacity comes online in the same year only the latest is kept: deciding earlier
+        changes nothing but the date on paper."""
+        first = [online_year(m, lag) for m in self.decision_month]
+        last = self.years[-1]
+        return [
+            d
+            for d, year in enumerate(first)
+            if year <= last and (d + 1 == len(first) or first[d + 1] != year)
+        ]
+
+    def online_decision(self, lag: float, t: int) -> int | None:
+        """The latest decision period whose capacity produces in period ``t`` (None: none)."""
+        best = None
+        for d in self.decision_periods(lag):
+            if d <= t and online_year(self.decision_month[d], lag) <= self.years[t]:
+                best = d
+        return best
+
+
+def phased_scenario_base(scenario: Scenario) -> Scenario:
+    """The scenario with its horizon at the last period's year (for the snapshot's tables).
+
+    Phased runs meet each type's target as one national number: product markets (demand nodes
+    and outbound freight) are not modelled in time yet, so they are switched off here.
+    """
+    changes: dict = {}
+    if scenario.markets:
+        changes["markets"] = {"enabled": False}
+    last = scenario.periods.years[-1]
+    if last != scenario.horizon_year:
+        changes["horizon_year"] = last
+    return scenario.replace(**changes) if changes else scenario
+
+
+def plant_online_years(
+    data: RegionData, scenario: Scenario, tech: TechnologyData, sites: pd.DataFrame
+) -> pd.DataFrame:
+    """Counted plants of the counting product as of the scenario date, with ``online_year``."""
+    seen = data.facilities_as_of(scenario.facilities_as_of)
+    seen = seen[seen["product"] == seen["cluster_type"].map(COUNTING_PRODUCT)]
+    counted = seen[seen["status"].isin(scenario.existing_statuses)].copy()
+    counted["capacity_std"] = counted["capacity_std"].fillna(0.0)
+    as_of = month_index(scenario.facilities_as_of)
+    years = []
+    for _fid, row in counted.iterrows():
+        k = row["cluster_type"]
+        construction = tech.value(k, "construction_months")
+        if row["status"] == "operating":
+            first = row["first_production_date"]
+            years.append(int(first.year) if pd.notna(first) else scenario.facilities_as_of.year)
+        elif row["status"] == "under_construction":
+            start = month_index(pd.Timestamp(row["status_since"]).date())
+            ready = max(start + int(np.ceil(construction)), as_of)
+            years.append(online_year(ready, 0.0))
+        else:
+            permit = float(sites.at[(row["region_id"], k), "permitting_months"])
+            years.append(online_year(as_of, permit + construction))
+    counted["online_year"] = years
+    return counted[["cluster_type", "region_id", "status", "capacity_std", "online_year"]]
+
+
+def phased_inputs(data: RegionData, scenario: Scenario, tech: TechnologyData) -> PhasedInputs:
+    """All coefficient tables of a phased scenario (``scenario.periods`` must be set)."""
+    spec = scenario.periods
+    if spec is None:
+        raise ValueError(f"scenario {scenario.name!r} has no [periods] table")
+    base = model_inputs(data, phased_scenario_base(scenario), tech)
+    return phased_inputs_from(base, data, scenario, tech)
+
+
+def phased_inputs_from(
+    base: ModelInputs, data: RegionData, scenario: Scenario, tech: TechnologyData
+) -> PhasedInputs:
+    """PhasedInputs from the snapshot tables ``base`` (built with the last period as horizon)."""
+    spec = scenario.periods
+    years = spec.years
+    n = len(years)
+    if spec.discount_rate is None and "social_discount_rate" not in tech.params:
+        raise DataValidationError(
+            "parameters.csv",
+            "missing parameter social_discount_rate (a phased scenario needs it, or its own "
+            "periods.discount_rate)",
+            field="parameter",
+        )
+    rate = (
+        spec.discount_rate if spec.discount_rate is not None else tech.param("social_discount_rate")
+    )
+    sites = base.sites
+    construction = pd.Series(
+        [tech.value(k, "construction_months") for k in sites.index.get_level_values(1)],
+        index=sites.index,
+    )
+    lag = sites["permitting_months"] + construction
+    utilization = tech.param("utilization")
+    frames = []
+    view = objective_terms(scenario.objective)
+    for t, year in enumerate(years):
+        frame = sites[[f"cost_{x}" for x in COST_TERMS] + [f"exp_cost_{x}" for x in COST_TERMS]]
+        frame = frame.copy()
+        for k in CLUSTER_TYPES:
+            credit = (
+                tech.value(k, "credit_45x_usd_per_unit")
+                * utilization
+                * tech.credit_fraction(k, year)
+                if scenario.apply_45x
+                else 0.0
+            )
+            of_type = frame.index.get_level_values(1) == k
+            frame.loc[of_type, ["cost_credit_45x", "exp_cost_credit_45x"]] = -credit
+        if n > 1:
+            frame[["cost_permitting_delay", "exp_cost_permitting_delay"]] = 0.0
+        frame["period"] = t
+        frames.append(frame.set_index("period", append=True))
+    terms = pd.concat(frames).sort_index()
+    unit_cost = terms[[f"cost_{x}" for x in view]].sum(axis=1)
+    expansion_unit_cost = terms[[f"exp_cost_{x}" for x in view]].sum(axis=1)
+
+    plants = plant_online_years(data, scenario, tech, sites)
+    online = pd.DataFrame(0.0, index=sites.index, columns=range(n))
+    for t, year in enumerate(years):
+        now = plants[plants["online_year"] <= year]
+        sums = now.groupby(["region_id", "cluster_type"])["capacity_std"].sum()
+        online.loc[sums.index, t] = sums.to_numpy()
+
+    supply = base.supply
+    first = (
+        data.mineral_sources.set_index(["source_id", "mineral"])["first_production_year"]
+        .reindex(supply.index)
+        .to_numpy(dtype=float)
+    )
+    producing = supply["foreign"].to_numpy(bool) | (supply["status"] == "operating").to_numpy()
+    available = pd.DataFrame(
+        {
+            t: supply["available"].to_numpy(bool)
+            & (producing | (np.nan_to_num(first, nan=np.inf) <= year))
+            for t, year in enumerate(years)
+        },
+        index=supply.index,
+    )
+
+    targeted = list(base.targets.index)
+    demand = pd.DataFrame(
+        [
+            [spec.ramps[k].at(y) if k in spec.ramps else float(base.targets[k]) for y in years]
+            for k in targeted
+        ],
+        index=targeted,
+        columns=range(n),
+        dtype=float,
+    )
+    with_tariff = pd.Series({k: tech.landed_import_price(k) * utilization for k in CLUSTER_TYPES})
+    before = pd.Series(
+        {k: tech.value(k, "landed_import_price_usd_per_unit") * utilization for k in CLUSTER_TYPES}
+    )
+    import_cost = with_tariff if scenario.objective == "investor" else before
+    penalty = base.penalty_usd_per_unit.reindex(CLUSTER_TYPES)
+    return PhasedInputs(
+        base=base,
+        spec=spec,
+        years=years,
+        factors=discount_factors(spec, rate),
+        discount_rate=float(rate),
+        decision_month=decision_months(spec, scenario.facilities_as_of),
+        lag_months=lag,
+        terms=terms,
+        unit_cost=unit_cost,
+        expansion_unit_cost=expansion_unit_cost,
+        existing_online=online,
+        facilities=plants,
+        source_available=available,
+        demand=demand,
+        goal=tuple(y >= scenario.horizon_year for y in years),
+        import_cost=import_cost,
+        import_tariff=with_tariff - before,
+        goal_penalty=(penalty - import_cost).clip(lower=0.0),
+        objective=scenario.objective,
+        max_clusters=dict(scenario.max_clusters),
+        min_domestic_share=dict(scenario.min_domestic_share),
+    )
+
+
+__all__ = ["PhasedInputs", "SYSTEM_TERMS", "phased_inputs", "phased_inputs_from"]

@@ -1,0 +1,282 @@
+"""The phased MILP: where and *when* to build, per group of cluster types that share minerals.
+
+Periods t (years y_t, factor f_t = weight × discount factor). For each eligible site s = (r,k),
+decision periods d ∈ D_s are those whose capacity produces by the last period.
+
+Decisions (cumulative, which makes the relaxation tight): ``open[s,d]`` ∈ {0,1} "site opened in
+period d or before", ``capacity[s,d]`` ≥ 0 "greenfield capacity decided by period d"; likewise
+``expand_open[s,d]`` and ``expansion[s,d]`` at operating clusters. Capacity decided by d
+produces in period t when permitting + construction months fit between d's decision date and
+the end of y_t; ``od(s,t)`` is the latest such d. Per period: ``import[k,t]`` ≥ 0 (demand met
+abroad), ``shortfall[k,t]`` ≥ 0 (goal missed), ``ship[l,t]``, ``unsupplied[r,m,t]``,
+``share_gap[m,t]``.
+
+Objective Σ_t f_t · (fixed·open[s,od] + unit_cost_t·capacity[s,od] + the same for expansions +
+lane cost·ship + unsupplied cost + landed import price·import + goal penalty·shortfall +
+share-gap penalty). Capacity costs nothing before it produces: its annualised capex runs from
+its first production year. Types that share no mineral share no row, so each group is its own
+MILP (:func:`type_groups`); their optimal objectives add up to the joint optimum.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..technology import CLUSTER_TYPES
+from .inputs import PhasedInputs
+from .lp import LpBuilder
+
+Key = tuple
+
+
+@dataclass
+class PhasedModel:
+    """One group's MILP as arrays, with maps from real ids to column and row positions."""
+
+    types: tuple[str, ...]
+    inputs: PhasedInputs
+    lp: LpBuilder = field(default_factory=LpBuilder)
+    open: dict[Key, int] = field(default_factory=dict)
+    capacity: dict[Key, int] = field(default_factory=dict)
+    expand_open: dict[Key, int] = field(default_factory=dict)
+    expansion: dict[Key, int] = field(default_factory=dict)
+    online: dict[Key, list[tuple[int, int]]] = field(default_factory=dict)
+    """(region_id, cluster_type, t) → [(capacity column, open column)] producing in period t."""
+    production: dict[Key, tuple[list[tuple[int, float]], float]] = field(default_factory=dict)
+    """(region_id, cluster_type, t) → (terms, existing constant): what the site makes in t
+    [type unit/yr of capacity], for rows that follow the product (e.g. markets)."""
+    imports: dict[Key, int] = field(default_factory=dict)
+    shortfall: dict[Key, int] = field(default_factory=dict)
+    ship: dict[Key, int] = field(default_factory=dict)
+    unsupplied: dict[Key, int] = field(default_factory=dict)
+    share_gap: dict[Key, int] = field(default_factory=dict)
+    rows: dict[str, dict[Key, int]] = field(default_factory=lambda: defaultdict(dict))
+
+
+def type_groups(inputs: PhasedInputs) -> list[tuple[str, ...]]:
+    """Cluster types joined when they share a mineral (in CLUSTER_TYPES order).
+
+    >>> # battery and solar both use copper; magnets use NdPr oxide only
+    """
+    need = {
+        k: {m for m, t in inputs.base.demand_t_per_unit.get(k, {}).items() if t > 0}
+        for k in CLUSTER_TYPES
+    }
+    groups: list[set[str]] = []
+    for k in CLUSTER_TYPES:
+        joined = [g for g in groups if any(need[k] & need[j] for j in g)]
+        merged = {k}.union(*joined) if joined else {k}
+        groups = [g for g in groups if g not in joined] + [merged]
+    return sorted(
+        (tuple(k for k in CLUSTER_TYPES if k in g) for g in groups),
+        key=lambda g: CLUSTER_TYPES.index(g[0]),
+    )
+
+
+def add_sites(model: PhasedModel) -> None:
+    """∀ site s, d ∈ D_s: open[s,d] ≥ open[s,d−1]; capacity[s,d] ≥ capacity[s,d−1];
+    min_scale·open[s,d] ≤ capacity[s,d] ≤ max_scale·open[s,d]; likewise expansions with
+    expansion[s,d] ≤ expansion_limit·expand_open[s,d]. Costs: f_t·(fixed, unit cost_t) on the
+    columns of od(s,t)."""
+    inputs, lp = model.inputs, model.lp
+    sites = inputs.base.sites
+    targeted = set(inputs.demand.index)
+    green_cost, grown_cost = inputs.unit_cost.to_dict(), inputs.expansion_unit_cost.to_dict()
+    for (region_id, k), row in sites.iterrows():
+        if k not in model.types or k not in targeted:
+            continue
+        lag = float(inputs.lag_months[(region_id, k)])
+        periods = inputs.decision_periods(lag)
+        if not periods:
+            continue
+        # the labor cap bounds a site's capacity too: a tighter big-M (a valid inequality)
+        hires = float(row["labor_limit_jobs"]) / max(float(row["jobs_per_unit"]), 1e-12)
+        options = []
+        if row["eligible"]:
+            options.append(
+                ("", model.open, model.capacity, row["min_scale"], row["max_scale"],
+                 row["fixed_cost_usd_per_yr"], green_cost)
+            )  # fmt: skip
+        if row["expansion_eligible"]:
+            options.append(
+                ("exp_", model.expand_open, model.expansion, 0.0, row["expansion_limit"],
+                 row["expansion_fixed_cost_usd_per_yr"], grown_cost)
+            )  # fmt: skip
+        for prefix, opens, caps, low, high, fixed, unit_cost in options:
+            high = min(float(high), hires)
+            for d in periods:
+                key = (region_id, k, d)
+                opens[key] = lp.col((f"{prefix}open",) + key, binary=True)
+                caps[key] = lp.col((f"{prefix}capacity",) + key, upper=float(high))
+                y, x = opens[key], caps[key]
+                lp.row((f"{prefix}max_scale",) + key, [(x, 1.0), (y, -float(high))], upper=0.0)
+                if low > 0:
+                    lp.row((f"{prefix}min_scale",) + key, [(x, 1.0), (y, -float(low))], lower=0.0)
+                if d > periods[0]:
+                    before = (region_id, k, d - 1)
+                    lp.row((f"{prefix}open_stays",) + key, [(y, 1.0), (opens[before], -1.0)], 0.0)
+                    lp.row((f"{prefix}built_stays",) + key, [(x, 1.0), (caps[before], -1.0)], 0.0)
+            for t in range(inputs.n_periods):
+                d = inputs.online_decision(lag, t)
+                if d is None:
+                    continue
+                key = (region_id, k, d)
+                factor = inputs.factors[t]
+                lp.add_cost(opens[key], factor * float(fixed))
+                lp.add_cost(caps[key], factor * float(unit_cost[(region_id, k, t)]))
+                model.online.setdefault((region_id, k, t), []).append((caps[key], opens[key]))
+
+
+def add_site_limits(model: PhasedModel) -> None:
+    """∀ site: capacity[s,last] + expansion[s,last] ≤ room (when both exist);
+    jobs_per_unit·(capacity[s,last] + expansion[s,last]) ≤ labor_limit; ∀k with N_k:
+    Σ_r open[r,k,last] ≤ N_k (built capacity stays, so the last decision bounds every period)."""
+    sites, lp = model.inputs.base.sites, model.lp
+    last: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for name, table in (("capacity", model.capacity), ("expansion", model.expansion)):
+        for (region_id, k, d), col in table.items():
+            seen = last[(region_id, k)].get(name)
+            if seen is None or model.lp.col_keys[seen][3] < d:
+                last[(region_id, k)][name] = col
+    for key, cols in last.items():
+        terms = list(cols.values())
+        if len(terms) == 2:
+            lp.row(("room",) + key, [(c, 1.0) for c in terms], upper=float(sites.at[key, "room"]))
+        jobs = float(sites.at[key, "jobs_per_unit"])
+        model.rows["labor"][key] = lp.row(
+            ("labor",) + key,
+            [(c, jobs) for c in terms],
+            upper=float(sites.at[key, "labor_limit_jobs"]),
+        )
+    for k, limit in model.inputs.max_clusters.items():
+        if k not in model.types:
+            continue
+        latest: dict[str, int] = {}
+        for (region_id, kk, d), col in model.open.items():
+            if kk == k and (region_id not in latest or lp.col_keys[latest[region_id]][3] < d):
+                latest[region_id] = col
+        model.rows["max_clusters"][k] = lp.row(
+            ("max_clusters", k), [(c, 1.0) for c in latest.values()], upper=float(limit)
+        )
+
+
+def add_production(model: PhasedModel) -> None:
+    """production[r,k,t] = Σ capacity columns online in t + existing_online[r,k,t]."""
+    existing = model.inputs.existing_online
+    for (region_id, k), row in existing.iterrows():
+        if k not in model.types:
+            continue
+        for t in range(model.inputs.n_periods):
+            terms = [(c, 1.0) for c, _ in model.online.get((region_id, k, t), [])]
+            if terms or row[t] > 0:
+                model.production[(region_id, k, t)] = (terms, float(row[t]))
+
+
+def add_demand(model: PhasedModel) -> None:
+    """∀k,t: Σ_s new capacity online in t + import[k,t] ≥ demand[k,t] − existing_online[k,t];
+    in goal periods also Σ_s new online + shortfall[k,t] ≥ the same. Import costs
+    f_t·landed import price × utilization; a unit of goal missed costs f_t·(snapshot
+    penalty − that price) on top, so one period reproduces the snapshot's shortfall penalty."""
+    inputs, lp = model.inputs, model.lp
+    for k in model.types:
+        if k not in inputs.demand.index:
+            continue
+        for t in range(inputs.n_periods):
+            new, existing = [], 0.0
+            for (_r, kk, tt), (terms, constant) in model.production.items():
+                if kk == k and tt == t:
+                    new += terms
+                    existing += constant
+            need = max(float(inputs.demand.at[k, t]) - existing, 0.0)
+            factor = inputs.factors[t]
+            imp = lp.col(("import", k, t), factor * float(inputs.import_cost[k]))
+            model.imports[(k, t)] = imp
+            model.rows["demand"][(k, t)] = lp.row(("demand", k, t), [*new, (imp, 1.0)], need)
+            if inputs.goal[t]:
+                gap = lp.col(("shortfall", k, t), factor * float(inputs.goal_penalty[k]))
+                model.shortfall[(k, t)] = gap
+                model.rows["goal"][(k, t)] = lp.row(("goal", k, t), [*new, (gap, 1.0)], need)
+
+
+def add_minerals(model: PhasedModel) -> None:
+    """∀r,m,t with need: Σ_s ship[s,m,r,t] + unsupplied[r,m,t] = Σ_k bom[k,m]·production[r,k,t];
+    ∀ capped source: Σ_r ship[s,m,r,t] ≤ capacity[s,m] (only sources producing by y_t);
+    ∀m with share σ_m: Σ_dom ship + share_gap ≥ σ_m·(Σ ship + Σ unsupplied) per period."""
+    inputs, lp = model.inputs, model.lp
+    base = inputs.base
+    bom = base.demand_t_per_unit
+    need: dict[tuple[str, str, int], tuple[list, float]] = {}
+    for (region_id, k, t), (terms, constant) in model.production.items():
+        for mineral, tonnes in bom[k].items():
+            if tonnes <= 0:
+                continue
+            cur_terms, cur_const = need.get((region_id, mineral, t), ([], 0.0))
+            need[(region_id, mineral, t)] = (
+                cur_terms + [(c, -tonnes * v) for c, v in terms],
+                cur_const + tonnes * constant,
+            )
+    lanes = base.lanes
+    by_group: dict[tuple[str, str], list] = defaultdict(list)
+    for (source_id, mineral, region_id), lane in zip(
+        lanes.index, lanes[["cost_usd_per_t", "foreign"]].itertuples(index=False), strict=True
+    ):
+        by_group[(region_id, mineral)].append((source_id, float(lane[0]), bool(lane[1])))
+    available = dict(
+        zip(inputs.source_available.index, inputs.source_available.to_numpy(bool), strict=True)
+    )
+    unsupplied_cost = base.unsupplied_cost_usd_per_t
+    outflow: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+    share_terms: dict[tuple[str, int], list[tuple[int, float]]] = defaultdict(list)
+    shares = inputs.min_domestic_share
+    for (region_id, mineral, t), (terms, constant) in sorted(need.items()):
+        factor = inputs.factors[t]
+        inflow = []
+        sigma = shares.get(mineral)
+        for source_id, cost, foreign in by_group.get((region_id, mineral), []):
+            if not available[(source_id, mineral)][t]:
+                continue
+            col = lp.col(("ship", source_id, mineral, region_id, t), factor * cost)
+            model.ship[(source_id, mineral, region_id, t)] = col
+            inflow.append((col, 1.0))
+            outflow[(source_id, mineral, t)].append(col)
+            if sigma is not None:
+                share_terms[(mineral, t)].append((col, (0.0 if foreign else 1.0) - sigma))
+        slack = lp.col(
+            ("unsupplied", mineral, region_id, t), factor * float(unsupplied_cost[mineral])
+        )
+        model.unsupplied[(region_id, mineral, t)] = slack
+        if sigma is not None:
+            share_terms[(mineral, t)].append((slack, -sigma))
+        model.rows["mineral_balance"][(region_id, mineral, t)] = lp.row(
+            ("balance", mineral, region_id, t),
+            [*inflow, *terms, (slack, 1.0)],
+            constant,
+            constant,
+        )
+    limits = base.supply["capacity_t_per_yr"].dropna()
+    for (source_id, mineral, t), cols in outflow.items():
+        if (source_id, mineral) in limits.index:
+            model.rows["source_limit"][(source_id, mineral, t)] = lp.row(
+                ("source", source_id, mineral, t),
+                [(c, 1.0) for c in cols],
+                upper=float(limits[(source_id, mineral)]),
+            )
+    penalty = base.mineral_penalty_usd_per_t
+    for (mineral, t), terms in share_terms.items():
+        gap = lp.col(("share_gap", mineral, t), inputs.factors[t] * float(penalty[mineral]))
+        model.share_gap[(mineral, t)] = gap
+        model.rows["domestic_share"][(mineral, t)] = lp.row(
+            ("domestic_share", mineral, t), [*terms, (gap, 1.0)], 0.0
+        )
+
+
+def build_phased_model(inputs: PhasedInputs, types: tuple[str, ...]) -> PhasedModel:
+    """The MILP of one type group. Reads no files, prints nothing."""
+    model = PhasedModel(types=types, inputs=inputs)
+    add_sites(model)
+    add_site_limits(model)
+    add_production(model)
+    add_demand(model)
+    add_minerals(model)
+    return model

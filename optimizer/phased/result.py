@@ -1,0 +1,61 @@
+"""PhasedResult: the tables of a solved phased scenario, keyed by real ids and years."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..scenario import Scenario
+from ..status import SolverReport
+from .inputs import PhasedInputs
+
+
+@dataclass(frozen=True)
+class PhasedResult:
+    """One solved phased scenario.
+
+    Attributes:
+        schedule: one row per site built: region, type, mode, decision year, online year,
+            permitting and construction months, capacity built by the last period.
+        capacity: long table ``region_id, cluster_type, mode, year, decided, online``
+            [type unit/yr]: capacity decided by and producing in each period year.
+        by_period: per (year, type): demand, existing and new capacity online, imports, goal
+            shortfall [type unit/yr], domestic share, jobs of new capacity.
+        costs: per period year: the three cost views [USD/yr] and their present values [USD].
+        kpis: long table ``kpi, scope, value, unit``.
+        report: solver status, objective (present value of the objective view) [USD], gap,
+            timings, size (summed over the type groups solved).
+        inputs: the coefficient tables.
+        groups: the type groups solved as separate MILPs.
+    """
+
+    scenario: Scenario
+    schedule: pd.DataFrame
+    capacity: pd.DataFrame
+    by_period: pd.DataFrame
+    costs: pd.DataFrame
+    kpis: pd.DataFrame
+    report: SolverReport
+    inputs: PhasedInputs
+    groups: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when the tables hold a solution."""
+        return self.report.status.has_solution
+
+    def kpi(self, name: str, scope: str = "all") -> float:
+        """One KPI value; KeyError names the available KPIs."""
+        rows = self.kpis[(self.kpis["kpi"] == name) & (self.kpis["scope"] == scope)]
+        if rows.empty:
+            raise KeyError(
+                f"no KPI {name!r} for scope {scope!r}; have {sorted(set(self.kpis['kpi']))}"
+            )
+        return float(rows["value"].iloc[0])
+
+    def __repr__(self) -> str:
+        return (
+            f"PhasedResult({self.scenario.name!r}, {self.report.status.value}, "
+            f"objective={self.report.objective}, {len(self.schedule)} sites built)"
+        )

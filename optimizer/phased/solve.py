@@ -1,0 +1,88 @@
+"""Solve the phased MILP of each type group in HiGHS and read the column values."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from ..solve import SOLVER_LOG, match_highs_threads, silence_highs_banner
+from .lp import to_highs
+from .model import PhasedModel
+
+STATUS_OPTIMAL, STATUS_FEASIBLE = "optimal", "feasible"
+
+
+@dataclass(frozen=True)
+class HighsOptions:
+    """Relative MIP gap, time limit [s] and threads of a phased solve."""
+
+    mip_gap: float = 1e-4
+    time_limit_s: float = 120.0
+    threads: int = 1
+
+
+@dataclass
+class GroupSolution:
+    """One group's solve: status ('optimal', 'feasible', 'infeasible', 'unbounded',
+    'no_solution'), objective [USD, present value], relative gap, column values, seconds."""
+
+    model: PhasedModel
+    status: str
+    objective: float | None
+    mip_gap: float | None
+    x: np.ndarray | None
+    seconds: float
+
+    @property
+    def has_solution(self) -> bool:
+        """True when ``x`` may be read."""
+        return self.status in (STATUS_OPTIMAL, STATUS_FEASIBLE)
+
+
+def configure(highs: highspy.Highs, options: HighsOptions) -> None:
+    """Set gap, time limit, threads and log output on a HiGHS object."""
+    highs.setOptionValue("output_flag", bool(SOLVER_LOG["show"]))
+    highs.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    highs.setOptionValue("time_limit", float(options.time_limit_s))
+    highs.setOptionValue("threads", int(options.threads))
+
+
+def status_of(highs: highspy.Highs) -> str:
+    """Typed status of a finished run (a time-limited run with an incumbent is 'feasible')."""
+    model_status = highs.getModelStatus()
+    statuses = highspy.HighsModelStatus
+    if model_status == statuses.kOptimal:
+        return STATUS_OPTIMAL
+    if model_status in (statuses.kInfeasible, statuses.kUnboundedOrInfeasible):
+        return "infeasible"
+    if model_status == statuses.kUnbounded:
+        return "unbounded"
+    return STATUS_FEASIBLE if highs.getInfo().primal_solution_status == 2 else "no_solution"
+
+
+def run_highs(highs: highspy.Highs, model: PhasedModel) -> GroupSolution:
+    """Run a configured HiGHS object holding ``model``; read the solution when there is one."""
+    start = time.perf_counter()
+    highs.run()
+    seconds = time.perf_counter() - start
+    status = status_of(highs)
+    if status not in (STATUS_OPTIMAL, STATUS_FEASIBLE):
+        return GroupSolution(model, status, None, None, None, seconds)
+    info = highs.getInfo()
+    x = np.asarray(highs.getSolution().col_value, dtype=float)
+    gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else 0.0
+    return GroupSolution(model, status, float(info.objective_function_value), gap, x, seconds)
+
+
+def solve_group(model: PhasedModel, options: HighsOptions) -> GroupSolution:
+    """Pass one group's model to a fresh HiGHS object and solve it."""
+    if not model.lp.col_keys:  # nothing to decide or ship (e.g. a group without targets)
+        return GroupSolution(model, STATUS_OPTIMAL, 0.0, 0.0, np.zeros(0), 0.0)
+    silence_highs_banner()
+    match_highs_threads(options.threads)
+    highs = to_highs(model.lp.arrays())
+    configure(highs, options)
+    return run_highs(highs, model)

@@ -1,0 +1,67 @@
+"""Phased outputs: the Gantt chart by hand, and ``compare`` on the built-in phased pair."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from optimizer.phased.periods import month_index, online_year
+from outputs.cli import main
+from outputs.reports.charts import gantt_svg
+from tests.test_self_contained import pages
+
+
+def test_gantt_bars_follow_the_schedule():
+    schedule = pd.DataFrame(
+        {
+            "region_id": ["TN", "MI"],
+            "cluster_type": ["battery", "solar"],
+            "mode": ["greenfield", "expansion"],
+            "decision_year": [2026, 2027],
+            "online_year": [2029, 2028],
+            "permitting_months": [12.0, 3.2],
+            "construction_months": [30.0, 18.0],
+            "capacity": [100.0, 4.0],
+            "unit": ["GWh/yr", "GW/yr"],
+        }
+    )
+    svg = gantt_svg(schedule, list(range(2026, 2036)), title="t")
+    bars = re.findall(r'data-site="([^"]+)" data-decision="(\d+)" data-online="(\d+)"', svg)
+    assert bars == [
+        ("TN battery (greenfield)", "2026", "2029"),
+        ("MI solar (expansion)", "2027", "2028"),
+    ]
+    # 2026..2035 on 620 px: one year = 62 px; TN waits 3 years (186 px) from x = 230
+    assert 'x="230.0" y="44.0" width="186.0"' in svg
+
+
+def test_compare_phased_pair(tmp_path):
+    out = tmp_path / "cmp"
+    code = main(["compare", "great-lakes-phased", "south-phased", "--out", str(out), "--quiet"])
+    assert code == 0
+    html = (out / "report.html").read_text()
+    for name in ("great-lakes-phased", "south-phased"):
+        schedule = pd.read_csv(out / name / "schedule.csv")
+        assert len(schedule) > 0
+        # online year = decision + permitting + construction (decisions of the first period
+        # are dated at the as-of month, June 2026; later ones on 1 January)
+        for row in schedule.itertuples():
+            month = month_index(pd.Timestamp("2026-06-01" if row.decision_year == 2026 else
+                                             f"{row.decision_year}-01-01").date())  # fmt: skip
+            lag = row.permitting_months + row.construction_months
+            assert row.online_year == online_year(month, lag)
+        by_period = pd.read_csv(out / name / "by_period.csv")
+        assert sorted(by_period["year"].unique()) == list(range(2026, 2036))
+        # before any new plant produces, what existing plants cannot make is imported
+        first = by_period[by_period["year"] == 2026].set_index("cluster_type")
+        gap = (first["demand"] - first["existing_online"]).clip(lower=0)
+        assert (first["imports"] - gap).abs().max() < 1e-6
+        layers = re.findall(r'"(20\d\d)"', (out / name / "map.html").read_text())
+        assert {str(y) for y in range(2026, 2036)} <= set(layers)
+        assert html.count('data-site="') >= len(schedule)
+        assert name in html
+    # every page opens without a network: no CDN scripts, no map tiles
+    found = pages(out)
+    assert {"report.html", "great-lakes-phased/map.html"} <= set(found)
+    assert all(v == [] for v in found.values()), found
