@@ -113,9 +113,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Solve several scenarios, export each, and write the comparison report (all staged).
 
     Two processes share the work where the system can fork (see ``fork``): a helper solves every
-    other scenario while this process solves the rest; then the helper draws the run maps and
-    writes the files of every other run while this process writes the report and the files of
-    the other runs. The files are the same as from one process."""
+    other scenario while this process solves the rest; then the helper draws the run maps while
+    this process writes the report, and the run files go to either (``_share_files``). The
+    files are the same as from one process."""
     default_list = not args.scenarios
     refs = list(args.scenarios) or list(DEFAULT_COMPARE)
     if len(refs) < 2:
@@ -149,11 +149,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
             folder.mkdir()
         page = {"offline": not args.cdn, "tiles": args.tiles}
         maps = [] if args.no_map else runs
-        with fork_call(_write_runs, runs[1::2], maps, data, page) as helper:
+        mine, theirs = _share_files(runs, len(maps))
+        with fork_call(_write_runs, theirs, maps, data, page) as helper:
             from ..reports.compare import write_report
 
             write_report(results, data, staging, pair=pair, **page)
-            _write_runs(runs[0::2], [], data, page)
+            _write_runs(mine, [], data, page)
             helper.result()
         from ..exports.run import write_run_manifest
 
@@ -168,6 +169,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(printable(sentence))
     print(printable(f"report: {out / 'report.html'}"), flush=True)
     return EXIT_OK
+
+
+_Run = tuple[Result, Path]
+"""A solved scenario and its run folder."""
 
 
 def _solve_each(scenarios: list[Scenario], data: RegionData) -> list[Result]:
@@ -194,9 +199,31 @@ def _load_output_modules() -> None:
     from ..reports import compare  # noqa: F401
 
 
+# Rough seconds of each output on one core, to share the work between the two processes.
+REPORT_S, REPORT_PER_RUN_S, MAP_S, FILES_S = 0.35, 0.13, 0.22, 0.13
+
+
+def _share_files(runs: list[_Run], n_maps: int) -> tuple[list[_Run], list[_Run]]:
+    """(runs whose files this process writes, runs whose files the helper writes): this process
+    writes the report, the helper the ``n_maps`` maps, and each run's files go to whichever of
+    the two has less to do so far."""
+    here = REPORT_S + REPORT_PER_RUN_S * len(runs)
+    helper = MAP_S * n_maps
+    mine: list[_Run] = []
+    theirs: list[_Run] = []
+    for run in runs:
+        if helper <= here:
+            theirs.append(run)
+            helper += FILES_S
+        else:
+            mine.append(run)
+            here += FILES_S
+    return mine, theirs
+
+
 def _write_runs(
-    files: list[tuple[Result, Path]],
-    maps: list[tuple[Result, Path]],
+    files: list[_Run],
+    maps: list[_Run],
     data: RegionData,
     page: dict[str, bool],
 ) -> None:
