@@ -4,7 +4,8 @@ Workloads (embedded data, all states, three cluster types, yearly periods 2026-2
 
 - solve: ``great-lakes-phased``, ``south-phased`` and ``baseline`` with the same yearly periods
   (no zone restriction: the hardest case), each to the scenario's gap (1e-4); prints inputs,
-  build and solve seconds, size, status and the gap proved;
+  build and solve seconds, CPU seconds of the call (all threads of this process: less
+  sensitive to other load), size, status and the gap proved;
 - Monte Carlo: ``--n`` Latin-hypercube samples (default 200) of the ranged technology figures on
   ``great-lakes-phased``, re-solving compiled HiGHS models (``optimizer.phased.reuse``) in
   ``--workers`` processes, at ``--mc-gap`` (default: the scenario's 1e-4).
@@ -46,12 +47,12 @@ def main() -> None:
         load_scenario("baseline").replace(name="baseline-phased", periods={"years": YEARS}),
     ]
     for scenario in scenarios:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         result = solve_phased(scenario, data, tech)
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         r = result.report
         print(
-            f"{scenario.name:20s} wall {wall:6.2f} s  inputs+build {r.build_seconds:5.2f} s  "
+            f"{scenario.name:20s} wall {wall:6.2f} s  cpu {cpu:6.2f} s  inputs+build {r.build_seconds:5.2f} s  "
             f"solve {r.solve_seconds:6.2f} s  {r.status.value}  gap {r.mip_gap:.2e}  "
             f"cols {r.n_variables} rows {r.n_constraints} binaries {r.n_binaries}  "
             f"groups {result.groups}"

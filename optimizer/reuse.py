@@ -53,7 +53,7 @@ from .coefficients import (
 )
 from .model import ClusterModel, build_model
 from .scenario import Scenario
-from .solve import silence_highs_banner
+from .solve import HIGHS_MIP_OPTIONS, silence_highs_banner
 from .technology import CLUSTER_TYPES, TechnologyData
 
 INF = highspy.kHighsInf
@@ -183,6 +183,7 @@ class CompiledModel:
             gapRel=options.mip_gap,
             threads=options.threads,
             timeLimit=options.time_limit_s,
+            **HIGHS_MIP_OPTIONS,
         )
         problem = model.problem
         solver.createAndConfigureSolver(problem)

@@ -187,3 +187,21 @@ def test_builtin_phased_pair_loads():
         assert scenario.periods.years == tuple(range(2026, 2036))
         assert scenario.periods.ramps["battery"].at(2028) == pytest.approx(810.0)
         assert scenario.horizon_year == 2030
+
+
+def test_break_even_on_permitting_months_of_a_phased_pair(tmp_path):
+    """Only-A (cheaper, 30-month permits) against only-B (6 months): A's 24 construction months
+    plus 30·f permitting months must fit in the 31 months from June 2026 to the end of 2028 for
+    A to produce in 2028, i.e. f ≤ 7/30; then A is the cheaper plan, above it B is."""
+    from optimizer.sensitivity import break_even, zone_factor
+
+    data, tech = tiny.load(tmp_path, permitting=SLOW_A)
+    base = two_periods()
+    only_a = base.replace(name="only-a", limits={"excluded_regions": ["B", "C"]})
+    only_b = base.replace(name="only-b", limits={"excluded_regions": ["A", "C"]})
+    parameter = zone_factor(data, "permitting_months", ["A"], 0.1, 1.0)
+    found = break_even(only_a, only_b, parameter, data, tech, tol=0.005)
+    assert found.flips
+    low, high = found.bracket
+    assert low <= 7 / 30 <= high and high - low <= 0.005
+    assert found.message.startswith("only-a ranks first below permitting_months")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from ..solve import SOLVER_LOG, match_highs_threads, silence_highs_banner
+from ..solve import HIGHS_MIP_OPTIONS, SOLVER_LOG, match_highs_threads, silence_highs_banner
 from .lp import to_highs
 from .model import PhasedModel
 
@@ -43,11 +43,14 @@ class GroupSolution:
 
 
 def configure(highs: highspy.Highs, options: HighsOptions) -> None:
-    """Set gap, time limit, threads and log output on a HiGHS object."""
+    """Set gap, time limit, threads, log output and the siting MILP options
+    (:data:`optimizer.solve.HIGHS_MIP_OPTIONS`) on a HiGHS object."""
     highs.setOptionValue("output_flag", bool(SOLVER_LOG["show"]))
     highs.setOptionValue("mip_rel_gap", float(options.mip_gap))
     highs.setOptionValue("time_limit", float(options.time_limit_s))
     highs.setOptionValue("threads", int(options.threads))
+    for name, value in HIGHS_MIP_OPTIONS.items():
+        highs.setOptionValue(name, value)
 
 
 def status_of(highs: highspy.Highs) -> str:
