@@ -51,13 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", "--repeat", type=int, default=5, help="number of runs (default 5)")
     parser.add_argument("extra", nargs="*", help="more compare options (after --)")
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
     runs = [time_once(args.extra) for _ in range(args.repeat)]
     times, cpus = [r[0] for r in runs], [r[1] for r in runs]
     label = " ".join(["clustersite compare", *SCENARIOS, *args.extra])
     print(
         f"{label}: {args.repeat} runs, median {statistics.median(times):.2f} s wall "
         f"(min {min(times):.2f} s, max {max(times):.2f} s), median "
-        f"{statistics.median(cpus):.2f} s CPU; load average {os.getloadavg()[0]:.1f}"
+        f"{statistics.median(cpus):.2f} s CPU; load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after (other work on the machine slows the wall time)"
     )
     return 0
 

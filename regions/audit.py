@@ -31,6 +31,18 @@ def _kind(label: str) -> str:
     return _KIND.get(label, label if label in KINDS else "unknown")
 
 
+def _kinds_by_region(data: RegionData, table: str, column: str) -> tuple[dict[str, str], str]:
+    """The ``sources.csv`` kind of each region's cell of ``table``/``column`` (first row wins)
+    and the column's own kind (a row with a blank ``region_id``; 'unknown' without one), as
+    ``RegionData.kind_of`` reads them, found in one pass."""
+    sources = data.sources
+    rows = sources[(sources["table"] == table) & (sources["column"] == column)]
+    first: dict[str, str] = {}
+    for region_id, kind in zip(rows["region_id"], rows["kind"], strict=True):
+        first.setdefault(region_id, str(kind))
+    return first, first.get("", "unknown")
+
+
 def _region_figures(data: RegionData, table: str, frame: pd.DataFrame, factor: str | None) -> list:
     """(table, factor, kind) per numeric cell of a per-region table, kind from sources.csv."""
     numeric = [s.column for s in table_schema().get(table, ()) if s.type == "float"]
@@ -38,9 +50,10 @@ def _region_figures(data: RegionData, table: str, frame: pd.DataFrame, factor: s
     for column in numeric:
         if column not in frame.columns:
             continue
+        by_region, whole = _kinds_by_region(data, table, column)
+        group = factor or FACTOR_OF_COLUMN.get(column, "other")
         for region_id in frame.index:
-            kind = _kind(data.kind_of(table, column, region_id))
-            out.append((table, factor or FACTOR_OF_COLUMN.get(column, "other"), kind))
+            out.append((table, group, _kind(by_region.get(region_id, whole))))
     return out
 
 

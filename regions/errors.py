@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 
 class DataValidationError(ValueError):
     """Bad input data, located by file, line and field.
@@ -32,3 +34,15 @@ class DataValidationError(ValueError):
         if field is not None:
             where.append(f"field {field}")
         super().__init__(", ".join(where) + ": " + message)
+
+    def __reduce__(self) -> tuple:
+        """Pickle by the constructor's own arguments (a helper process sends errors back)."""
+        rebuild = partial(
+            type(self),
+            self.file,
+            self.message,
+            line=self.line,
+            field=self.field,
+            row_id=self.row_id,
+        )
+        return rebuild, ()

@@ -28,6 +28,18 @@ HOSTILE_NAME = "<script>alert(1)</script>"
 SCENARIOS = ("baseline", "great-lakes", "south")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(tmp_path_factory):
+    """The command line's region-data cache (``regions.cache``) in a folder of this session."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
 @pytest.fixture(scope="session")
 def data() -> regions.RegionData:
     """The embedded US dataset."""

@@ -40,6 +40,7 @@ from .common import (
     _timestamp_folder,
     folder_name,
 )
+from .fork import fork_call
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -109,7 +110,12 @@ def _pair_indices(
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """Solve several scenarios, export each, and write the comparison report (all staged)."""
+    """Solve several scenarios, export each, and write the comparison report (all staged).
+
+    Two processes share the work where the system can fork (see ``fork``): a helper solves every
+    other scenario while this process solves the rest; then the helper draws the run maps while
+    this process writes the report, and the run files go to either (``_share_files``). The
+    files are the same as from one process."""
     default_list = not args.scenarios
     refs = list(args.scenarios) or list(DEFAULT_COMPARE)
     if len(refs) < 2:
@@ -129,37 +135,106 @@ def cmd_compare(args: argparse.Namespace) -> int:
             [s for _, s in scenarios], data, out, overwrite=args.overwrite, map=not args.no_map
         )
         return EXIT_OK
-    from ..exports.run import export_run
-    from ..reports.compare import write_report
-    from ..reports.summary import summary
-
     progress = Progress(len(scenarios) + 1, "compare", enabled=not args.quiet)
-    results: list[Result] = []
     with staged_folder(out, overwrite=args.overwrite) as staging:
-        for _, scenario in scenarios:
-            result = optimizer.solve(scenario, data)
+        results = _solve_all([s for _, s in scenarios], data)
+        for result in results:
             if not result.ok:
                 raise NoSolutionError(
                     _no_solution_message(result)
                     + f"; nothing written (run `{PROG} run` on it for the diagnostics folder)"
                 )
-            export_run(
-                result,
-                data,
-                staging / folder_name(scenario.name),
-                offline=not args.cdn,
-                tiles=args.tiles,
-                map=not args.no_map,
-            )
-            results.append(result)
-            progress.step(scenario.name, f"{result.report.status.value}, exported")
-        write_report(results, data, staging, pair=pair, offline=not args.cdn, tiles=args.tiles)
+        runs = [(r, staging / folder_name(r.scenario.name)) for r in results]
+        for _, folder in runs:
+            folder.mkdir()
+        page = {"offline": not args.cdn, "tiles": args.tiles}
+        maps = [] if args.no_map else runs
+        mine, theirs = _share_files(runs, len(maps))
+        with fork_call(_write_runs, theirs, maps, data, page) as helper:
+            from ..reports.compare import write_report
+
+            write_report(results, data, staging, pair=pair, **page)
+            _write_runs(mine, [], data, page)
+            helper.result()
+        from ..exports.run import write_run_manifest
+
+        for result, folder in runs:
+            write_run_manifest(result, data, folder)
+            progress.step(result.scenario.name, f"{result.report.status.value}, exported")
         _write_compare_manifest(staging, scenarios, pair)
         progress.step("report", "written")
+    from ..reports.summary import summary
+
     for sentence in summary(results, data):
         print(printable(sentence))
     print(printable(f"report: {out / 'report.html'}"), flush=True)
     return EXIT_OK
+
+
+_Run = tuple[Result, Path]
+"""A solved scenario and its run folder."""
+
+
+def _solve_each(scenarios: list[Scenario], data: RegionData) -> list[Result]:
+    return [optimizer.solve(scenario, data) for scenario in scenarios]
+
+
+def _solve_all(scenarios: list[Scenario], data: RegionData) -> list[Result]:
+    """Every scenario solved, in order: a helper solves the odd positions meanwhile, and this
+    process loads the output modules while it waits (a later helper inherits them)."""
+    with fork_call(_solve_each, scenarios[1::2], data) as odd:
+        even = _solve_each(scenarios[0::2], data)
+        if odd.forked:
+            _load_output_modules()
+        odd_results = odd.result()
+    return [even[i // 2] if i % 2 == 0 else odd_results[i // 2] for i in range(len(scenarios))]
+
+
+def _load_output_modules() -> None:
+    """Import what writing the maps, workbooks and report needs (folium, openpyxl)."""
+    import openpyxl  # noqa: F401
+
+    from ..exports import run  # noqa: F401
+    from ..maps import scenario  # noqa: F401
+    from ..reports import compare  # noqa: F401
+
+
+# Rough seconds of each output on one core, to share the work between the two processes.
+REPORT_S, REPORT_PER_RUN_S, MAP_S, FILES_S = 0.35, 0.13, 0.22, 0.13
+
+
+def _share_files(runs: list[_Run], n_maps: int) -> tuple[list[_Run], list[_Run]]:
+    """(runs whose files this process writes, runs whose files the helper writes): this process
+    writes the report, the helper the ``n_maps`` maps, and each run's files go to whichever of
+    the two has less to do so far."""
+    here = REPORT_S + REPORT_PER_RUN_S * len(runs)
+    helper = MAP_S * n_maps
+    mine: list[_Run] = []
+    theirs: list[_Run] = []
+    for run in runs:
+        if helper <= here:
+            theirs.append(run)
+            helper += FILES_S
+        else:
+            mine.append(run)
+            here += FILES_S
+    return mine, theirs
+
+
+def _write_runs(
+    files: list[_Run],
+    maps: list[_Run],
+    data: RegionData,
+    page: dict[str, bool],
+) -> None:
+    """The files of the runs in ``files`` and the maps of the runs in ``maps``, each into its
+    existing run folder (the manifests follow once every file is written)."""
+    from ..exports.run import write_run_files, write_run_map
+
+    for result, folder in files:
+        write_run_files(result, data, folder)
+    for result, folder in maps:
+        write_run_map(result, data, folder, **page)
 
 
 def _write_compare_manifest(

@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import optimizer
-import regions
 from optimizer import Result, Scenario
 from optimizer.coefficients import check_scenario_ids
 from regions import DataValidationError, RegionData
@@ -97,7 +96,10 @@ def _timestamp_folder() -> Path:
 
 
 def _load_data(folder: str | None) -> RegionData:
-    return regions.load(folder)
+    """The region data, from the on-disk cache when the files are unchanged (``regions.cache``)."""
+    from regions.cache import load_cached
+
+    return load_cached(folder)
 
 
 def _load_scenario(ref: str, data: RegionData) -> Scenario:

@@ -165,6 +165,52 @@ def _status_text(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
+def resolved_toml(result: Result) -> bytes:
+    """The resolved scenario of a run as ``scenario.toml`` bytes."""
+    return tomli_w.dumps(result.scenario.to_toml_dict()).encode("utf-8")
+
+
+def write_run_files(result: Result, data: RegionData, folder: Path) -> None:
+    """Write a run's tables (CSV, workbook), GeoJSON, ``scenario.toml`` and, without a
+    solution, ``status.txt`` into the existing ``folder`` (everything but map and manifest)."""
+    tables = export_tables(result, data)
+    for name, table in tables.items():
+        table.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+    write_workbook(tables, folder / WORKBOOK)
+    for name, build in GEOJSON.items():
+        (folder / name).write_text(
+            json.dumps(build(result, data), allow_nan=False) + "\n", encoding="utf-8"
+        )
+    (folder / "scenario.toml").write_bytes(resolved_toml(result))
+    if not result.ok:
+        (folder / "status.txt").write_text(_status_text(result), encoding="utf-8")
+
+
+def write_run_map(
+    result: Result, data: RegionData, folder: Path, *, offline: bool = True, tiles: bool = False
+) -> None:
+    """Write ``map.html`` of a run with a solution into the existing ``folder``."""
+    if not result.ok:
+        return
+    from ..maps.scenario import save_map, scenario_map
+
+    save_map(
+        scenario_map(result, data, offline=offline, tiles=tiles),
+        folder / "map.html",
+        offline=offline,
+    )
+
+
+def write_run_manifest(
+    result: Result, data: RegionData, folder: Path, *, tech: TechnologyData | None = None
+) -> None:
+    """Write ``manifest.json`` of a run folder whose other files are all written."""
+    manifest = build_manifest(result, data, folder, tech=tech, scenario_toml=resolved_toml(result))
+    (folder / MANIFEST).write_text(
+        json.dumps(manifest, indent=2, allow_nan=False) + "\n", encoding="utf-8"
+    )
+
+
 def export_run(
     result: Result,
     data: RegionData,
@@ -187,31 +233,11 @@ def export_run(
     before any work if ``folder`` exists and ``overwrite`` is False.
     """
     folder = Path(folder)
-    tables = export_tables(result, data)
     with staged_folder(folder, overwrite=overwrite) as staging:
-        for name, table in tables.items():
-            table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
-        write_workbook(tables, staging / WORKBOOK)
-        for name, build in GEOJSON.items():
-            (staging / name).write_text(
-                json.dumps(build(result, data), allow_nan=False) + "\n", encoding="utf-8"
-            )
-        scenario_toml = tomli_w.dumps(result.scenario.to_toml_dict()).encode("utf-8")
-        (staging / "scenario.toml").write_bytes(scenario_toml)
-        if not result.ok:
-            (staging / "status.txt").write_text(_status_text(result), encoding="utf-8")
-        elif map:
-            from ..maps.scenario import save_map, scenario_map
-
-            save_map(
-                scenario_map(result, data, offline=offline, tiles=tiles),
-                staging / "map.html",
-                offline=offline,
-            )
-        manifest = build_manifest(result, data, staging, tech=tech, scenario_toml=scenario_toml)
-        (staging / MANIFEST).write_text(
-            json.dumps(manifest, indent=2, allow_nan=False) + "\n", encoding="utf-8"
-        )
+        write_run_files(result, data, staging)
+        if map:
+            write_run_map(result, data, staging, offline=offline, tiles=tiles)
+        write_run_manifest(result, data, staging, tech=tech)
     return folder
 
 
@@ -221,6 +247,10 @@ __all__ = [
     "build_manifest",
     "export_run",
     "export_tables",
+    "resolved_toml",
     "sha256_file",
     "sites_geojson",
+    "write_run_files",
+    "write_run_manifest",
+    "write_run_map",
 ]
