@@ -14,6 +14,8 @@ import optimizer
 from outputs.formatting import fmt_capacity, fmt_usd
 from outputs.maps import offline
 from outputs.maps import scenario as maps
+from outputs.maps.flows import flow_width
+from outputs.maps.shading import tick_label
 
 SITE_MARKER = re.compile(r'"className": "cs-site cs-site-(\w+) cs-region-([\w-]+)"')
 
@@ -215,5 +217,5 @@ def test_info_panel_folds_and_flows_have_a_legend(results, data):
     page = maps.render_html(maps.scenario_map(result, data), offline=False)
     largest = result.flows["tonnes_per_yr"].max()
     assert "Mineral flows [t/yr]" in page and "cs-flow-legend" in page
-    assert f"{maps.tick_label(largest)} t/yr" in page
-    assert maps.flow_width(largest, largest) == 8.0
+    assert f"{tick_label(largest)} t/yr" in page
+    assert flow_width(largest, largest) == 8.0

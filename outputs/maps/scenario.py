@@ -3,7 +3,7 @@
 Layers: switchable state choropleths (new capacity per cluster type and the inputs power price,
 manufacturing employment and permitting months, plus any ``extra_layers``), cluster sites
 placed by the run, existing clusters, existing facilities, mineral sources, import gateways,
-mineral flows and designated zones; a title block and a legend for the choropleth shown.
+mineral flows and product deliveries (``flows``) and designated zones; a title block and a legend for the choropleth shown.
 
 Every string from data or scenario files is HTML-escaped (``compare.esc``) before it reaches
 HTML or JavaScript. Nothing here solves: the map only draws the Result it is given.
@@ -28,7 +28,9 @@ from regions import RegionData
 
 from ..atomic import atomic_write_text
 from ..formatting import esc, fmt_capacity, fmt_num, fmt_usd
+from .elements import _link, _popup, _rep_point
 from .fast_render import fast_render
+from .flows import _add_flows, _add_minerals, _add_products
 from .info import INPUT_LAYERS, TYPE_COLOURS, _table, title_html, why_html
 from .offline import inline_assets
 from .shading import (
@@ -42,26 +44,15 @@ from .shading import (
     permitting_notes,
     region_name,
     state_shapes,
-    tick_label,
 )
 
 # DOM classes (Leaflet ``className`` path option → SVG path class), for styling and counting.
 SITE_CLASS = "cs-site"
 EXISTING_CLASS = "cs-existing"
 FACILITY_CLASS = "cs-facility"
-SOURCE_CLASS = "cs-mineral-source"
-GATEWAY_CLASS = "cs-gateway"
-FLOW_CLASS = "cs-flow"
-PRODUCT_CLASS = "cs-product"
 ZONE_CLASS = "cs-zone"
 
-MINERAL_PALETTE = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-]  # fmt: skip
 NO_SHADING = "No shading"
-FLOW_LAYER = "Mineral flows [t/yr]"
-PRODUCT_LAYER = "Product deliveries to markets"
 US_CENTER = (39.0, -96.0)
 CONUS_BOUNDS = [[24.5, -124.8], [49.4, -66.9]]  # [[south, west], [north, east]] [deg]
 ZOOM_RANGE = {"minZoom": 2, "maxZoom": 12}
@@ -75,27 +66,6 @@ def capacity_layer_name(cluster_type: str) -> str:
 def site_count(result: Result) -> int:
     """Number of sites the run places (rows with new capacity > 0): one map marker each."""
     return int((result.sites["new_capacity"] > 0).sum()) if len(result.sites) else 0
-
-
-def _safe_href(url: object) -> str | None:
-    text = str(url or "").strip()
-    return esc(text) if re.match(r"https?://", text, re.IGNORECASE) else None
-
-
-def _link(label: object, url: object) -> str:
-    href = _safe_href(url)
-    if href is None:
-        return esc(label)
-    return f'<a href="{href}" target="_blank" rel="noopener noreferrer">{esc(label)}</a>'
-
-
-def _popup(html: str, width: int = 360) -> folium.Popup:
-    return folium.Popup(html, max_width=width)
-
-
-def _rep_point(data: RegionData, region_id: str) -> tuple[float, float]:
-    row = data.regions.loc[region_id]
-    return float(row["rep_lat"]), float(row["rep_lon"])
 
 
 COST_LABELS = {
@@ -274,199 +244,6 @@ def _add_facilities(m: folium.Map, result: Result, data: RegionData) -> None:
                 popup=_popup(html),
             ).add_to(holder)
         group.add_to(m)
-
-
-def _mineral_colours(data: RegionData) -> dict[str, str]:
-    minerals = list(dict.fromkeys(list(data.minerals) + list(data.mineral_sources["mineral"])))
-    return {m: MINERAL_PALETTE[i % len(MINERAL_PALETTE)] for i, m in enumerate(minerals)}
-
-
-def _add_minerals(m: folium.Map, data: RegionData) -> None:
-    colours = _mineral_colours(data)
-    sources = data.mineral_sources
-    domestic = sources[~sources["foreign"].astype(bool)]
-    for mineral, rows in domestic.groupby("mineral", sort=False):
-        group = folium.FeatureGroup(name=esc(f"Mineral sources: {mineral} [t/yr]"), show=False)
-        for _, row in rows.iterrows():
-            if not (np.isfinite(row["lat"]) and np.isfinite(row["lon"])):
-                continue
-            table = [
-                ("Mineral", esc(mineral)),
-                ("Kind", esc(row.get("kind", ""))),
-                ("Status", esc(row.get("status", ""))),
-                ("Capacity [t/yr]", esc(fmt_num(row["capacity_t_per_yr"]))),
-                ("Source", _link(row.get("citation", ""), row.get("url", ""))),
-            ]
-            folium.CircleMarker(
-                (float(row["lat"]), float(row["lon"])),
-                radius=5,
-                color="#222222",
-                weight=1,
-                fill=True,
-                fill_color=colours[mineral],
-                fill_opacity=0.9,
-                className=f"{SOURCE_CLASS}",
-                tooltip=folium.Tooltip(f"{esc(row['name'])}: {esc(mineral)}"),
-                popup=_popup(f"<b>{esc(row['name'])}</b>" + _table(table)),
-            ).add_to(group)
-        group.add_to(m)
-    gateways = sources[sources["foreign"].astype(bool)]
-    if len(gateways):
-        group = folium.FeatureGroup(name="Import gateways", show=False)
-        for source_id, rows in gateways.groupby("source_id", sort=False):
-            row = rows.iloc[0]
-            minerals = ", ".join(esc(x) for x in rows["mineral"])
-            html = f"<b>{esc(row['name'])}</b> ({esc(source_id)})<br>Import gateway for: {minerals}"
-            folium.CircleMarker(
-                (float(row["lat"]), float(row["lon"])),
-                radius=7,
-                color="#000000",
-                weight=3,
-                fill=True,
-                fill_color="#ffffff",
-                fill_opacity=0.9,
-                className=GATEWAY_CLASS,
-                tooltip=folium.Tooltip(f"{esc(row['name'])} (import gateway)"),
-                popup=_popup(html),
-            ).add_to(group)
-        group.add_to(m)
-
-
-def _add_flows(m: folium.Map, result: Result, data: RegionData) -> None:
-    flows = result.flows
-    if len(flows) == 0:
-        return
-    flows = flows[flows["tonnes_per_yr"] > 0]
-    colours = _mineral_colours(data)
-    largest = float(flows["tonnes_per_yr"].max()) if len(flows) else 0.0
-    group = folium.FeatureGroup(name=FLOW_LAYER, show=False)
-    for _, row in flows.iterrows():
-        if row["region_id"] not in data.regions.index:
-            continue
-        end = _rep_point(data, row["region_id"])
-        start = (float(row["source_lat"]), float(row["source_lon"]))
-        tonnes = float(row["tonnes_per_yr"])
-        text = (
-            f"{esc(row['mineral'])}: {esc(fmt_num(tonnes))} t/yr, "
-            f"{esc(fmt_usd(row['cost_usd_per_yr']))}/yr"
-        )
-        table = [
-            ("From", esc(row["source_name"]) + (" (import)" if bool(row["foreign"]) else "")),
-            ("To", esc(region_name(data, row["region_id"]))),
-            ("Mineral", esc(row["mineral"])),
-            ("Tonnes [t/yr]", esc(fmt_num(tonnes))),
-            ("Distance [km]", esc(fmt_num(row["distance_km"]))),
-            ("Mineral cost [USD/yr]", esc(fmt_usd(row["mineral_cost_usd_per_yr"]))),
-            ("Freight cost [USD/yr]", esc(fmt_usd(row["freight_cost_usd_per_yr"]))),
-            ("Total cost [USD/yr]", esc(fmt_usd(row["cost_usd_per_yr"]))),
-        ]
-        folium.PolyLine(
-            [start, end],
-            color=colours.get(row["mineral"], "#555555"),
-            weight=flow_width(tonnes, largest),
-            opacity=0.75,
-            dash_array="6 4" if bool(row["foreign"]) else None,
-            className=FLOW_CLASS,
-            tooltip=folium.Tooltip(text),
-            popup=_popup(_table(table)),
-        ).add_to(group)
-    group.add_to(m)
-    minerals = sorted(set(flows["mineral"]))
-    m.add_child(
-        HtmlControl(
-            flow_legend_html(largest, {k: colours.get(k, "#555555") for k in minerals}),
-            position="bottomleft",
-            class_name="cs-flow-legend",
-            toggle_with=FLOW_LAYER,
-        )
-    )
-
-
-def _add_products(m: folium.Map, result: Result, data: RegionData) -> None:
-    """Outbound deliveries (site or gateway → market node), coloured by type, width by the
-    square root of the amount relative to the type's largest, imports dashed."""
-    products = getattr(result, "products", None)
-    if products is None or len(products) == 0:
-        return
-    products = products[products["units_per_yr"] > 0]
-    largest = products.groupby("cluster_type")["units_per_yr"].max().to_dict()
-    group = folium.FeatureGroup(name=PRODUCT_LAYER, show=False)
-    for row in products.to_dict("records"):
-        k, amount, imported = row["cluster_type"], float(row["units_per_yr"]), row["origin_kind"]
-        origin = (
-            f"import via {row['origin']}"
-            if imported == "import"
-            else region_name(data, row["origin"])
-        )
-        table = [
-            ("From", esc(origin)),
-            ("To market", esc(region_name(data, row["node_region_id"]))),
-            ("Product", esc(k)),
-            (f"Amount [{esc(row['unit'])}]", esc(fmt_num(amount))),
-            ("Distance [km]", esc(fmt_num(row["distance_km"]))),
-            ("Freight [USD/yr]", esc(fmt_usd(row["freight_cost_usd_per_yr"]))),
-        ]
-        folium.PolyLine(
-            [
-                (float(row["origin_lat"]), float(row["origin_lon"])),
-                (float(row["node_lat"]), float(row["node_lon"])),
-            ],
-            color=TYPE_COLOURS.get(k, "#333333"),
-            weight=flow_width(amount, float(largest[k])),
-            opacity=0.7,
-            dash_array="6 4" if imported == "import" else None,
-            className=PRODUCT_CLASS,
-            tooltip=folium.Tooltip(
-                f"{esc(k)}: {esc(fmt_num(amount))} {esc(row['unit'])} to "
-                f"{esc(row['node_region_id'])}"
-            ),
-            popup=_popup(_table(table)),
-        ).add_to(group)
-    group.add_to(m)
-    swatches = " ".join(
-        f'<span style="color:{TYPE_COLOURS.get(k, "#333333")}">&#9632;</span> {esc(k)}'
-        for k in sorted(largest)
-    )
-    legend = (
-        f"<b>{esc(PRODUCT_LAYER)}</b><br>width: amount relative to the type's largest delivery"
-        '<br><svg width="60" height="12"><line x1="2" y1="6" x2="58" y2="6" stroke="#555" '
-        'stroke-width="2" stroke-dasharray="6 4"/></svg> imports from the port'
-        f"<br>{swatches}"
-    )
-    m.add_child(
-        HtmlControl(
-            legend, position="bottomleft", class_name="cs-flow-legend", toggle_with=PRODUCT_LAYER
-        )
-    )
-
-
-def flow_width(tonnes: float, largest: float) -> float:
-    """Line width of a flow [px]: 1 to 8 by the square root of its tonnes (area-like).
-
-    >>> flow_width(100.0, 100.0), flow_width(25.0, 100.0), flow_width(0.0, 0.0)
-    (8.0, 4.5, 1.0)
-    """
-    return round(1.0 + 7.0 * math.sqrt(tonnes / largest), 2) if largest > 0 else 1.0
-
-
-def flow_legend_html(largest: float, colours: Mapping[str, str]) -> str:
-    """Legend of the flows layer: widths for three tonnages, dashed imports, mineral colours."""
-    rows = []
-    for share in (1.0, 0.25, 0.01):
-        tonnes = largest * share
-        width = flow_width(tonnes, largest)
-        rows.append(
-            f'<svg width="60" height="12"><line x1="2" y1="6" x2="58" y2="6" stroke="#555" '
-            f'stroke-width="{width}"/></svg> {esc(tick_label(tonnes))} t/yr'
-        )
-    rows.append(
-        '<svg width="60" height="12"><line x1="2" y1="6" x2="58" y2="6" stroke="#555" '
-        'stroke-width="2" stroke-dasharray="6 4"/></svg> import (foreign source)'
-    )
-    swatches = " ".join(
-        f'<span style="color:{c}">&#9632;</span> {esc(k)}' for k, c in colours.items()
-    )
-    return "<b>Mineral flows [t/yr]</b><br>" + "<br>".join(rows) + f"<br>{swatches}"
 
 
 def designated_zones(result: Result) -> dict[str, list[str]]:

@@ -1,0 +1,32 @@
+"""Small pieces shared by the map layers: safe links, popups, representative points."""
+
+from __future__ import annotations
+
+import re
+
+import folium
+
+from regions import RegionData
+
+from ..formatting import esc
+
+
+def _safe_href(url: object) -> str | None:
+    text = str(url or "").strip()
+    return esc(text) if re.match(r"https?://", text, re.IGNORECASE) else None
+
+
+def _link(label: object, url: object) -> str:
+    href = _safe_href(url)
+    if href is None:
+        return esc(label)
+    return f'<a href="{href}" target="_blank" rel="noopener noreferrer">{esc(label)}</a>'
+
+
+def _popup(html: str, width: int = 360) -> folium.Popup:
+    return folium.Popup(html, max_width=width)
+
+
+def _rep_point(data: RegionData, region_id: str) -> tuple[float, float]:
+    row = data.regions.loc[region_id]
+    return float(row["rep_lat"]), float(row["rep_lon"])

@@ -1,0 +1,223 @@
+"""Map layers of what moves: mineral sources and import gateways, inbound mineral flows, and
+outbound product deliveries to market nodes, with their legends."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import folium
+import numpy as np
+
+from optimizer import Result
+from regions import RegionData
+
+from ..formatting import esc, fmt_num, fmt_usd
+from .elements import _link, _popup, _rep_point
+from .info import TYPE_COLOURS, _table
+from .shading import HtmlControl, region_name, tick_label
+
+SOURCE_CLASS = "cs-mineral-source"
+GATEWAY_CLASS = "cs-gateway"
+FLOW_CLASS = "cs-flow"
+PRODUCT_CLASS = "cs-product"
+FLOW_LAYER = "Mineral flows [t/yr]"
+PRODUCT_LAYER = "Product deliveries to markets"
+
+MINERAL_PALETTE = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+]  # fmt: skip
+
+
+def _mineral_colours(data: RegionData) -> dict[str, str]:
+    minerals = list(dict.fromkeys(list(data.minerals) + list(data.mineral_sources["mineral"])))
+    return {m: MINERAL_PALETTE[i % len(MINERAL_PALETTE)] for i, m in enumerate(minerals)}
+
+
+def _add_minerals(m: folium.Map, data: RegionData) -> None:
+    colours = _mineral_colours(data)
+    sources = data.mineral_sources
+    domestic = sources[~sources["foreign"].astype(bool)]
+    for mineral, rows in domestic.groupby("mineral", sort=False):
+        group = folium.FeatureGroup(name=esc(f"Mineral sources: {mineral} [t/yr]"), show=False)
+        for _, row in rows.iterrows():
+            if not (np.isfinite(row["lat"]) and np.isfinite(row["lon"])):
+                continue
+            table = [
+                ("Mineral", esc(mineral)),
+                ("Kind", esc(row.get("kind", ""))),
+                ("Status", esc(row.get("status", ""))),
+                ("Capacity [t/yr]", esc(fmt_num(row["capacity_t_per_yr"]))),
+                ("Source", _link(row.get("citation", ""), row.get("url", ""))),
+            ]
+            folium.CircleMarker(
+                (float(row["lat"]), float(row["lon"])),
+                radius=5,
+                color="#222222",
+                weight=1,
+                fill=True,
+                fill_color=colours[mineral],
+                fill_opacity=0.9,
+                className=f"{SOURCE_CLASS}",
+                tooltip=folium.Tooltip(f"{esc(row['name'])}: {esc(mineral)}"),
+                popup=_popup(f"<b>{esc(row['name'])}</b>" + _table(table)),
+            ).add_to(group)
+        group.add_to(m)
+    gateways = sources[sources["foreign"].astype(bool)]
+    if len(gateways):
+        group = folium.FeatureGroup(name="Import gateways", show=False)
+        for source_id, rows in gateways.groupby("source_id", sort=False):
+            row = rows.iloc[0]
+            minerals = ", ".join(esc(x) for x in rows["mineral"])
+            html = f"<b>{esc(row['name'])}</b> ({esc(source_id)})<br>Import gateway for: {minerals}"
+            folium.CircleMarker(
+                (float(row["lat"]), float(row["lon"])),
+                radius=7,
+                color="#000000",
+                weight=3,
+                fill=True,
+                fill_color="#ffffff",
+                fill_opacity=0.9,
+                className=GATEWAY_CLASS,
+                tooltip=folium.Tooltip(f"{esc(row['name'])} (import gateway)"),
+                popup=_popup(html),
+            ).add_to(group)
+        group.add_to(m)
+
+
+def _add_flows(m: folium.Map, result: Result, data: RegionData) -> None:
+    flows = result.flows
+    if len(flows) == 0:
+        return
+    flows = flows[flows["tonnes_per_yr"] > 0]
+    colours = _mineral_colours(data)
+    largest = float(flows["tonnes_per_yr"].max()) if len(flows) else 0.0
+    group = folium.FeatureGroup(name=FLOW_LAYER, show=False)
+    for _, row in flows.iterrows():
+        if row["region_id"] not in data.regions.index:
+            continue
+        end = _rep_point(data, row["region_id"])
+        start = (float(row["source_lat"]), float(row["source_lon"]))
+        tonnes = float(row["tonnes_per_yr"])
+        text = (
+            f"{esc(row['mineral'])}: {esc(fmt_num(tonnes))} t/yr, "
+            f"{esc(fmt_usd(row['cost_usd_per_yr']))}/yr"
+        )
+        table = [
+            ("From", esc(row["source_name"]) + (" (import)" if bool(row["foreign"]) else "")),
+            ("To", esc(region_name(data, row["region_id"]))),
+            ("Mineral", esc(row["mineral"])),
+            ("Tonnes [t/yr]", esc(fmt_num(tonnes))),
+            ("Distance [km]", esc(fmt_num(row["distance_km"]))),
+            ("Mineral cost [USD/yr]", esc(fmt_usd(row["mineral_cost_usd_per_yr"]))),
+            ("Freight cost [USD/yr]", esc(fmt_usd(row["freight_cost_usd_per_yr"]))),
+            ("Total cost [USD/yr]", esc(fmt_usd(row["cost_usd_per_yr"]))),
+        ]
+        folium.PolyLine(
+            [start, end],
+            color=colours.get(row["mineral"], "#555555"),
+            weight=flow_width(tonnes, largest),
+            opacity=0.75,
+            dash_array="6 4" if bool(row["foreign"]) else None,
+            className=FLOW_CLASS,
+            tooltip=folium.Tooltip(text),
+            popup=_popup(_table(table)),
+        ).add_to(group)
+    group.add_to(m)
+    minerals = sorted(set(flows["mineral"]))
+    m.add_child(
+        HtmlControl(
+            flow_legend_html(largest, {k: colours.get(k, "#555555") for k in minerals}),
+            position="bottomleft",
+            class_name="cs-flow-legend",
+            toggle_with=FLOW_LAYER,
+        )
+    )
+
+
+def _add_products(m: folium.Map, result: Result, data: RegionData) -> None:
+    """Outbound deliveries (site or gateway → market node), coloured by type, width by the
+    square root of the amount relative to the type's largest, imports dashed."""
+    products = getattr(result, "products", None)
+    if products is None or len(products) == 0:
+        return
+    products = products[products["units_per_yr"] > 0]
+    largest = products.groupby("cluster_type")["units_per_yr"].max().to_dict()
+    group = folium.FeatureGroup(name=PRODUCT_LAYER, show=False)
+    for row in products.to_dict("records"):
+        k, amount, imported = row["cluster_type"], float(row["units_per_yr"]), row["origin_kind"]
+        origin = (
+            f"import via {row['origin']}"
+            if imported == "import"
+            else region_name(data, row["origin"])
+        )
+        table = [
+            ("From", esc(origin)),
+            ("To market", esc(region_name(data, row["node_region_id"]))),
+            ("Product", esc(k)),
+            (f"Amount [{esc(row['unit'])}]", esc(fmt_num(amount))),
+            ("Distance [km]", esc(fmt_num(row["distance_km"]))),
+            ("Freight [USD/yr]", esc(fmt_usd(row["freight_cost_usd_per_yr"]))),
+        ]
+        folium.PolyLine(
+            [
+                (float(row["origin_lat"]), float(row["origin_lon"])),
+                (float(row["node_lat"]), float(row["node_lon"])),
+            ],
+            color=TYPE_COLOURS.get(k, "#333333"),
+            weight=flow_width(amount, float(largest[k])),
+            opacity=0.7,
+            dash_array="6 4" if imported == "import" else None,
+            className=PRODUCT_CLASS,
+            tooltip=folium.Tooltip(
+                f"{esc(k)}: {esc(fmt_num(amount))} {esc(row['unit'])} to "
+                f"{esc(row['node_region_id'])}"
+            ),
+            popup=_popup(_table(table)),
+        ).add_to(group)
+    group.add_to(m)
+    swatches = " ".join(
+        f'<span style="color:{TYPE_COLOURS.get(k, "#333333")}">&#9632;</span> {esc(k)}'
+        for k in sorted(largest)
+    )
+    legend = (
+        f"<b>{esc(PRODUCT_LAYER)}</b><br>width: amount relative to the type's largest delivery"
+        '<br><svg width="60" height="12"><line x1="2" y1="6" x2="58" y2="6" stroke="#555" '
+        'stroke-width="2" stroke-dasharray="6 4"/></svg> imports from the port'
+        f"<br>{swatches}"
+    )
+    m.add_child(
+        HtmlControl(
+            legend, position="bottomleft", class_name="cs-flow-legend", toggle_with=PRODUCT_LAYER
+        )
+    )
+
+
+def flow_width(tonnes: float, largest: float) -> float:
+    """Line width of a flow [px]: 1 to 8 by the square root of its tonnes (area-like).
+
+    >>> flow_width(100.0, 100.0), flow_width(25.0, 100.0), flow_width(0.0, 0.0)
+    (8.0, 4.5, 1.0)
+    """
+    return round(1.0 + 7.0 * math.sqrt(tonnes / largest), 2) if largest > 0 else 1.0
+
+
+def flow_legend_html(largest: float, colours: Mapping[str, str]) -> str:
+    """Legend of the flows layer: widths for three tonnages, dashed imports, mineral colours."""
+    rows = []
+    for share in (1.0, 0.25, 0.01):
+        tonnes = largest * share
+        width = flow_width(tonnes, largest)
+        rows.append(
+            f'<svg width="60" height="12"><line x1="2" y1="6" x2="58" y2="6" stroke="#555" '
+            f'stroke-width="{width}"/></svg> {esc(tick_label(tonnes))} t/yr'
+        )
+    rows.append(
+        '<svg width="60" height="12"><line x1="2" y1="6" x2="58" y2="6" stroke="#555" '
+        'stroke-width="2" stroke-dasharray="6 4"/></svg> import (foreign source)'
+    )
+    swatches = " ".join(
+        f'<span style="color:{c}">&#9632;</span> {esc(k)}' for k, c in colours.items()
+    )
+    return "<b>Mineral flows [t/yr]</b><br>" + "<br>".join(rows) + f"<br>{swatches}"
