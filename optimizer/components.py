@@ -2,9 +2,9 @@
 
 Two variables belong to the same part when some constraint holds both. Parts share no
 constraint, so the optimum of the whole is the optimum of each part put together, with
-objective Σ parts. Solving the parts apart is exact and much faster for the siting MILP, whose
-cluster types share no mineral, labor or market row: branch-and-bound on one part no longer
-explores the near-ties of another.
+objective Σ parts. Solving the parts apart is exact, and faster where the siting MILP falls
+apart: magnets share no mineral, labor or market row with batteries and solar (which share
+copper), so branch-and-bound on one part no longer explores the near-ties of another.
 """
 
 from __future__ import annotations
