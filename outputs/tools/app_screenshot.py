@@ -11,11 +11,9 @@ import threading
 import time
 from pathlib import Path
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-
 from outputs.app.desk import Desk
 from outputs.app.server import make_server
+from outputs.tools.headless import chrome_driver
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,21 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     desk = Desk()
     server = make_server(desk, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
-        f"--window-size={args.size}",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    driver = chrome_driver(args.size)
     try:
         driver.get(f"http://127.0.0.1:{server.server_port}/")
         _wait(driver, "return document.querySelector('#card-new-battery .value')")

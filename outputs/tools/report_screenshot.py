@@ -12,13 +12,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 import optimizer
 import regions
 from outputs.reports.compare import write_report
+from outputs.tools.headless import chrome_driver
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,23 +31,10 @@ def main(argv: list[str] | None = None) -> int:
 
     data = regions.load()
     results = [optimizer.solve(name, data) for name in ("great-lakes", "south")]
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
-        f"--window-size={args.width},4000",
-    ):
-        options.add_argument(arg)
+
     with tempfile.TemporaryDirectory() as tmp:
         page = write_report(results, data, Path(tmp))
-        driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+        driver = chrome_driver(f"{args.width},4000")
         try:
             driver.get(page.as_uri())
             time.sleep(1.0)  # fonts settle

@@ -15,6 +15,7 @@ from pathlib import Path
 import optimizer
 import regions
 from outputs.maps import dual_map, save_map
+from outputs.tools.headless import CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,14 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         page = save_map(dual_map(left, right, data), Path(tmp) / "dual_map.html", offline=True)
         command = [
             args.chromium,
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
+            *CHROMIUM_FLAGS,
             f"--user-data-dir={Path(tmp) / 'profile'}",
             f"--window-size={args.size}",
             "--virtual-time-budget=8000",
