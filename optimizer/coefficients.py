@@ -255,6 +255,14 @@ def site_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> pd
     wage = regions["mfg_wage_usd_per_yr"] * scenario.wage_multiplier
     wage = wage * pd.Series(scenario.wage_by_region, dtype=float).reindex(regions.index).fillna(1.0)
     incentive = pd.Series(scenario.state_incentives, dtype=float).reindex(regions.index).fillna(0.0)
+    # plain dicts: one lookup per (region, type) row below, not a pandas index lookup each
+    power, wage, incentive = power.to_dict(), wage.to_dict(), incentive.to_dict()
+    permitting = regions["permitting_months"].astype(float).to_dict()
+    employment = regions["mfg_employment_jobs"].astype(float).to_dict()
+    counted_by, operating_by, hiring_by, hosts_by = (
+        existing[c].to_dict()
+        for c in ("existing_capacity", "operating_capacity", "hiring_capacity", "host_plants")
+    )
     rows = []
     for k in CLUSTER_TYPES:
         designation = scenario.designated_zone(k)
@@ -278,18 +286,18 @@ def site_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> pd
         for region_id in regions.index:
             in_zone = region_id in zone_members
             key = (region_id, k)
-            counted = float(existing["existing_capacity"].get(key, 0.0))
-            operating = float(existing["operating_capacity"].get(key, 0.0))
-            hiring = float(existing["hiring_capacity"].get(key, 0.0))
+            counted = float(counted_by.get(key, 0.0))
+            operating = float(operating_by.get(key, 0.0))
+            hiring = float(hiring_by.get(key, 0.0))
             host = operating > 0
             green = scenario.green_lane_factor if in_zone else 1.0
-            permit_months = float(regions.at[region_id, "permitting_months"]) * green
+            permit_months = permitting[region_id] * green
             crf_investor = capital_recovery_factor(
                 max(rate - (scenario.co_investment_rate_reduction if in_zone else 0.0), 0.0),
                 lifetime,
             )
             labor_limit = max(
-                labor_cap * float(regions.at[region_id, "mfg_employment_jobs"]) - jobs * hiring,
+                labor_cap * employment[region_id] - jobs * hiring,
                 0.0,
             )
             room = max(max_scale - counted, 0.0)
@@ -306,7 +314,7 @@ def site_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> pd
             if labor_limit <= 1e-9:
                 common.append(
                     f"labor cap: plants since the employment figure already hire "
-                    f"{jobs * hiring:,.0f} of {labor_cap * float(regions.at[region_id, 'mfg_employment_jobs']):,.0f} jobs"
+                    f"{jobs * hiring:,.0f} of {labor_cap * employment[region_id]:,.0f} jobs"
                 )
             green_reasons = list(common)
             if room < min_scale - 1e-9:
@@ -349,7 +357,7 @@ def site_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> pd
                 "host": host,
                 "host_reason": (
                     f"operating {COUNTING_PRODUCT[k]} plants as of "
-                    f"{scenario.facilities_as_of}: {existing['host_plants'].get(key, '')}"
+                    f"{scenario.facilities_as_of}: {hosts_by.get(key, '')}"
                     if host
                     else ""
                 ),

@@ -53,7 +53,7 @@ class HighsSession:
             gapRel=options.mip_gap,
             threads=options.threads,
             timeLimit=options.time_limit_s,
-            **HIGHS_MIP_OPTIONS,
+            **HIGHS_MIP_OPTIONS,  # no objective scale: the objective changes between stages
         )
         self.solver.createAndConfigureSolver(problem)
         self.solver.buildSolverModel(problem)

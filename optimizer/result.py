@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -54,6 +55,15 @@ class Result:
     def kpi(self, name: str, scope: str = "all") -> float:
         """One KPI value; KeyError names the available KPIs."""
         return kpi_value(self.kpis, name, scope)
+
+    @cached_property
+    def why(self) -> pd.DataFrame:
+        """Each opened site against its runner-up state (``optimizer.why.why_this_state``),
+        worked out once per result: the report, the maps and a helper process that returns
+        the result (pickled with it) share the table. Read it, do not change it."""
+        from .why import why_this_state
+
+        return why_this_state(self)
 
     def new_capacity(self, cluster_type: str) -> pd.Series:
         """New capacity [type unit/yr] by region for one type (regions with capacity only)."""

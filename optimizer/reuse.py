@@ -50,7 +50,7 @@ from .run_specs import (
     envelope_overrides,
 )
 from .scenario import Scenario
-from .solve import HIGHS_MIP_OPTIONS, silence_highs_banner
+from .solve import highs_mip_options, max_objective_coefficient, silence_highs_banner
 from .technology import TechnologyData
 
 INF = highspy.kHighsInf
@@ -146,7 +146,7 @@ class CompiledModel:
             gapRel=options.mip_gap,
             threads=options.threads,
             timeLimit=options.time_limit_s,
-            **HIGHS_MIP_OPTIONS,
+            **highs_mip_options(max_objective_coefficient(model.problem)),
         )
         problem = model.problem
         solver.createAndConfigureSolver(problem)

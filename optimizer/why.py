@@ -91,19 +91,20 @@ def why_this_state(result: Result) -> pd.DataFrame:
     site), ``gap_pct`` (of the site's cost), ``lever`` and ``lever_cut_pct`` (the term that closes
     the gap alone and by how much, '' / NaN when none does), ``binding`` (constraints around the
     site, in words), ``break_even`` (one sentence), and ``d_<term>_usd_per_unit`` (runner-up −
-    site) for every term and ``fixed``.
+    site) for every term and ``fixed``. ``Result.why`` keeps this table once worked out.
 
     >>> why = why_this_state(optimizer.solve("baseline"))     # doctest: +SKIP
     """
     if not result.ok or result.sites.empty:
         return pd.DataFrame(columns=WHY_COLUMNS)
     sites = result.sites[result.sites["new_capacity"] > CAPACITY_TOLERANCE]
+    around = _Around(result)
     rows = []
     for k, group in sites.groupby("cluster_type", sort=False):
         costs = candidate_costs(result, str(k))
         chosen = set(group["region_id"])
         for site in group.itertuples():
-            rows.append(_row(result, costs, site, chosen))
+            rows.append(_row(result, costs, site, chosen, around))
     table = pd.DataFrame(rows)
     if table.empty:
         return pd.DataFrame(columns=WHY_COLUMNS)
@@ -134,25 +135,69 @@ def candidate_costs(result: Result, cluster_type: str) -> pd.DataFrame:
     return table
 
 
-def _per_unit(costs: pd.DataFrame, terms: list[str], region_id: str, size: float) -> pd.Series:
-    """Per-unit ``terms`` of ``region_id`` at ``size`` [type unit/yr], with ``fixed`` spread
-    over it, and their ``total``."""
-    row = costs.loc[region_id]
-    out = row[terms].astype(float)
-    out["fixed"] = float(row["fixed_cost"]) / size if size > 0 else math.inf
-    out["total"] = out.sum()
-    return out
+class _Around:
+    """What the rows of one result share, grouped once: the binding duals by (constraint, key),
+    the (source, mineral) pairs shipped to each region, and each site's deliveries."""
+
+    def __init__(self, result: Result) -> None:
+        duals = result.shadow_prices
+        self.duals: dict[tuple[str, str], list[tuple[str, float, str]]] = {}
+        self.shares: list[tuple[str, float, str]] = []
+        if not duals.empty:
+            duals = duals[duals["binding"].astype(bool) & (duals["value"].abs() > 1e-9)]
+            for c, key, value, unit in zip(
+                duals["constraint"], duals["key"], duals["value"], duals["unit"], strict=True
+            ):
+                entry = (str(key), float(value), unit)
+                self.duals.setdefault((str(c), str(key)), []).append(entry)
+                if c == "domestic_share":
+                    self.shares.append(entry)
+        self.empty = duals.empty
+        self.shipped: dict[str, set[tuple[str, str]]] = {}
+        flows = result.flows
+        if len(flows):
+            for r, src, m in zip(
+                flows["region_id"], flows["source_id"], flows["mineral"], strict=True
+            ):
+                self.shipped.setdefault(str(r), set()).add((str(src), str(m)))
+        self.delivered: dict[tuple[str, str], pd.Series] = {}
+        products = result.products
+        if products is not None and len(products):
+            mine = products[products["origin_kind"] == "site"]
+            grouped = mine.groupby(["origin", "cluster_type", "node_id"], sort=True)
+            for (origin, k), units in grouped["units_per_yr"].sum().groupby(level=[0, 1]):
+                self.delivered[(str(origin), str(k))] = units.droplevel([0, 1])
+        self._freight: dict[str, pd.DataFrame] = {}
+        self._lanes = result.inputs.product_lanes
+
+    def freight(self, cluster_type: str) -> pd.DataFrame:
+        """Outbound freight [USD/yr per unit] by region (rows) and market node (columns)."""
+        if cluster_type not in self._freight:
+            lanes = self._lanes["freight_usd_per_unit"].xs(cluster_type, level="cluster_type")
+            self._freight[cluster_type] = lanes.unstack("node_id")
+        return self._freight[cluster_type]
 
 
-def _row(result: Result, costs: pd.DataFrame, site, chosen: set[str]) -> dict:
+def _row(result: Result, costs: pd.DataFrame, site, chosen: set[str], around: _Around) -> dict:
     k, region_id, x = str(site.cluster_type), str(site.region_id), float(site.new_capacity)
     unit = CAPACITY_UNITS.get(k, "unit/yr")
     terms = [*objective_terms(result.inputs.objective), MINERALS_TERM]
-    outbound = outbound_per_unit(result, region_id, k)
+    outbound = outbound_per_unit(result, region_id, k, around)
     if outbound is not None:
         costs = costs.assign(**{OUTBOUND_TERM: outbound.reindex(costs.index)})
         terms.append(OUTBOUND_TERM)
-    own = _per_unit(costs, terms, region_id, x)
+    values = costs[terms].to_numpy(float)
+    fixed_cost = costs["fixed_cost"].to_numpy(float)
+    position = {r: i for i, r in enumerate(costs.index)}
+
+    def per_unit(region: str, size: float) -> pd.Series:
+        """Per-unit terms of ``region`` at ``size``, ``fixed`` spread over it, and ``total``."""
+        i = position[region]
+        fixed = fixed_cost[i] / size if size > 0 else math.inf
+        out = [*values[i], fixed]
+        return pd.Series([*out, np.nansum(out)], index=[*terms, "fixed", "total"], dtype=float)
+
+    own = per_unit(region_id, x)
     record = {
         "region_id": region_id,
         "cluster_type": k,
@@ -160,11 +205,11 @@ def _row(result: Result, costs: pd.DataFrame, site, chosen: set[str]) -> dict:
         "new_capacity": x,
         "cost_usd_per_unit": float(own["total"]),
     }
-    candidates = costs[(costs["max_capacity"] > 0) & ~costs.index.isin(list(chosen))]
-    candidates = candidates.dropna(subset=terms)
-    binding = binding_around(result, region_id, k)
+    keep = (costs["max_capacity"].to_numpy(float) > 0) & ~costs.index.isin(list(chosen))
+    keep &= ~np.isnan(values).any(axis=1)
+    binding = binding_around(result, region_id, k, around)
     record["binding"] = "; ".join(binding)
-    if candidates.empty:
+    if not keep.any():
         record.update(
             runner_up="",
             runner_up_option="",
@@ -177,13 +222,14 @@ def _row(result: Result, costs: pd.DataFrame, site, chosen: set[str]) -> dict:
             break_even=f"No other state can host a {k} plant: {region_id} has no runner-up.",
         )
         return record
-    sizes = np.minimum(candidates["max_capacity"].to_numpy(float), x)
-    sizes = np.maximum(sizes, candidates["min_capacity"].to_numpy(float))
-    totals = candidates[terms].to_numpy(float).sum(axis=1) + candidates["fixed_cost"] / sizes
-    order = np.lexsort((candidates.index.to_numpy(str), totals.to_numpy(float)))
-    best = str(candidates.index[order[0]])
+    names = costs.index.to_numpy(str)[keep]
+    sizes = np.minimum(costs["max_capacity"].to_numpy(float)[keep], x)
+    sizes = np.maximum(sizes, costs["min_capacity"].to_numpy(float)[keep])
+    totals = values[keep].sum(axis=1) + fixed_cost[keep] / sizes
+    order = np.lexsort((names, totals))
+    best = str(names[order[0]])
     size = float(sizes[order[0]])
-    other = _per_unit(costs, terms, best, size)
+    other = per_unit(best, size)
     gap = float(other["total"] - own["total"])
     diffs = (other - own).drop("total")
     record.update(
@@ -205,24 +251,19 @@ def _row(result: Result, costs: pd.DataFrame, site, chosen: set[str]) -> dict:
     return record
 
 
-def outbound_per_unit(result: Result, region_id: str, cluster_type: str) -> pd.Series | None:
+def outbound_per_unit(
+    result: Result, region_id: str, cluster_type: str, around: _Around | None = None
+) -> pd.Series | None:
     """Per region, the outbound freight [USD/yr per unit] of serving the market nodes this site
     serves, in the same mix: Σ_j units_j · freight[region, j] / Σ_j units_j. None without
     markets or deliveries from the site."""
-    products = result.products
-    lanes = result.inputs.product_lanes
-    if products is None or not len(products) or not len(lanes):
+    around = around if around is not None else _Around(result)
+    units = around.delivered.get((region_id, cluster_type))
+    if units is None or not len(result.inputs.product_lanes):
         return None
-    mine = products[
-        (products["origin"] == region_id)
-        & (products["cluster_type"] == cluster_type)
-        & (products["origin_kind"] == "site")
-    ]
-    units = mine.groupby("node_id")["units_per_yr"].sum()
     if units.sum() <= CAPACITY_TOLERANCE:
         return None
-    freight = lanes["freight_usd_per_unit"].xs(cluster_type, level="cluster_type")
-    table = freight.unstack("node_id").reindex(columns=units.index)
+    table = around.freight(cluster_type).reindex(columns=units.index)
     return table.mul(units / units.sum(), axis=1).sum(axis=1, min_count=len(units))
 
 
@@ -284,36 +325,47 @@ def _largest(term: str) -> str:
     return f"most of the gap is {LEVERS.get(term, term.replace('_', ' '))}"
 
 
-def binding_around(result: Result, region_id: str, cluster_type: str) -> list[str]:
+def binding_around(
+    result: Result, region_id: str, cluster_type: str, around: _Around | None = None
+) -> list[str]:
     """Binding constraints around site (region_id, cluster_type), in words, with their duals."""
-    duals = result.shadow_prices
-    if duals.empty:
+    around = around if around is not None else _Around(result)
+    if around.empty:
         return []
-    duals = duals[duals["binding"].astype(bool) & (duals["value"].abs() > 1e-9)]
     out = []
     key = f"{region_id}/{cluster_type}"
     for family, words in SITE_FAMILIES.items():
-        for row in duals[(duals["constraint"] == family) & (duals["key"] == key)].itertuples():
-            out.append(f"{words} ({row.value:,.4g} {row.unit})")
-    flows = result.flows
+        for _key, value, unit in around.duals.get((family, key), []):
+            out.append(f"{words} ({value:,.4g} {unit})")
     minerals = set(result.inputs.demand_t_per_unit.get(cluster_type, {}))
-    if len(flows):
-        here = flows[(flows["region_id"] == region_id) & flows["mineral"].isin(minerals)]
-        sources = {f"{s}/{m}" for s, m in zip(here["source_id"], here["mineral"], strict=True)}
-        limits = duals[(duals["constraint"] == "source_limit") & duals["key"].isin(sources)]
-        limits = limits.sort_values("value", ascending=False)
-        for row in limits.head(MAX_SOURCES).itertuples():
-            out.append(f"source limit {row.key} ({row.value:,.4g} {row.unit})")
+    shipped = around.shipped.get(region_id, set())
+    limits = [
+        entry
+        for source, mineral in sorted(shipped)
+        if mineral in minerals
+        for entry in around.duals.get(("source_limit", f"{source}/{mineral}"), [])
+    ]
+    if shipped:
+        order = {entry: i for i, entry in enumerate(_in_table_order(around, limits))}
+        limits.sort(key=lambda e: (-e[1], order[e]))
+        for limit_key, value, unit in limits[:MAX_SOURCES]:
+            out.append(f"source limit {limit_key} ({value:,.4g} {unit})")
         if len(limits) > MAX_SOURCES:
             out.append(f"{len(limits) - MAX_SOURCES} more source limits")
-    for row in duals[duals["constraint"] == "domestic_share"].itertuples():
-        if row.key in minerals and row.value > 0:
-            out.append(f"domestic share of {row.key} ({row.value:,.4g} {row.unit})")
-    for row in duals[
-        (duals["constraint"] == "target") & (duals["key"] == cluster_type)
-    ].itertuples():
-        out.append(f"national {cluster_type} target ({row.value:,.4g} {row.unit})")
+    for share_key, value, unit in around.shares:
+        if share_key in minerals and value > 0:
+            out.append(f"domestic share of {share_key} ({value:,.4g} {unit})")
+    for _key, value, unit in around.duals.get(("target", cluster_type), []):
+        out.append(f"national {cluster_type} target ({value:,.4g} {unit})")
     return out
+
+
+def _in_table_order(around: _Around, entries: list) -> list:
+    """``entries`` in the order of the shadow-price table (ties keep that order, as a stable
+    sort of the table would)."""
+    wanted = set(entries)
+    ordered = [e for (c, _k), listed in around.duals.items() if c == "source_limit" for e in listed]
+    return [e for e in ordered if e in wanted]
 
 
 __all__ = ["WHY_COLUMNS", "binding_around", "candidate_costs", "why_this_state"]

@@ -17,6 +17,7 @@ from outputs.app.desk import Desk
 from outputs.app.jobs import Cancelled, Job, start
 from outputs.app.levers import apply_levers, levers_of, set_for_regions
 from outputs.app.state import SolveCache, error_line, load_upload, scenario_key
+from outputs.app.views import TYPE_NOUNS as TYPE_NOUN
 from outputs.cli import main
 from regions import DataValidationError
 
@@ -227,6 +228,23 @@ def test_regret_in_the_background_reports_progress_and_why(desk):
     assert len(why) == 1 and why[0].startswith("NdFeB magnets: chosen ")
     page = desk.map_page(desk.analysis_map(job))
     assert "Siting regret, magnet [USD/yr]" in page
+
+
+def test_why_panel_gives_each_new_site_its_runner_up_sentence(results, data):
+    from outputs.app.views import why_rows
+
+    result = results["great-lakes"]
+    rows = why_rows(result, data=data)
+    opened = result.sites[result.sites["new_capacity"] > 1e-6]
+    assert len(rows) == len(opened) == len(result.why)
+    first = result.why.iloc[0]
+    name = data.regions.at[first["region_id"], "name"]
+    assert (
+        rows[0]
+        == f"{TYPE_NOUN[first['cluster_type']]} in {name} ({first['region_id']}): "
+        + (first["break_even"])
+    )
+    assert first["break_even"].startswith(f"{first['runner_up']} would take this ")
 
 
 def test_downloads(desk):

@@ -54,18 +54,16 @@ def relaxed_groups(inputs: PhasedInputs) -> list[tuple[str, ...]]:
 
 def over_limits(inputs: PhasedInputs, solutions: list[GroupSolution]) -> list[set[str]]:
     """Sets of types whose groups together ship more than a source's limit in some period."""
-    limits = inputs.base.supply["capacity_t_per_yr"].dropna()
+    limits = inputs.base.supply["capacity_t_per_yr"].dropna().astype(float).to_dict()
     use: dict[tuple, float] = defaultdict(float)
     users: dict[tuple, set[str]] = defaultdict(set)
     for sol in solutions:
         for (source_id, mineral, _r, t), col in sol.model.ship.items():
-            if (source_id, mineral) in limits.index and sol.x[col] > 1e-9:
+            if (source_id, mineral) in limits and sol.x[col] > 1e-9:
                 use[(source_id, mineral, t)] += float(sol.x[col])
                 users[(source_id, mineral, t)].update(sol.model.types)
     return [
-        users[key]
-        for key, tonnes in use.items()
-        if tonnes > float(limits[key[:2]]) * (1 + 1e-7) + 1e-6
+        users[key] for key, tonnes in use.items() if tonnes > limits[key[:2]] * (1 + 1e-7) + 1e-6
     ]
 
 

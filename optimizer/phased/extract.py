@@ -150,7 +150,8 @@ def period_tables(
     lanes = inputs.base.lanes
     resource = (
         lanes["mineral_cost_usd_per_t"] - lanes["tariff_usd_per_t"] + lanes["freight_usd_per_t"]
-    )
+    ).to_dict()
+    lane_tariff = lanes["tariff_usd_per_t"].to_dict()
     unsupplied_cost = inputs.base.unsupplied_cost_usd_per_t
     gap_penalty = inputs.base.mineral_penalty_usd_per_t
     for sol in solutions:
@@ -158,6 +159,8 @@ def period_tables(
         for (region_id, k, t), pairs in model.online.items():
             for cap_col, open_col in pairs:
                 cap, is_open = _val(x, cap_col), _val(x, open_col)
+                if not cap and not is_open:  # nothing built here: every term below is 0
+                    continue
                 exp = model.lp.col_keys[cap_col][0].startswith("exp_")
                 prefix = "exp_cost_" if exp else "cost_"
                 fixed = sites.at[
@@ -176,7 +179,7 @@ def period_tables(
             if tonnes:
                 lane = (source_id, mineral, region_id)
                 system[t] += tonnes * float(resource[lane])
-                tariff[t] += tonnes * float(lanes.at[lane, "tariff_usd_per_t"])
+                tariff[t] += tonnes * float(lane_tariff[lane])
         for (_r, mineral, t), col in model.unsupplied.items():
             system[t] += _val(x, col) * float(unsupplied_cost[mineral])
         for (k, t), col in model.imports.items():

@@ -9,7 +9,7 @@ import highspy
 import numpy as np
 
 from ..reuse import Solution
-from ..solve import HIGHS_MIP_OPTIONS, SOLVER_LOG, match_highs_threads, silence_highs_banner
+from ..solve import SOLVER_LOG, highs_mip_options, match_highs_threads, silence_highs_banner
 from .lp import to_highs
 from .model import PhasedModel
 
@@ -35,12 +35,14 @@ class GroupSolution(Solution):
 
 def configure(highs: highspy.Highs, options: HighsOptions) -> None:
     """Set gap, time limit, threads, log output and the siting MILP options
-    (:data:`optimizer.solve.HIGHS_MIP_OPTIONS`) on a HiGHS object."""
+    (:data:`optimizer.solve.HIGHS_MIP_OPTIONS`, with the objective scale of the costs it holds)
+    on a HiGHS object."""
     highs.setOptionValue("output_flag", bool(SOLVER_LOG["show"]))
     highs.setOptionValue("mip_rel_gap", float(options.mip_gap))
     highs.setOptionValue("time_limit", float(options.time_limit_s))
     highs.setOptionValue("threads", int(options.threads))
-    for name, value in HIGHS_MIP_OPTIONS.items():
+    costs = np.abs(np.asarray(highs.getLp().col_cost_, dtype=float))
+    for name, value in highs_mip_options(float(costs.max()) if costs.size else 0.0).items():
         highs.setOptionValue(name, value)
 
 

@@ -231,15 +231,19 @@ def compare_rows(a: Result, b: Result) -> list[dict]:
 
 
 def why_rows(result: Result, regret=None, data: RegionData | None = None) -> list[str]:
-    """Sentences on why the optimum chose its states: the result's own explanation when it has
-    one (``result.why``), else the cheapest alternatives of a regret run on it, else nothing."""
-    own = getattr(result, "why", None)
-    if isinstance(own, pd.DataFrame) and len(own):
-        return [" ".join(str(v) for v in row) for row in own.astype(str).itertuples(index=False)]
-    if regret is None:
-        return []
-    sentences = []
+    """Sentences on why the optimum chose its states: with a regret run on it, its cheapest
+    alternative per type; otherwise each new site against its runner-up state
+    (``Result.why``: what would have to change for the runner-up to take it)."""
     names = data.regions["name"] if data is not None else pd.Series(dtype=str)
+    if regret is None:
+        if not result.ok:
+            return []
+        return [
+            f"{TYPE_NOUNS.get(w.cluster_type, w.cluster_type)} in "
+            f"{names.get(w.region_id, w.region_id)} ({w.region_id}): {w.break_even}"
+            for w in result.why.itertuples()
+        ]
+    sentences = []
     for k in regret.cluster_types:
         rows = regret.table[regret.table["cluster_type"] == k]
         chosen = rows[rows["in_base_optimum"].astype(bool)]["region_id"].astype(str).tolist()

@@ -112,10 +112,10 @@ def _pair_indices(
 def cmd_compare(args: argparse.Namespace) -> int:
     """Solve several scenarios, export each, and write the comparison report (all staged).
 
-    Two processes share the work where the system can fork (see ``fork``): a helper solves every
-    other scenario while this process solves the rest; then the helper draws the run maps while
-    this process writes the report, and the run files go to either (``_share_files``). The
-    files are the same as from one process."""
+    Two processes share the work where the system can fork (see ``fork``): a helper solves and
+    exports every other scenario (tables, workbook, map, manifest) while this process does the
+    rest; then a second helper draws the report's side-by-side map while this process writes
+    the rest of the report. The files are the same as from one process."""
     default_list = not args.scenarios
     refs = list(args.scenarios) or list(DEFAULT_COMPARE)
     if len(refs) < 2:
@@ -136,31 +136,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     progress = Progress(len(scenarios) + 1, "compare", enabled=not args.quiet)
+    page = {"offline": not args.cdn, "tiles": args.tiles}
     with staged_folder(out, overwrite=args.overwrite) as staging:
-        results = _solve_all([s for _, s in scenarios], data)
+        runs = [(s, staging / folder_name(s.name)) for _, s in scenarios]
+        results = _solve_all(runs, data, page if not args.no_map else None)
         for result in results:
             if not result.ok:
                 raise NoSolutionError(
                     _no_solution_message(result)
                     + f"; nothing written (run `{PROG} run` on it for the diagnostics folder)"
                 )
-        runs = [(r, staging / folder_name(r.scenario.name)) for r in results]
-        for _, folder in runs:
-            folder.mkdir()
-        page = {"offline": not args.cdn, "tiles": args.tiles}
-        maps = [] if args.no_map else runs
-        mine, theirs = _share_files(runs, len(maps))
-        with fork_call(_write_runs, theirs, maps, data, page) as helper:
-            from ..reports.compare import write_report
-
-            write_report(results, data, staging, pair=pair, **page)
-            _write_runs(mine, [], data, page)
-            helper.result()
-        from ..exports.run import write_run_manifest
-
-        for result, folder in runs:
-            write_run_manifest(result, data, folder)
             progress.step(result.scenario.name, f"{result.report.status.value}, exported")
+        from ..reports.compare import dual_map_html, write_report
+
+        with fork_call(dual_map_html, results, data, pair=pair, **page) as dual:
+            write_report(results, data, staging, pair=pair, dual=dual.result, **page)
         _write_compare_manifest(staging, scenarios, pair)
         progress.step("report", "written")
     from ..reports.summary import summary
@@ -171,70 +161,39 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_Run = tuple[Result, Path]
-"""A solved scenario and its run folder."""
+_Run = tuple[Scenario, Path]
+"""A scenario and its run folder (not yet made)."""
 
 
-def _solve_each(scenarios: list[Scenario], data: RegionData) -> list[Result]:
-    return [optimizer.solve(scenario, data) for scenario in scenarios]
+def _solve_and_export(
+    runs: list[_Run], data: RegionData, page: dict[str, bool] | None
+) -> list[Result]:
+    """Solve each scenario, work out its "why this state" table (``Result.why``, returned with
+    the result so the report shares it) and write its run folder: tables, workbook, GeoJSON,
+    ``map.html`` (unless ``page`` is None) and the manifest. A run without a solution writes
+    its folder too; ``compare`` then discards the whole staging folder."""
+    from ..exports.run import write_run_files, write_run_manifest, write_run_map
 
-
-def _solve_all(scenarios: list[Scenario], data: RegionData) -> list[Result]:
-    """Every scenario solved, in order: a helper solves the odd positions meanwhile, and this
-    process loads the output modules while it waits (a later helper inherits them)."""
-    with fork_call(_solve_each, scenarios[1::2], data) as odd:
-        even = _solve_each(scenarios[0::2], data)
-        if odd.forked:
-            _load_output_modules()
-        odd_results = odd.result()
-    return [even[i // 2] if i % 2 == 0 else odd_results[i // 2] for i in range(len(scenarios))]
-
-
-def _load_output_modules() -> None:
-    """Import what writing the maps, workbooks and report needs (folium, openpyxl)."""
-    import openpyxl  # noqa: F401
-
-    from ..exports import run  # noqa: F401
-    from ..maps import scenario  # noqa: F401
-    from ..reports import compare  # noqa: F401
-
-
-# Rough seconds of each output on one core, to share the work between the two processes.
-REPORT_S, REPORT_PER_RUN_S, MAP_S, FILES_S = 0.35, 0.13, 0.22, 0.13
-
-
-def _share_files(runs: list[_Run], n_maps: int) -> tuple[list[_Run], list[_Run]]:
-    """(runs whose files this process writes, runs whose files the helper writes): this process
-    writes the report, the helper the ``n_maps`` maps, and each run's files go to whichever of
-    the two has less to do so far."""
-    here = REPORT_S + REPORT_PER_RUN_S * len(runs)
-    helper = MAP_S * n_maps
-    mine: list[_Run] = []
-    theirs: list[_Run] = []
-    for run in runs:
-        if helper <= here:
-            theirs.append(run)
-            helper += FILES_S
-        else:
-            mine.append(run)
-            here += FILES_S
-    return mine, theirs
-
-
-def _write_runs(
-    files: list[_Run],
-    maps: list[_Run],
-    data: RegionData,
-    page: dict[str, bool],
-) -> None:
-    """The files of the runs in ``files`` and the maps of the runs in ``maps``, each into its
-    existing run folder (the manifests follow once every file is written)."""
-    from ..exports.run import write_run_files, write_run_map
-
-    for result, folder in files:
+    results = []
+    for scenario, folder in runs:
+        result = optimizer.solve(scenario, data)
+        results.append(result)
+        if result.ok:
+            result.why  # noqa: B018 - fills the cached table
+        folder.mkdir()
         write_run_files(result, data, folder)
-    for result, folder in maps:
-        write_run_map(result, data, folder, **page)
+        if page is not None:
+            write_run_map(result, data, folder, **page)
+        write_run_manifest(result, data, folder)
+    return results
+
+
+def _solve_all(runs: list[_Run], data: RegionData, page: dict[str, bool] | None) -> list[Result]:
+    """Every scenario solved and exported, in order: a helper takes the odd positions."""
+    with fork_call(_solve_and_export, runs[1::2], data, page) as odd:
+        even = _solve_and_export(runs[0::2], data, page)
+        odd_results = odd.result()
+    return [even[i // 2] if i % 2 == 0 else odd_results[i // 2] for i in range(len(runs))]
 
 
 def _write_compare_manifest(

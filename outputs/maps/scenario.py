@@ -23,7 +23,6 @@ from folium.plugins import DualMap, MarkerCluster
 from shapely.geometry import mapping
 
 from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result
-from optimizer.why import why_this_state
 from regions import RegionData
 
 from ..atomic import atomic_write_text
@@ -140,9 +139,7 @@ def _radius(value: float, largest: float, smallest: float = 6.0, biggest: float 
 
 def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
     sites = result.sites
-    why = {
-        (w["region_id"], w["cluster_type"]): w for w in why_this_state(result).to_dict("records")
-    }
+    why = {(w["region_id"], w["cluster_type"]): w for w in result.why.to_dict("records")}
     placed = sites[sites["new_capacity"] > 0] if len(sites) else sites
     existing = sites[sites["existing_capacity"] > 0] if len(sites) else sites
     group = folium.FeatureGroup(name="Existing clusters (counted capacity)", show=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -339,6 +339,19 @@ def _check(results: Sequence[Result], pair: tuple[int, int]) -> tuple[int, int]:
     return a % n, b % n
 
 
+def dual_map_html(
+    results: list[Result],
+    data: RegionData,
+    *,
+    pair: tuple[int, int] = (0, 1),
+    offline: bool = True,
+    tiles: bool = False,
+) -> str:
+    """The report's synchronised side-by-side map of the ``pair`` of results, as HTML."""
+    a, b = _check(list(results), pair)
+    return render_html(dual_map(results[a], results[b], data, tiles=tiles), offline=offline)
+
+
 def comparison_report(
     results: list[Result],
     data: RegionData,
@@ -347,6 +360,7 @@ def comparison_report(
     offline: bool = True,
     tiles: bool = False,
     tech: TechnologyData | None = None,
+    dual: Callable[[], str] | None = None,
 ) -> str:
     """The comparison report as one HTML string.
 
@@ -358,15 +372,15 @@ def comparison_report(
             them from CDNs. tiles: add an online basemap under the state polygons.
         tech: technology data the results were solved with, for the evidence counts
             (default: the embedded table).
+        dual: returns the side-by-side map's HTML (``dual_map_html`` of the same arguments),
+            asked for last, e.g. when another process draws it meanwhile (default: drawn here).
     """
     results = list(results)
     a, b = _check(results, pair)
     tech = tech if tech is not None else load_technology()
     labels = scenario_labels(results)
-    dual = render_html(dual_map(results[a], results[b], data, tiles=tiles), offline=offline)
     title = " vs ".join(labels)
-    return render(
-        "compare_report.html.j2",
+    context = dict(
         title=f"{title}: clustersite comparison",
         heading=title,
         stamp=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -379,7 +393,6 @@ def comparison_report(
         sentences=summary(results, data),
         cards=cards(results),
         charts=report_charts(results, data),
-        dual_map=dual,
         site_blocks=_site_blocks(results, data),
         why_blocks=why_blocks(results, data),
         **_kpi_context(results),
@@ -388,6 +401,11 @@ def comparison_report(
         **_audit_context(data, results[0].scenario.facilities_as_of),
         **_solver_context(results),
     )
+    if dual is None:
+        context["dual_map"] = dual_map_html(results, data, pair=pair, offline=offline, tiles=tiles)
+    else:
+        context["dual_map"] = dual()
+    return render("compare_report.html.j2", **context)
 
 
 def write_report(
@@ -399,9 +417,13 @@ def write_report(
     offline: bool = True,
     tiles: bool = False,
     tech: TechnologyData | None = None,
+    dual: Callable[[], str] | None = None,
 ) -> Path:
-    """Write ``folder/report.html`` atomically (the map is embedded); return its path."""
-    page = comparison_report(results, data, pair=pair, offline=offline, tiles=tiles, tech=tech)
+    """Write ``folder/report.html`` atomically (the map is embedded; ``dual`` as in
+    ``comparison_report``); return its path."""
+    page = comparison_report(
+        results, data, pair=pair, offline=offline, tiles=tiles, tech=tech, dual=dual
+    )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return atomic_write_text(folder / REPORT_NAME, page)

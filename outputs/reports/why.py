@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from optimizer import CAPACITY_UNITS, Result
-from optimizer.why import why_this_state
 from regions import RegionData
 
 from ..formatting import fmt_num
@@ -28,7 +27,7 @@ def why_blocks(results: Sequence[Result], data: RegionData) -> list[dict]:
         if not result.ok:
             continue
         rows, attrs = [], []
-        for w in why_this_state(result).to_dict("records"):
+        for w in result.why.to_dict("records"):
             unit = CAPACITY_UNITS.get(w["cluster_type"], "unit/yr")
             runner = (
                 f"{_name(data, w['runner_up'])}, {fmt_num(w['runner_up_cost_usd_per_unit'])} "
