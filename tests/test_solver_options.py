@@ -1,5 +1,5 @@
-"""The siting MILPs run without HiGHS's RINS and RENS sub-MIP heuristics and root restarts
-(``optimizer.solve.HIGHS_MIP_OPTIONS``), with the objective scaled for HiGHS
+"""The siting MILPs run without HiGHS's RINS, RENS and feasibility-jump heuristics and root
+restarts (``optimizer.solve.HIGHS_MIP_OPTIONS``), with the objective scaled for HiGHS
 (``objective_scale``): every solve path passes the options to HiGHS, and the answer is the one
 found with HiGHS's defaults (same sites, objective within the gap)."""
 
@@ -30,6 +30,7 @@ OFF = {
     "mip_heuristic_run_rins": False,
     "mip_heuristic_run_rens": False,
     "mip_allow_restart": False,
+    "mip_heuristic_run_feasibility_jump": False,
 }
 
 
@@ -40,7 +41,7 @@ def option(highs: highspy.Highs, name: str):
     return value
 
 
-def test_options_turn_off_rins_rens_and_restarts():
+def test_options_turn_off_rins_rens_restarts_and_feasibility_jump():
     assert HIGHS_MIP_OPTIONS == OFF
 
 

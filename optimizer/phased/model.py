@@ -179,15 +179,15 @@ def add_demand(model: PhasedModel) -> None:
     f_t·landed import price × utilization; a unit of goal missed costs f_t·(snapshot
     penalty − that price) on top, so one period reproduces the snapshot's shortfall penalty."""
     inputs, lp = model.inputs, model.lp
+    online: dict[tuple[str, int], tuple[list, float]] = {}
+    for (_r, k, t), (terms, constant) in model.production.items():
+        new, existing = online.get((k, t), ([], 0.0))
+        online[(k, t)] = (new + terms, existing + constant)
     for k in model.types:
         if k not in inputs.demand.index:
             continue
         for t in range(inputs.n_periods):
-            new, existing = [], 0.0
-            for (_r, kk, tt), (terms, constant) in model.production.items():
-                if kk == k and tt == t:
-                    new += terms
-                    existing += constant
+            new, existing = online.get((k, t), ([], 0.0))
             need = max(float(inputs.demand.at[k, t]) - existing, 0.0)
             factor = inputs.factors[t]
             imp = lp.col(("import", k, t), factor * float(inputs.import_cost[k]))
@@ -225,7 +225,7 @@ def add_minerals(model: PhasedModel) -> None:
     available = dict(
         zip(inputs.source_available.index, inputs.source_available.to_numpy(bool), strict=True)
     )
-    unsupplied_cost = base.unsupplied_cost_usd_per_t
+    unsupplied_cost = base.unsupplied_cost_usd_per_t.astype(float).to_dict()
     outflow: dict[tuple[str, str, int], list[int]] = defaultdict(list)
     share_terms: dict[tuple[str, int], list[tuple[int, float]]] = defaultdict(list)
     shares = inputs.min_domestic_share
@@ -242,9 +242,7 @@ def add_minerals(model: PhasedModel) -> None:
             outflow[(source_id, mineral, t)].append(col)
             if sigma is not None:
                 share_terms[(mineral, t)].append((col, (0.0 if foreign else 1.0) - sigma))
-        slack = lp.col(
-            ("unsupplied", mineral, region_id, t), factor * float(unsupplied_cost[mineral])
-        )
+        slack = lp.col(("unsupplied", mineral, region_id, t), factor * unsupplied_cost[mineral])
         model.unsupplied[(region_id, mineral, t)] = slack
         if sigma is not None:
             share_terms[(mineral, t)].append((slack, -sigma))
@@ -254,13 +252,13 @@ def add_minerals(model: PhasedModel) -> None:
             constant,
             constant,
         )
-    limits = base.supply["capacity_t_per_yr"].dropna()
+    limits = base.supply["capacity_t_per_yr"].dropna().astype(float).to_dict()
     for (source_id, mineral, t), cols in outflow.items():
-        if (source_id, mineral) in limits.index:
+        if (source_id, mineral) in limits:
             model.rows["source_limit"][(source_id, mineral, t)] = lp.row(
                 ("source", source_id, mineral, t),
                 [(c, 1.0) for c in cols],
-                upper=float(limits[(source_id, mineral)]),
+                upper=limits[(source_id, mineral)],
             )
     penalty = base.mineral_penalty_usd_per_t
     for (mineral, t), terms in share_terms.items():
