@@ -163,6 +163,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def console() -> None:
+    """The ``clustersite`` command (and ``python -m outputs.cli``): run ``main`` on sys.argv,
+    flush what it printed and leave at once with its exit code.
+
+    Every file a command writes is closed, and every helper process joined, before ``main``
+    returns; skipping the interpreter's teardown of the loaded libraries saves 0.1-0.3 s per
+    command. ``app`` (a server with worker processes) exits the ordinary way."""
+    code = main()
+    if "app" in sys.argv[1:]:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: nothing more can be shown
+        pass
+    import logging
+
+    logging.shutdown()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``clustersite`` with ``argv`` (default: sys.argv[1:]); return the exit code."""
     parser = build_parser()

@@ -1,7 +1,5 @@
 """``python -m outputs.cli``: the ``clustersite`` command."""
 
-import sys
+from outputs.cli import console
 
-from outputs.cli import main
-
-sys.exit(main())
+console()

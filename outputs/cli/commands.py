@@ -112,10 +112,10 @@ def _pair_indices(
 def cmd_compare(args: argparse.Namespace) -> int:
     """Solve several scenarios, export each, and write the comparison report (all staged).
 
-    Two processes share the work where the system can fork (see ``fork``): a helper solves and
-    exports every other scenario (tables, workbook, map, manifest) while this process does the
-    rest; then a second helper draws the report's side-by-side map while this process writes
-    the rest of the report. The files are the same as from one process."""
+    Two processes share the work where the system can fork (see ``fork``): a helper solves
+    every other scenario and writes its tables, workbook and GeoJSON while this process does the
+    same for the rest; then a second helper draws every run's map (and writes the manifests)
+    while this process writes the report. The files are the same as from one process."""
     default_list = not args.scenarios
     refs = list(args.scenarios) or list(DEFAULT_COMPARE)
     if len(refs) < 2:
@@ -139,7 +139,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     page = {"offline": not args.cdn, "tiles": args.tiles}
     with staged_folder(out, overwrite=args.overwrite) as staging:
         runs = [(s, staging / folder_name(s.name)) for _, s in scenarios]
-        results = _solve_all(runs, data, page if not args.no_map else None)
+        results = _solve_all(runs, data)
         for result in results:
             if not result.ok:
                 raise NoSolutionError(
@@ -147,10 +147,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     + f"; nothing written (run `{PROG} run` on it for the diagnostics folder)"
                 )
             progress.step(result.scenario.name, f"{result.report.status.value}, exported")
-        from ..reports.compare import dual_map_html, write_report
+        from ..reports.compare import write_report
 
-        with fork_call(dual_map_html, results, data, pair=pair, **page) as dual:
-            write_report(results, data, staging, pair=pair, dual=dual.result, **page)
+        finished = [(r, folder) for r, (_s, folder) in zip(results, runs, strict=True)]
+        maps = None if args.no_map else page
+        with fork_call(_finish_runs, finished, data, maps) as finishing:
+            write_report(results, data, staging, pair=pair, **page)
+            finishing.result()
         _write_compare_manifest(staging, scenarios, pair)
         progress.step("report", "written")
     from ..reports.summary import summary
@@ -165,14 +168,12 @@ _Run = tuple[Scenario, Path]
 """A scenario and its run folder (not yet made)."""
 
 
-def _solve_and_export(
-    runs: list[_Run], data: RegionData, page: dict[str, bool] | None
-) -> list[Result]:
+def _solve_and_export(runs: list[_Run], data: RegionData) -> list[Result]:
     """Solve each scenario, work out its "why this state" table (``Result.why``, returned with
-    the result so the report shares it) and write its run folder: tables, workbook, GeoJSON,
-    ``map.html`` (unless ``page`` is None) and the manifest. A run without a solution writes
-    its folder too; ``compare`` then discards the whole staging folder."""
-    from ..exports.run import write_run_files, write_run_manifest, write_run_map
+    the result so the report and maps share it) and write its run folder's tables, workbook,
+    GeoJSON and ``scenario.toml``. A run without a solution writes its folder too; ``compare``
+    then discards the whole staging folder."""
+    from ..exports.run import write_run_files
 
     results = []
     for scenario, folder in runs:
@@ -182,18 +183,27 @@ def _solve_and_export(
             result.why  # noqa: B018 - fills the cached table
         folder.mkdir()
         write_run_files(result, data, folder)
-        if page is not None:
-            write_run_map(result, data, folder, **page)
-        write_run_manifest(result, data, folder)
     return results
 
 
-def _solve_all(runs: list[_Run], data: RegionData, page: dict[str, bool] | None) -> list[Result]:
+def _solve_all(runs: list[_Run], data: RegionData) -> list[Result]:
     """Every scenario solved and exported, in order: a helper takes the odd positions."""
-    with fork_call(_solve_and_export, runs[1::2], data, page) as odd:
-        even = _solve_and_export(runs[0::2], data, page)
+    with fork_call(_solve_and_export, runs[1::2], data) as odd:
+        even = _solve_and_export(runs[0::2], data)
         odd_results = odd.result()
     return [even[i // 2] if i % 2 == 0 else odd_results[i // 2] for i in range(len(runs))]
+
+
+def _finish_runs(
+    finished: list[tuple[Result, Path]], data: RegionData, page: dict[str, bool] | None
+) -> None:
+    """Each run's ``map.html`` (unless ``page`` is None) and then its manifest."""
+    from ..exports.run import write_run_manifest, write_run_map
+
+    for result, folder in finished:
+        if page is not None:
+            write_run_map(result, data, folder, **page)
+        write_run_manifest(result, data, folder)
 
 
 def _write_compare_manifest(
