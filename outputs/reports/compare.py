@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -360,7 +360,6 @@ def comparison_report(
     offline: bool = True,
     tiles: bool = False,
     tech: TechnologyData | None = None,
-    dual: Callable[[], str] | None = None,
 ) -> str:
     """The comparison report as one HTML string.
 
@@ -372,8 +371,6 @@ def comparison_report(
             them from CDNs. tiles: add an online basemap under the state polygons.
         tech: technology data the results were solved with, for the evidence counts
             (default: the embedded table).
-        dual: returns the side-by-side map's HTML (``dual_map_html`` of the same arguments),
-            asked for last, e.g. when another process draws it meanwhile (default: drawn here).
     """
     results = list(results)
     a, b = _check(results, pair)
@@ -401,10 +398,7 @@ def comparison_report(
         **_audit_context(data, results[0].scenario.facilities_as_of),
         **_solver_context(results),
     )
-    if dual is None:
-        context["dual_map"] = dual_map_html(results, data, pair=pair, offline=offline, tiles=tiles)
-    else:
-        context["dual_map"] = dual()
+    context["dual_map"] = dual_map_html(results, data, pair=pair, offline=offline, tiles=tiles)
     return render("compare_report.html.j2", **context)
 
 
@@ -417,13 +411,9 @@ def write_report(
     offline: bool = True,
     tiles: bool = False,
     tech: TechnologyData | None = None,
-    dual: Callable[[], str] | None = None,
 ) -> Path:
-    """Write ``folder/report.html`` atomically (the map is embedded; ``dual`` as in
-    ``comparison_report``); return its path."""
-    page = comparison_report(
-        results, data, pair=pair, offline=offline, tiles=tiles, tech=tech, dual=dual
-    )
+    """Write ``folder/report.html`` atomically (the map is embedded); return its path."""
+    page = comparison_report(results, data, pair=pair, offline=offline, tiles=tiles, tech=tech)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return atomic_write_text(folder / REPORT_NAME, page)
