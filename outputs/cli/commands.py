@@ -187,11 +187,23 @@ def _solve_and_export(runs: list[_Run], data: RegionData) -> list[Result]:
 
 
 def _solve_all(runs: list[_Run], data: RegionData) -> list[Result]:
-    """Every scenario solved and exported, in order: a helper takes the odd positions."""
+    """Every scenario solved and exported, in order: a helper takes the odd positions, and this
+    process gets the maps and report ready while it waits for the helper (a later helper
+    inherits what it loaded)."""
     with fork_call(_solve_and_export, runs[1::2], data) as odd:
         even = _solve_and_export(runs[0::2], data)
+        if odd.forked:
+            _ready_for_maps(data)
         odd_results = odd.result()
     return [even[i // 2] if i % 2 == 0 else odd_results[i // 2] for i in range(len(runs))]
+
+
+def _ready_for_maps(data: RegionData) -> None:
+    """Import the map and report modules and simplify the state polygons the maps draw."""
+    from ..maps.shading import state_shapes
+    from ..reports import compare  # noqa: F401
+
+    state_shapes(data)
 
 
 def _finish_runs(
