@@ -1,10 +1,8 @@
-"""Small pieces shared by the map layers: safe links, popups, representative points."""
+"""Small pieces shared by the map layers: safe links and representative points."""
 
 from __future__ import annotations
 
 import re
-
-import folium
 
 from regions import RegionData
 
@@ -21,10 +19,6 @@ def _link(label: object, url: object) -> str:
     if href is None:
         return esc(label)
     return f'<a href="{href}" target="_blank" rel="noopener noreferrer">{esc(label)}</a>'
-
-
-def _popup(html: str, width: int = 360) -> folium.Popup:
-    return folium.Popup(html, max_width=width)
 
 
 def _rep_point(data: RegionData, region_id: str) -> tuple[float, float]:

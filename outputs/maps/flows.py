@@ -13,7 +13,8 @@ from optimizer import Result
 from regions import RegionData
 
 from ..formatting import esc, fmt_num, fmt_usd
-from .elements import _link, _popup, _rep_point
+from .batched import Circles, Lines
+from .elements import _link, _rep_point
 from .info import TYPE_COLOURS, _table
 from .shading import HtmlControl, region_name, tick_label
 
@@ -41,6 +42,7 @@ def _add_minerals(m: folium.Map, data: RegionData) -> None:
     domestic = sources[~sources["foreign"].astype(bool)]
     for mineral, rows in domestic.groupby("mineral", sort=False):
         group = folium.FeatureGroup(name=esc(f"Mineral sources: {mineral} [t/yr]"), show=False)
+        circles = Circles()
         for _, row in rows.iterrows():
             if not (np.isfinite(row["lat"]) and np.isfinite(row["lon"])):
                 continue
@@ -51,38 +53,39 @@ def _add_minerals(m: folium.Map, data: RegionData) -> None:
                 ("Capacity [t/yr]", esc(fmt_num(row["capacity_t_per_yr"]))),
                 ("Source", _link(row.get("citation", ""), row.get("url", ""))),
             ]
-            folium.CircleMarker(
+            circles.add(
                 (float(row["lat"]), float(row["lon"])),
                 radius=5,
                 color="#222222",
                 weight=1,
-                fill=True,
                 fill_color=colours[mineral],
                 fill_opacity=0.9,
-                className=f"{SOURCE_CLASS}",
-                tooltip=folium.Tooltip(f"{esc(row['name'])}: {esc(mineral)}"),
-                popup=_popup(f"<b>{esc(row['name'])}</b>" + _table(table)),
-            ).add_to(group)
+                class_name=SOURCE_CLASS,
+                tooltip=f"{esc(row['name'])}: {esc(mineral)}",
+                popup=f"<b>{esc(row['name'])}</b>" + _table(table),
+            )
+        circles.add_to(group)
         group.add_to(m)
     gateways = sources[sources["foreign"].astype(bool)]
     if len(gateways):
         group = folium.FeatureGroup(name="Import gateways", show=False)
+        circles = Circles()
         for source_id, rows in gateways.groupby("source_id", sort=False):
             row = rows.iloc[0]
             minerals = ", ".join(esc(x) for x in rows["mineral"])
             html = f"<b>{esc(row['name'])}</b> ({esc(source_id)})<br>Import gateway for: {minerals}"
-            folium.CircleMarker(
+            circles.add(
                 (float(row["lat"]), float(row["lon"])),
                 radius=7,
                 color="#000000",
                 weight=3,
-                fill=True,
                 fill_color="#ffffff",
                 fill_opacity=0.9,
-                className=GATEWAY_CLASS,
-                tooltip=folium.Tooltip(f"{esc(row['name'])} (import gateway)"),
-                popup=_popup(html),
-            ).add_to(group)
+                class_name=GATEWAY_CLASS,
+                tooltip=f"{esc(row['name'])} (import gateway)",
+                popup=html,
+            )
+        circles.add_to(group)
         group.add_to(m)
 
 
@@ -94,6 +97,7 @@ def _add_flows(m: folium.Map, result: Result, data: RegionData) -> None:
     colours = _mineral_colours(data)
     largest = float(flows["tonnes_per_yr"].max()) if len(flows) else 0.0
     group = folium.FeatureGroup(name=FLOW_LAYER, show=False)
+    lines = Lines()
     for _, row in flows.iterrows():
         if row["region_id"] not in data.regions.index:
             continue
@@ -114,16 +118,17 @@ def _add_flows(m: folium.Map, result: Result, data: RegionData) -> None:
             ("Freight cost [USD/yr]", esc(fmt_usd(row["freight_cost_usd_per_yr"]))),
             ("Total cost [USD/yr]", esc(fmt_usd(row["cost_usd_per_yr"]))),
         ]
-        folium.PolyLine(
+        lines.add(
             [start, end],
             color=colours.get(row["mineral"], "#555555"),
             weight=flow_width(tonnes, largest),
             opacity=0.75,
             dash_array="6 4" if bool(row["foreign"]) else None,
-            className=FLOW_CLASS,
-            tooltip=folium.Tooltip(text),
-            popup=_popup(_table(table)),
-        ).add_to(group)
+            class_name=FLOW_CLASS,
+            tooltip=text,
+            popup=_table(table),
+        )
+    lines.add_to(group)
     group.add_to(m)
     minerals = sorted(set(flows["mineral"]))
     m.add_child(
@@ -145,6 +150,7 @@ def _add_products(m: folium.Map, result: Result, data: RegionData) -> None:
     products = products[products["units_per_yr"] > 0]
     largest = products.groupby("cluster_type")["units_per_yr"].max().to_dict()
     group = folium.FeatureGroup(name=PRODUCT_LAYER, show=False)
+    lines = Lines()
     for row in products.to_dict("records"):
         k, amount, imported = row["cluster_type"], float(row["units_per_yr"]), row["origin_kind"]
         origin = (
@@ -160,7 +166,7 @@ def _add_products(m: folium.Map, result: Result, data: RegionData) -> None:
             ("Distance [km]", esc(fmt_num(row["distance_km"]))),
             ("Freight [USD/yr]", esc(fmt_usd(row["freight_cost_usd_per_yr"]))),
         ]
-        folium.PolyLine(
+        lines.add(
             [
                 (float(row["origin_lat"]), float(row["origin_lon"])),
                 (float(row["node_lat"]), float(row["node_lon"])),
@@ -169,13 +175,14 @@ def _add_products(m: folium.Map, result: Result, data: RegionData) -> None:
             weight=flow_width(amount, float(largest[k])),
             opacity=0.7,
             dash_array="6 4" if imported == "import" else None,
-            className=PRODUCT_CLASS,
-            tooltip=folium.Tooltip(
+            class_name=PRODUCT_CLASS,
+            tooltip=(
                 f"{esc(k)}: {esc(fmt_num(amount))} {esc(row['unit'])} to "
                 f"{esc(row['node_region_id'])}"
             ),
-            popup=_popup(_table(table)),
-        ).add_to(group)
+            popup=_table(table),
+        )
+    lines.add_to(group)
     group.add_to(m)
     swatches = " ".join(
         f'<span style="color:{TYPE_COLOURS.get(k, "#333333")}">&#9632;</span> {esc(k)}'

@@ -27,7 +27,8 @@ from regions import RegionData
 
 from ..atomic import atomic_write_text
 from ..formatting import esc, fmt_capacity, fmt_num, fmt_usd
-from .elements import _link, _popup, _rep_point
+from .batched import Circles, Dots
+from .elements import _link, _rep_point
 from .fast_render import fast_render
 from .flows import _add_flows, _add_minerals, _add_products
 from .info import INPUT_LAYERS, TYPE_COLOURS, _table, title_html, why_html
@@ -143,6 +144,7 @@ def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
     placed = sites[sites["new_capacity"] > 0] if len(sites) else sites
     existing = sites[sites["existing_capacity"] > 0] if len(sites) else sites
     group = folium.FeatureGroup(name="Existing clusters (counted capacity)", show=True)
+    circles = Circles()
     for _, row in existing.iterrows():
         cluster_type = str(row["cluster_type"])
         largest = float(
@@ -153,17 +155,18 @@ def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
             f"<b>{esc(region)}</b>: existing {esc(cluster_type)} "
             f"{esc(fmt_capacity(row['existing_capacity'], cluster_type))}"
         )
-        folium.CircleMarker(
+        circles.add(
             _site_point(data, row["region_id"], cluster_type),
             radius=_radius(float(row["existing_capacity"]), largest),
             color=TYPE_COLOURS.get(cluster_type, "#333333"),
             weight=2,
             dash_array="4 3",
             fill=False,
-            className=f"{EXISTING_CLASS} {EXISTING_CLASS}-{css_token(cluster_type)}",
-            tooltip=folium.Tooltip(text),
-            popup=_popup(site_popup_html(row, data, new=row["new_capacity"] > 0)),
-        ).add_to(group)
+            class_name=f"{EXISTING_CLASS} {EXISTING_CLASS}-{css_token(cluster_type)}",
+            tooltip=text,
+            popup=site_popup_html(row, data, new=row["new_capacity"] > 0),
+        )
+    circles.add_to(group)
     group.add_to(m)
     for cluster_type in CLUSTER_TYPES:
         of_type = placed[placed["cluster_type"] == cluster_type] if len(placed) else placed
@@ -173,32 +176,31 @@ def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
         group = folium.FeatureGroup(
             name=esc(f"New {cluster_type} sites [{CAPACITY_UNITS[cluster_type]}]"), show=True
         )
+        circles = Circles()
         for _, row in of_type.iterrows():
             region = region_name(data, row["region_id"])
             text = (
                 f"<b>{esc(region)}</b>: new {esc(cluster_type)} "
                 f"{esc(fmt_capacity(row['new_capacity'], cluster_type))}"
             )
-            folium.CircleMarker(
+            circles.add(
                 _site_point(data, row["region_id"], cluster_type),
                 radius=_radius(float(row["new_capacity"]), largest),
                 color="#111111",
                 weight=1.5,
-                fill=True,
                 fill_color=TYPE_COLOURS.get(cluster_type, "#333333"),
                 fill_opacity=0.85,
-                className=(
+                class_name=(
                     f"{SITE_CLASS} {SITE_CLASS}-{css_token(cluster_type)} "
                     f"cs-region-{css_token(row['region_id'])}"
                 ),
-                tooltip=folium.Tooltip(text),
-                popup=_popup(
-                    site_popup_html(
-                        row, data, why=why.get((row["region_id"], row["cluster_type"]))
-                    ),
-                    width=420,
+                tooltip=text,
+                popup=site_popup_html(
+                    row, data, why=why.get((row["region_id"], row["cluster_type"]))
                 ),
-            ).add_to(group)
+                popup_width=420,
+            )
+        circles.add_to(group)
         group.add_to(m)
 
 
@@ -216,6 +218,7 @@ def _add_facilities(m: folium.Map, result: Result, data: RegionData) -> None:
         holder: folium.FeatureGroup | MarkerCluster = group
         if len(of_type) > 10:
             holder = MarkerCluster(control=False).add_to(group)
+        dots = Dots()
         for facility_id, row in of_type.iterrows():
             if not (np.isfinite(row["lat"]) and np.isfinite(row["lon"])):
                 continue
@@ -228,18 +231,14 @@ def _add_facilities(m: folium.Map, result: Result, data: RegionData) -> None:
                 ("Source", _link(row["citation"], row["url"])),
             ]
             html = f"<b>{esc(row['company'])}</b> ({esc(facility_id)})" + _table(rows)
-            icon = folium.DivIcon(
-                html=f'<div class="cs-dot" style="width:10px;height:10px;background:{colour}"></div>',
-                icon_size=(10, 10),
-                icon_anchor=(5, 5),
-                class_name=f"{FACILITY_CLASS} {FACILITY_CLASS}-{css_token(cluster_type)}",
-            )
-            folium.Marker(
+            dots.add(
                 (float(row["lat"]), float(row["lon"])),
-                icon=icon,
-                tooltip=folium.Tooltip(f"{esc(row['company'])}: {esc(row['product'])}"),
-                popup=_popup(html),
-            ).add_to(holder)
+                colour=colour,
+                class_name=f"{FACILITY_CLASS} {FACILITY_CLASS}-{css_token(cluster_type)}",
+                tooltip=f"{esc(row['company'])}: {esc(row['product'])}",
+                popup=html,
+            )
+        dots.add_to(holder)
         group.add_to(m)
 
 
