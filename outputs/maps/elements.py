@@ -22,5 +22,5 @@ def _link(label: object, url: object) -> str:
 
 
 def _rep_point(data: RegionData, region_id: str) -> tuple[float, float]:
-    row = data.regions.loc[region_id]
-    return float(row["rep_lat"]), float(row["rep_lon"])
+    regions = data.regions
+    return float(regions.at[region_id, "rep_lat"]), float(regions.at[region_id, "rep_lon"])

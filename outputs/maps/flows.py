@@ -43,7 +43,7 @@ def _add_minerals(m: folium.Map, data: RegionData) -> None:
     for mineral, rows in domestic.groupby("mineral", sort=False):
         group = folium.FeatureGroup(name=esc(f"Mineral sources: {mineral} [t/yr]"), show=False)
         circles = Circles()
-        for _, row in rows.iterrows():
+        for row in rows.to_dict("records"):
             if not (np.isfinite(row["lat"]) and np.isfinite(row["lon"])):
                 continue
             table = [
@@ -98,7 +98,7 @@ def _add_flows(m: folium.Map, result: Result, data: RegionData) -> None:
     largest = float(flows["tonnes_per_yr"].max()) if len(flows) else 0.0
     group = folium.FeatureGroup(name=FLOW_LAYER, show=False)
     lines = Lines()
-    for _, row in flows.iterrows():
+    for row in flows.to_dict("records"):
         if row["region_id"] not in data.regions.index:
             continue
         end = _rep_point(data, row["region_id"])

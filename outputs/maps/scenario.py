@@ -96,10 +96,10 @@ def _cost_label(column: str) -> str:
 
 
 def site_popup_html(
-    row: pd.Series, data: RegionData, *, new: bool = True, why: Mapping | None = None
+    row: Mapping, data: RegionData, *, new: bool = True, why: Mapping | None = None
 ) -> str:
-    """Popup of one cluster site: capacity, jobs and the full annual cost breakdown [USD/yr],
-    and with ``why`` (a row of ``optimizer.why.why_this_state``) its runner-up state.
+    """Popup of one cluster site (a row of ``Result.sites``, as a Series or a dict): capacity,
+    jobs and the full annual cost breakdown [USD/yr], and with ``why`` (a row of ``optimizer.why.why_this_state``) its runner-up state.
 
     ``new=False`` titles it as an existing cluster (a row with existing capacity only).
     """
@@ -113,7 +113,8 @@ def site_popup_html(
         ("Permitting [months]", esc(fmt_num(row["permitting_months"]))),
         ("In designated zone", "yes" if bool(row["in_designated_zone"]) else "no"),
     ]
-    rows += [(esc(_cost_label(c)), esc(fmt_usd(row[c]))) for c in cost_columns(row.to_frame().T)]
+    costs = [c for c in row.keys() if str(c).startswith("cost_")]  # noqa: SIM118 - Series too
+    rows += [(esc(_cost_label(c)), esc(fmt_usd(row[c]))) for c in costs]
     rows.append(("<b>Total [USD/yr]</b>", f"<b>{esc(fmt_usd(row['total_cost_usd_per_yr']))}</b>"))
     head = (
         f"<b>{esc(region_name(data, region_id))}</b> ({esc(region_id)}): "
@@ -145,11 +146,10 @@ def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
     existing = sites[sites["existing_capacity"] > 0] if len(sites) else sites
     group = folium.FeatureGroup(name="Existing clusters (counted capacity)", show=True)
     circles = Circles()
-    for _, row in existing.iterrows():
+    most = existing.groupby("cluster_type")["existing_capacity"].max() if len(existing) else {}
+    for row in existing.to_dict("records"):
         cluster_type = str(row["cluster_type"])
-        largest = float(
-            existing.loc[existing["cluster_type"] == cluster_type, "existing_capacity"].max()
-        )
+        largest = float(most[cluster_type])
         region = region_name(data, row["region_id"])
         text = (
             f"<b>{esc(region)}</b>: existing {esc(cluster_type)} "
@@ -177,7 +177,7 @@ def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
             name=esc(f"New {cluster_type} sites [{CAPACITY_UNITS[cluster_type]}]"), show=True
         )
         circles = Circles()
-        for _, row in of_type.iterrows():
+        for row in of_type.to_dict("records"):
             region = region_name(data, row["region_id"])
             text = (
                 f"<b>{esc(region)}</b>: new {esc(cluster_type)} "
@@ -219,7 +219,7 @@ def _add_facilities(m: folium.Map, result: Result, data: RegionData) -> None:
         if len(of_type) > 10:
             holder = MarkerCluster(control=False).add_to(group)
         dots = Dots()
-        for facility_id, row in of_type.iterrows():
+        for facility_id, row in zip(of_type.index, of_type.to_dict("records"), strict=True):
             if not (np.isfinite(row["lat"]) and np.isfinite(row["lon"])):
                 continue
             rows = [

@@ -31,10 +31,20 @@ ROUND_DECIMALS = 2
 MIN_PART_DEG2 = 0.005  # polygon parts (islands) smaller than this are dropped from the map [deg²]
 
 
+_NAMES: dict[int, tuple[weakref.ref, dict[str, str]]] = {}
+
+
 def region_name(data: RegionData, region_id: str) -> str:
-    if region_id in data.regions.index:
-        return str(data.regions.at[region_id, "name"])
-    return region_id
+    """The region's name (its id when unknown), looked up in a dict made once per RegionData
+    (a map asks for over a thousand names)."""
+    cached = _NAMES.get(id(data))
+    if cached is None or cached[0]() is not data:
+        names = {str(k): str(v) for k, v in data.regions["name"].items()}
+        with contextlib.suppress(TypeError):  # an object without weak references is not cached
+            _NAMES[id(data)] = (weakref.ref(data), names)
+    else:
+        names = cached[1]
+    return names.get(region_id, region_id)
 
 
 # ---------------------------------------------------------------------------------------------
