@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pulp
 
@@ -89,35 +90,39 @@ def flows_table(model: ClusterModel) -> pd.DataFrame:
     """Shipments with t/yr > 0: mineral (with tariff), tariff, freight and total cost [USD/yr]."""
     lanes = model.inputs.lanes
     supply = model.inputs.supply
-    rows = []
+    keys, amounts = [], []
     for key, var in model.ship.items():
         tonnes = _value(var)
-        if tonnes <= 0:
-            continue
-        lane = lanes.loc[key]
-        source_id, mineral, region_id = key
-        mineral_cost = tonnes * float(lane["mineral_cost_usd_per_t"])
-        freight = tonnes * float(lane["freight_usd_per_t"])
-        rows.append(
-            {
-                "source_id": source_id,
-                "mineral": mineral,
-                "region_id": region_id,
-                "source_name": supply.at[(source_id, mineral), "name"],
-                "foreign": bool(lane["foreign"]),
-                "tonnes_per_yr": tonnes,
-                "distance_km": float(lane["distance_km"]),
-                "mineral_cost_usd_per_yr": mineral_cost,
-                "tariff_usd_per_yr": tonnes * float(lane["tariff_usd_per_t"]),
-                "freight_cost_usd_per_yr": freight,
-                "cost_usd_per_yr": mineral_cost + freight,
-                "source_lon": float(supply.at[(source_id, mineral), "lon"]),
-                "source_lat": float(supply.at[(source_id, mineral), "lat"]),
-            }
-        )
-    return pd.DataFrame(rows, columns=FLOW_COLUMNS).sort_values(
-        ["mineral", "source_id", "region_id"], ignore_index=True
+        if tonnes > 0:
+            keys.append(key)
+            amounts.append(tonnes)
+    if not keys:
+        return pd.DataFrame([], columns=FLOW_COLUMNS)
+    # one indexed lookup for all shipped lanes and their sources, not one per row
+    lane = lanes.loc[keys]
+    source = supply.loc[[(s, m) for s, m, _r in keys]]
+    tonnes = np.asarray(amounts, dtype=float)
+    mineral_cost = tonnes * lane["mineral_cost_usd_per_t"].to_numpy(float)
+    freight = tonnes * lane["freight_usd_per_t"].to_numpy(float)
+    table = pd.DataFrame(
+        {
+            "source_id": [k[0] for k in keys],
+            "mineral": [k[1] for k in keys],
+            "region_id": [k[2] for k in keys],
+            "source_name": list(source["name"]),
+            "foreign": [bool(f) for f in lane["foreign"]],
+            "tonnes_per_yr": tonnes,
+            "distance_km": lane["distance_km"].to_numpy(float),
+            "mineral_cost_usd_per_yr": mineral_cost,
+            "tariff_usd_per_yr": tonnes * lane["tariff_usd_per_t"].to_numpy(float),
+            "freight_cost_usd_per_yr": freight,
+            "cost_usd_per_yr": mineral_cost + freight,
+            "source_lon": source["lon"].to_numpy(float),
+            "source_lat": source["lat"].to_numpy(float),
+        },
+        columns=FLOW_COLUMNS,
     )
+    return table.sort_values(["mineral", "source_id", "region_id"], ignore_index=True)
 
 
 def products_table(model: ClusterModel, units: dict[str, str]) -> pd.DataFrame:
@@ -125,29 +130,41 @@ def products_table(model: ClusterModel, units: dict[str, str]) -> pd.DataFrame:
     inputs = model.inputs
     nodes, lanes = inputs.nodes, inputs.product_lanes
     rows = []
-    for (region_id, k, node_id), var in model.deliver.items():
+    keys, amounts = [], []
+    for key, var in model.deliver.items():
         amount = _value(var)
-        if amount <= 0:
-            continue
-        node = nodes.loc[node_id]
-        lane = lanes.loc[(region_id, k, node_id)]
-        rows.append(
-            {
-                "cluster_type": k,
-                "origin": region_id,
-                "origin_kind": "site",
-                "node_id": node_id,
-                "node_region_id": node["region_id"],
-                "units_per_yr": amount,
-                "unit": units.get(k, ""),
-                "distance_km": float(lane["distance_km"]),
-                "freight_cost_usd_per_yr": amount * float(lane["freight_usd_per_unit"]),
-                "origin_lon": float(lane["origin_lon"]),
-                "origin_lat": float(lane["origin_lat"]),
-                "node_lon": float(node["lon"]),
-                "node_lat": float(node["lat"]),
-            }
-        )
+        if amount > 0:
+            keys.append(key)
+            amounts.append(amount)
+    if keys:  # one indexed lookup for all delivered lanes and their nodes, not one per row
+        lane = lanes.loc[keys]
+        node = nodes.loc[[k[2] for k in keys]]
+        for (region_id, k, node_id), amount, lrow, nrow in zip(
+            keys,
+            amounts,
+            lane[["distance_km", "freight_usd_per_unit", "origin_lon", "origin_lat"]].to_numpy(
+                float
+            ),
+            zip(node["region_id"], node["lon"], node["lat"], strict=True),
+            strict=True,
+        ):
+            rows.append(
+                {
+                    "cluster_type": k,
+                    "origin": region_id,
+                    "origin_kind": "site",
+                    "node_id": node_id,
+                    "node_region_id": nrow[0],
+                    "units_per_yr": amount,
+                    "unit": units.get(k, ""),
+                    "distance_km": float(lrow[0]),
+                    "freight_cost_usd_per_yr": amount * float(lrow[1]),
+                    "origin_lon": float(lrow[2]),
+                    "origin_lat": float(lrow[3]),
+                    "node_lon": float(nrow[1]),
+                    "node_lat": float(nrow[2]),
+                }
+            )
     for node_id, var in model.imported.items():
         amount = _value(var)
         if amount <= 0:

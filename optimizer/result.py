@@ -54,7 +54,18 @@ class Result:
 
     def kpi(self, name: str, scope: str = "all") -> float:
         """One KPI value; KeyError names the available KPIs."""
-        return kpi_value(self.kpis, name, scope)
+        value = self._kpi_lookup.get((name, scope))
+        return kpi_value(self.kpis, name, scope) if value is None else value
+
+    @cached_property
+    def _kpi_lookup(self) -> dict[tuple[str, str], float]:
+        """(kpi, scope) → value, the first row of each pair (as ``kpi_value`` reads it)."""
+        lookup: dict[tuple[str, str], float] = {}
+        for kpi, scope, value in zip(
+            self.kpis["kpi"], self.kpis["scope"], self.kpis["value"], strict=True
+        ):
+            lookup.setdefault((kpi, scope), float(value))
+        return lookup
 
     @cached_property
     def why(self) -> pd.DataFrame:

@@ -200,7 +200,7 @@ def _solve_all(runs: list[_Run], data: RegionData) -> list[Result]:
 
 def _ready_for_maps(data: RegionData) -> None:
     """Import the map and report modules and simplify the state polygons the maps draw."""
-    from ..maps.shading import state_shapes
+    from ..geometry import state_shapes
     from ..reports import compare  # noqa: F401
 
     state_shapes(data)

@@ -10,7 +10,7 @@ import pandas as pd
 from optimizer import CLUSTER_TYPES, Result
 from regions import RegionData
 
-from ..maps.shading import state_shapes
+from ..geometry import state_shapes
 from .tables import export_tables
 
 

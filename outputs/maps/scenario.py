@@ -27,6 +27,7 @@ from regions import RegionData
 
 from ..atomic import atomic_write_text
 from ..formatting import esc, fmt_capacity, fmt_num, fmt_usd
+from ..geometry import display_geometry, state_shapes
 from .batched import Circles, Dots
 from .elements import _link, _rep_point
 from .fast_render import fast_render
@@ -40,10 +41,8 @@ from .shading import (
     Legends,
     Shapes,
     add_choropleth,
-    display_geometry,
     permitting_notes,
     region_name,
-    state_shapes,
 )
 
 # DOM classes (Leaflet ``className`` path option → SVG path class), for styling and counting.

@@ -41,8 +41,8 @@ def period_map(result: PhasedResult, data: RegionData, path: Path) -> None:
     scripts inlined, like every page the tool writes by default."""
     import folium
 
+    from ..geometry import state_shapes
     from ..maps.scenario import CONUS_BOUNDS, US_CENTER, ZOOM_RANGE, save_map
-    from ..maps.shading import state_shapes
 
     regions = data.regions
     m = folium.Map(location=US_CENTER, zoom_start=4, tiles=None)

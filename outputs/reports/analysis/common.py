@@ -13,7 +13,8 @@ from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Scenario
 from regions import RegionData
 
 from ...formatting import esc, fmt_num
-from ...maps.shading import GeoLayer, Shapes, state_shapes
+from ...geometry import state_shapes
+from ...maps.shading import GeoLayer, Shapes
 from ...templating import Markup, render
 from ..compare import _table
 from ..labels import TERM_LABELS as TERM_LABELS  # re-exported for the analysis reports
