@@ -17,7 +17,7 @@ from outputs.maps import scenario as maps
 from outputs.maps.flows import flow_width
 from outputs.maps.shading import tick_label
 
-SITE_MARKER = re.compile(r'c: "cs-site cs-site-(\w+) cs-region-([\w-]+)"')  # outputs.maps.batched
+SITE_MARKER = re.compile(r'"cs-site cs-site-(\w+) cs-region-([\w-]+)"')  # outputs.maps.batched
 
 
 @pytest.fixture(scope="module")

@@ -26,18 +26,19 @@ from jinja2 import Template
 POPUP_WIDTH = 360
 """Largest popup width [px] unless an item asks for another."""
 
-_BIND = """
-      .bindTooltip("<div>" + d.t + "</div>", {"sticky": true})
-      .bindPopup(L.popup({"maxWidth": d.w}).setContent(
-        '<div style="width: 100.0%; height: 100.0%;">' + d.p + "</div>"))
-      .addTo({{ this._parent.get_name() }});
+
+def _bind(tooltip: int, popup: int, width: int) -> str:
+    """The script that binds item ``d``'s tooltip and popup (its values at these positions)
+    and adds the shape to the parent layer."""
+    return f"""
+      .bindTooltip("<div>" + d[{tooltip}] + "</div>", {{"sticky": true}})
+      .bindPopup(L.popup({{"maxWidth": d[{width}]}}).setContent(
+        '<div style="width: 100.0%; height: 100.0%;">' + d[{popup}] + "</div>"))
+      .addTo({{{{ this._parent.get_name() }}}});
 """
 
 
 _CLOSING = re.compile(r"</(script)", re.IGNORECASE)
-HTML_KEYS = frozenset({"t", "p", "h"})
-"""Keys whose values are HTML: written as template literals, so the page holds the HTML as it
-is (quotes and all), as folium writes its tooltips and popups."""
 
 
 def _guard(text: str) -> str:
@@ -51,7 +52,8 @@ def _guard(text: str) -> str:
 
 
 def _literal(text: str) -> str:
-    r"""``text`` as a JavaScript template literal (backslash, backtick and ``${`` escaped).
+    r"""``text`` as a JavaScript template literal (backslash, backtick and ``${`` escaped), so
+    the page holds the HTML as it is, quotes and all, as folium writes tooltips and popups.
 
     >>> print(_literal('<b class="x">`${a}`</b>'))
     `<b class="x">\`\${a}\`</b>`
@@ -60,31 +62,33 @@ def _literal(text: str) -> str:
     return "`" + body + "`"
 
 
-def _js(keys: Sequence[str], items: list[list]) -> str:
-    """``items`` as a JavaScript array of objects with ``keys``: HTML values (``HTML_KEYS``) as
-    template literals, the rest as JSON."""
+def _js(items: list[list], n_html: int) -> str:
+    """``items`` as a JavaScript array of arrays: the last ``n_html`` values of each (HTML) as
+    template literals, the others as JSON (one ``json.dumps`` per item).
+
+    >>> print(_js([["cs-a", 360, "<b>x</b>"]], 1))
+    [["cs-a", 360, `<b>x</b>`]]
+    """
     rows = []
     for item in items:
-        fields = (
-            f"{key}: {_literal(value) if key in HTML_KEYS else json.dumps(value, allow_nan=False)}"
-            for key, value in zip(keys, item, strict=True)
-        )
-        rows.append("{" + ", ".join(fields) + "}")
+        plain = json.dumps(item[:-n_html], allow_nan=False)
+        rows.append(plain[:-1] + ", " + ", ".join(_literal(v) for v in item[-n_html:]) + "]")
     return _guard("[" + ",\n".join(rows) + "]")
 
 
 class Lines(MacroElement):
-    """Straight lines (``folium.PolyLine``) with tooltip and popup, added to the parent layer."""
+    """Straight lines (``folium.PolyLine``) with tooltip and popup, added to the parent layer.
+    An item: [points, colour, weight, opacity, dash array, class, popup width, tooltip, popup]."""
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
     {{ this.as_js() }}.forEach(function (d) {
-      L.polyline(d.ll, {"bubblingMouseEvents": true, "className": d.c, "color": d.k,
-        "dashArray": d.a, "dashOffset": null, "fill": false, "fillColor": d.k,
+      L.polyline(d[0], {"bubblingMouseEvents": true, "className": d[5], "color": d[1],
+        "dashArray": d[4], "dashOffset": null, "fill": false, "fillColor": d[1],
         "fillOpacity": 0.2, "fillRule": "evenodd", "lineCap": "round", "lineJoin": "round",
-        "noClip": false, "opacity": d.o, "smoothFactor": 1.0, "stroke": true, "weight": d.x})"""
-        + _BIND
+        "noClip": false, "opacity": d[3], "smoothFactor": 1.0, "stroke": true, "weight": d[2]})"""
+        + _bind(tooltip=7, popup=8, width=6)
         + """    });
 {% endmacro %}
 """
@@ -111,26 +115,28 @@ class Lines(MacroElement):
         """One line through ``points`` (lat, lon) [deg]; ``weight`` [px]; texts are HTML."""
         self.items.append(
             [[[float(a), float(b)] for a, b in points], color, float(weight), float(opacity),
-             dash_array, class_name, tooltip, popup, int(popup_width)]
+             dash_array, class_name, int(popup_width), tooltip, popup]
         )  # fmt: skip
 
     def as_js(self) -> str:
-        """The items as a JavaScript array of objects (short keys keep the page small)."""
-        return _js(("ll", "k", "x", "o", "a", "c", "t", "p", "w"), self.items)
+        """The items as a JavaScript array (tooltip and popup as template literals)."""
+        return _js(self.items, 2)
 
 
 class Circles(MacroElement):
-    """Circle markers (``folium.CircleMarker``) with tooltip and popup, added to the parent."""
+    """Circle markers (``folium.CircleMarker``) with tooltip and popup, added to the parent.
+    An item: [location, radius, colour, weight, fill, fill colour, fill opacity, dash array,
+    class, popup width, tooltip, popup]."""
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
     {{ this.as_js() }}.forEach(function (d) {
-      L.circleMarker(d.ll, {"bubblingMouseEvents": true, "className": d.c, "color": d.k,
-        "dashArray": d.a, "dashOffset": null, "fill": d.fl, "fillColor": d.f,
-        "fillOpacity": d.fo, "fillRule": "evenodd", "lineCap": "round", "lineJoin": "round",
-        "opacity": 1.0, "radius": d.r, "stroke": true, "weight": d.x})"""
-        + _BIND
+      L.circleMarker(d[0], {"bubblingMouseEvents": true, "className": d[8], "color": d[2],
+        "dashArray": d[7], "dashOffset": null, "fill": d[4], "fillColor": d[5],
+        "fillOpacity": d[6], "fillRule": "evenodd", "lineCap": "round", "lineJoin": "round",
+        "opacity": 1.0, "radius": d[1], "stroke": true, "weight": d[3]})"""
+        + _bind(tooltip=10, popup=11, width=9)
         + """    });
 {% endmacro %}
 """
@@ -162,25 +168,26 @@ class Circles(MacroElement):
         self.items.append(
             [[float(location[0]), float(location[1])], float(radius), color, float(weight),
              bool(fill), fill_color or color, float(fill_opacity), dash_array, class_name,
-             tooltip, popup, int(popup_width)]
+             int(popup_width), tooltip, popup]
         )  # fmt: skip
 
     def as_js(self) -> str:
-        """The items as a JavaScript array of objects (short keys keep the page small)."""
-        return _js(("ll", "r", "k", "x", "fl", "f", "fo", "a", "c", "t", "p", "w"), self.items)
+        """The items as a JavaScript array (tooltip and popup as template literals)."""
+        return _js(self.items, 2)
 
 
 class Dots(MacroElement):
     """Square dots of one colour (``folium.Marker`` with a ``folium.DivIcon``) with tooltip and
-    popup, added to the parent (a layer or a marker cluster)."""
+    popup, added to the parent (a layer or a marker cluster). An item: [location, size [px],
+    class, popup width, icon HTML, tooltip, popup]."""
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
     {{ this.as_js() }}.forEach(function (d) {
-      L.marker(d.ll, {}).setIcon(L.divIcon({"className": d.c, "html": d.h,
-        "iconAnchor": [d.s / 2, d.s / 2], "iconSize": [d.s, d.s]}))"""
-        + _BIND
+      L.marker(d[0], {}).setIcon(L.divIcon({"className": d[2], "html": d[4],
+        "iconAnchor": [d[1] / 2, d[1] / 2], "iconSize": [d[1], d[1]]}))"""
+        + _bind(tooltip=5, popup=6, width=3)
         + """    });
 {% endmacro %}
 """
@@ -207,13 +214,13 @@ class Dots(MacroElement):
             f'<div class="cs-dot" style="width:{size}px;height:{size}px;background:{colour}"></div>'
         )
         self.items.append(
-            [[float(location[0]), float(location[1])], html, int(size), class_name, tooltip,
-             popup, int(popup_width)]
+            [[float(location[0]), float(location[1])], int(size), class_name, int(popup_width),
+             html, tooltip, popup]
         )  # fmt: skip
 
     def as_js(self) -> str:
-        """The items as a JavaScript array of objects (short keys keep the page small)."""
-        return _js(("ll", "h", "s", "c", "t", "p", "w"), self.items)
+        """The items as a JavaScript array (icon, tooltip and popup as template literals)."""
+        return _js(self.items, 3)
 
 
 __all__ = ["POPUP_WIDTH", "Circles", "Dots", "Lines"]

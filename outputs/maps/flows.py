@@ -40,10 +40,13 @@ def _add_minerals(m: folium.Map, data: RegionData) -> None:
     colours = _mineral_colours(data)
     sources = data.mineral_sources
     domestic = sources[~sources["foreign"].astype(bool)]
-    for mineral, rows in domestic.groupby("mineral", sort=False):
+    by_mineral: dict[str, list[dict]] = {}  # in order of first appearance, as groupby(sort=False)
+    for row in domestic.to_dict("records"):
+        by_mineral.setdefault(row["mineral"], []).append(row)
+    for mineral, rows in by_mineral.items():
         group = folium.FeatureGroup(name=esc(f"Mineral sources: {mineral} [t/yr]"), show=False)
         circles = Circles()
-        for row in rows.to_dict("records"):
+        for row in rows:
             if not (np.isfinite(row["lat"]) and np.isfinite(row["lon"])):
                 continue
             table = [

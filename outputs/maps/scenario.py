@@ -167,16 +167,17 @@ def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
         )
     circles.add_to(group)
     group.add_to(m)
+    records = placed.to_dict("records")
     for cluster_type in CLUSTER_TYPES:
-        of_type = placed[placed["cluster_type"] == cluster_type] if len(placed) else placed
-        if len(of_type) == 0:
+        of_type = [row for row in records if row["cluster_type"] == cluster_type]
+        if not of_type:
             continue
-        largest = float(of_type["new_capacity"].max())
+        largest = max(float(row["new_capacity"]) for row in of_type)
         group = folium.FeatureGroup(
             name=esc(f"New {cluster_type} sites [{CAPACITY_UNITS[cluster_type]}]"), show=True
         )
         circles = Circles()
-        for row in of_type.to_dict("records"):
+        for row in of_type:
             region = region_name(data, row["region_id"])
             text = (
                 f"<b>{esc(region)}</b>: new {esc(cluster_type)} "
