@@ -13,6 +13,9 @@ from regions import RegionData
 from ..geometry import state_shapes
 from .tables import export_tables
 
+Tables = dict[str, pd.DataFrame]
+"""The exported tables of a run, by name (``export_tables``)."""
+
 
 def plain(value: object) -> object:
     """A JSON-ready Python value: numpy scalars unwrapped, NaN/NA as None."""
@@ -31,10 +34,11 @@ def _collection(features: list[dict]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def sites_geojson(result: Result, data: RegionData) -> dict:
+def sites_geojson(result: Result, data: RegionData, tables: Tables | None = None) -> dict:
     """One Point per site row with new capacity > 0, at the region's representative point
-    (``rep_lon``, ``rep_lat``); the properties are the exported site row, numbers as numbers."""
-    sites = export_tables(result, data)["sites"]
+    (``rep_lon``, ``rep_lat``); the properties are the exported site row, numbers as numbers.
+    ``tables``: ``export_tables(result, data)`` when already made."""
+    sites = (tables if tables is not None else export_tables(result, data))["sites"]
     built = sites[sites["new_capacity"] > 0] if len(sites) else sites
     features = []
     for row in built.to_dict("records"):
@@ -67,9 +71,9 @@ def state_results(result: Result, data: RegionData) -> pd.DataFrame:
     return frame
 
 
-def states_geojson(result: Result, data: RegionData) -> dict:
+def states_geojson(result: Result, data: RegionData, tables: Tables | None = None) -> dict:
     """State polygons (simplified for display, as on the maps) with ``state_results`` as
-    properties."""
+    properties (``tables`` is not needed: accepted as by the other GeoJSON builders)."""
     table = state_results(result, data)
     features = []
     for shape in state_shapes(data)["features"]:
@@ -81,11 +85,12 @@ def states_geojson(result: Result, data: RegionData) -> dict:
     return _collection(features)
 
 
-def flows_geojson(result: Result, data: RegionData) -> dict:
+def flows_geojson(result: Result, data: RegionData, tables: Tables | None = None) -> dict:
     """One LineString per flow: inbound minerals (source → state's representative point,
     ``flow`` = 'mineral') and outbound products (site or gateway → market node, ``flow`` =
-    'product'); properties: the exported row (amounts, distance [km], costs [USD/yr])."""
-    tables = export_tables(result, data)
+    'product'); properties: the exported row (amounts, distance [km], costs [USD/yr]).
+    ``tables``: ``export_tables(result, data)`` when already made."""
+    tables = tables if tables is not None else export_tables(result, data)
     features = []
     for row in tables["flows"].to_dict("records"):
         if not row.get("tonnes_per_yr"):

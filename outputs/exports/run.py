@@ -179,7 +179,7 @@ def write_run_files(result: Result, data: RegionData, folder: Path) -> None:
     write_workbook(tables, folder / WORKBOOK)
     for name, build in GEOJSON.items():
         (folder / name).write_text(
-            json.dumps(build(result, data), allow_nan=False) + "\n", encoding="utf-8"
+            json.dumps(build(result, data, tables), allow_nan=False) + "\n", encoding="utf-8"
         )
     (folder / "scenario.toml").write_bytes(resolved_toml(result))
     if not result.ok:
