@@ -76,7 +76,23 @@ def _js(items: list[list], n_html: int) -> str:
     return _guard("[" + ",\n".join(rows) + "]")
 
 
-class Lines(MacroElement):
+class _Batch(MacroElement):
+    """Items of one kind drawn by the subclass's script; the last ``n_html`` values of each
+    item are HTML."""
+
+    n_html = 2
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = type(self).__name__
+        self.items: list[list] = []
+
+    def as_js(self) -> str:
+        """The items as a JavaScript array (their HTML values as template literals)."""
+        return _js(self.items, self.n_html)
+
+
+class Lines(_Batch):
     """Straight lines (``folium.PolyLine``) with tooltip and popup, added to the parent layer.
     An item: [points, colour, weight, opacity, dash array, class, popup width, tooltip, popup]."""
 
@@ -93,11 +109,6 @@ class Lines(MacroElement):
 {% endmacro %}
 """
     )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "Lines"
-        self.items: list[list] = []
 
     def add(
         self,
@@ -118,12 +129,8 @@ class Lines(MacroElement):
              dash_array, class_name, int(popup_width), tooltip, popup]
         )  # fmt: skip
 
-    def as_js(self) -> str:
-        """The items as a JavaScript array (tooltip and popup as template literals)."""
-        return _js(self.items, 2)
 
-
-class Circles(MacroElement):
+class Circles(_Batch):
     """Circle markers (``folium.CircleMarker``) with tooltip and popup, added to the parent.
     An item: [location, radius, colour, weight, fill, fill colour, fill opacity, dash array,
     class, popup width, tooltip, popup]."""
@@ -141,11 +148,6 @@ class Circles(MacroElement):
 {% endmacro %}
 """
     )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "Circles"
-        self.items: list[list] = []
 
     def add(
         self,
@@ -171,15 +173,13 @@ class Circles(MacroElement):
              int(popup_width), tooltip, popup]
         )  # fmt: skip
 
-    def as_js(self) -> str:
-        """The items as a JavaScript array (tooltip and popup as template literals)."""
-        return _js(self.items, 2)
 
-
-class Dots(MacroElement):
+class Dots(_Batch):
     """Square dots of one colour (``folium.Marker`` with a ``folium.DivIcon``) with tooltip and
     popup, added to the parent (a layer or a marker cluster). An item: [location, size [px],
     class, popup width, icon HTML, tooltip, popup]."""
+
+    n_html = 3
 
     _template = Template(
         """
@@ -192,11 +192,6 @@ class Dots(MacroElement):
 {% endmacro %}
 """
     )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "Dots"
-        self.items: list[list] = []
 
     def add(
         self,
@@ -217,10 +212,6 @@ class Dots(MacroElement):
             [[float(location[0]), float(location[1])], int(size), class_name, int(popup_width),
              html, tooltip, popup]
         )  # fmt: skip
-
-    def as_js(self) -> str:
-        """The items as a JavaScript array (icon, tooltip and popup as template literals)."""
-        return _js(self.items, 3)
 
 
 __all__ = ["POPUP_WIDTH", "Circles", "Dots", "Lines"]
