@@ -86,16 +86,22 @@ def clean_value(var: pulp.LpVariable) -> float:
 _value = clean_value
 
 
+def _positive(variables: dict) -> tuple[list, list[float]]:
+    """(keys, values) of the variables solved above zero, in the dict's order."""
+    keys, values = [], []
+    for key, var in variables.items():
+        value = _value(var)
+        if value > 0:
+            keys.append(key)
+            values.append(value)
+    return keys, values
+
+
 def flows_table(model: ClusterModel) -> pd.DataFrame:
     """Shipments with t/yr > 0: mineral (with tariff), tariff, freight and total cost [USD/yr]."""
     lanes = model.inputs.lanes
     supply = model.inputs.supply
-    keys, amounts = [], []
-    for key, var in model.ship.items():
-        tonnes = _value(var)
-        if tonnes > 0:
-            keys.append(key)
-            amounts.append(tonnes)
+    keys, amounts = _positive(model.ship)
     if not keys:
         return pd.DataFrame([], columns=FLOW_COLUMNS)
     # one indexed lookup for all shipped lanes and their sources, not one per row
@@ -130,12 +136,7 @@ def products_table(model: ClusterModel, units: dict[str, str]) -> pd.DataFrame:
     inputs = model.inputs
     nodes, lanes = inputs.nodes, inputs.product_lanes
     rows = []
-    keys, amounts = [], []
-    for key, var in model.deliver.items():
-        amount = _value(var)
-        if amount > 0:
-            keys.append(key)
-            amounts.append(amount)
+    keys, amounts = _positive(model.deliver)
     if keys:  # one indexed lookup for all delivered lanes and their nodes, not one per row
         lane = lanes.loc[keys]
         node = nodes.loc[[k[2] for k in keys]]
