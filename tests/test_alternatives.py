@@ -76,14 +76,9 @@ def test_alternatives_say_whether_what_happened_is_within_each_slack(tmp_path):
     from datetime import date
 
     from optimizer.hindcast import announced_between, hindcast_scenario
-    from tests.test_hindcast import AFTER, BEFORE, plant
+    from tests.test_hindcast import WINDOW
 
-    facilities = [
-        BEFORE,
-        plant("new-a", "A", "announced", "2022-03-01", 30),
-        plant("new-c", "C", "cancelled", "2023-05-01", 10),
-        AFTER,
-    ]
+    facilities = WINDOW
     data, tech = tiny.load(tmp_path, facilities=facilities)
     as_of, until = date(2020, 12, 31), date(2024, 12, 31)
     past, _ = hindcast_scenario(tiny.scenario(999), data, tech, as_of, until)

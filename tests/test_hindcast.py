@@ -23,6 +23,13 @@ def plant(facility_id: str, region_id: str, status: str, announced: str, gwh: fl
 
 BEFORE = plant("building-c", "C", "under_construction", "2019-06-01", 10)  # existing on as_of
 AFTER = plant("late-b", "B", "announced", "2025-02-01", 40)  # after the window
+WINDOW = [
+    BEFORE,
+    plant("new-a", "A", "announced", "2022-03-01", 30),
+    plant("new-c", "C", "cancelled", "2023-05-01", 10),  # announced in the window, later cancelled
+    AFTER,
+]
+"""The facilities of the hand-worked hindcast: A 30 and C 10 GWh/yr announced in the window."""
 
 
 def test_spearman_uses_average_ranks_for_ties():
@@ -36,12 +43,7 @@ def test_spearman_uses_average_ranks_for_ties():
 
 
 def test_announcements_in_the_window_count_cancelled_ones_and_nothing_after(tmp_path):
-    facilities = [
-        BEFORE,
-        plant("new-a", "A", "announced", "2022-03-01", 30),
-        plant("new-c", "C", "cancelled", "2023-05-01", 10),
-        AFTER,
-    ]
+    facilities = WINDOW
     data, _ = tiny.load(tmp_path, facilities=facilities)
     real = announced_between(data, AS_OF, UNTIL)
     assert sorted(real.index) == ["new-a", "new-c"]
@@ -55,12 +57,7 @@ def test_hindcast_places_what_was_announced_and_scores_it_by_hand(tmp_path):
     A 6.5e5 < C 6.8e5 < B 7.0e5 (plus lithium, landed at A) and one fixed cost: all 40 in A.
     Spearman over A, B, C: model (40, 0, 0), reality (30, 0, 10) -> 1.5/sqrt(3) = 0.866.
     """
-    facilities = [
-        BEFORE,
-        plant("new-a", "A", "announced", "2022-03-01", 30),
-        plant("new-c", "C", "cancelled", "2023-05-01", 10),
-        AFTER,
-    ]
+    facilities = WINDOW
     data, tech = tiny.load(tmp_path, facilities=facilities)
     h = hindcast(tiny.scenario(999), AS_OF, UNTIL, data, tech)
     assert h.result.inputs.targets["battery"] == 50
@@ -121,12 +118,7 @@ def test_reality_costed_against_the_optimum_by_hand(tmp_path):
     gap = 1e6 + 10·(3e4 + d(A,C)) ≈ 1.303e6 USD/yr on an optimum of
     1e6 + 40·(6.5e5 + 1e4) + 10·(1e4 + d(A,C)) ≈ 2.750e7: +4.74 %, within 5 % but not 2 %.
     """
-    facilities = [
-        BEFORE,
-        plant("new-a", "A", "announced", "2022-03-01", 30),
-        plant("new-c", "C", "cancelled", "2023-05-01", 10),
-        AFTER,
-    ]
+    facilities = WINDOW
     data, tech = tiny.load(tmp_path, facilities=facilities)
     h = hindcast(tiny.scenario(999), AS_OF, UNTIL, data, tech)
     d = tiny.distance_km("A", "C")

@@ -14,21 +14,14 @@ from optimizer.hindcast import hindcast
 from outputs.reports.analysis.trust import gap_layer_name
 from tests import tiny
 from tests.test_cli import assert_one_line_error, run
-from tests.test_hindcast import AFTER, AS_OF, BEFORE, UNTIL, plant
-
-FACILITIES = [
-    BEFORE,
-    plant("new-a", "A", "announced", "2022-03-01", 30),
-    plant("new-c", "C", "cancelled", "2023-05-01", 10),
-    AFTER,
-]
+from tests.test_hindcast import AS_OF, UNTIL, WINDOW
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory) -> tuple[Path, list[str]]:
     """(folder, trailing argv): the tiny data, technology and scenario on disk."""
     folder = tmp_path_factory.mktemp("hindcast_cli")
-    data_dir = tiny.write_data(folder / "data", facilities=FACILITIES)
+    data_dir = tiny.write_data(folder / "data", facilities=WINDOW)
     tech_dir = tiny.write_tech(folder / "tech")
     scenario = folder / "tiny.toml"
     scenario.write_bytes(tomli_w.dumps(tiny.scenario(999).to_toml_dict()).encode("utf-8"))
@@ -40,7 +33,7 @@ def test_hindcast_writes_the_api_tables_and_prints_the_scores(capsys, tmp_path, 
     out = tmp_path / "hindcast"
     code, stdout, err = run(capsys, "hindcast", *argv, "--out", str(out), "-q")
     assert code == 0, err
-    data, tech = tiny.load(folder / "again", facilities=FACILITIES)
+    data, tech = tiny.load(folder / "again", facilities=WINDOW)
     h = hindcast(tiny.scenario(999), AS_OF, UNTIL, data, tech)
     by_state = pd.read_csv(out / "by_state.csv", index_col=["region_id", "cluster_type"])
     pd.testing.assert_frame_equal(by_state, h.by_state, check_dtype=False)
