@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 
 import optimizer
 from optimizer.phased.api import solve_phased
 from optimizer.phased.inputs import phased_inputs
+from optimizer.phased.model import build_phased_model
 from optimizer.phased.periods import (
     PeriodSpec,
     discount_factors,
     month_index,
     online_year,
 )
+from optimizer.phased.solve import HighsOptions, solve_group
 from optimizer.scenario import load_scenario
 from regions.errors import DataValidationError
 from tests import tiny
@@ -139,6 +142,52 @@ def test_present_value_adds_up(tmp_path):
         (costs["system_cost_usd"] - costs["public_outlay_usd"] + costs["tariff_paid_usd"]).to_list()
     )
     assert result.kpi("present_value", "investor") == pytest.approx(result.report.objective)
+
+
+@pytest.mark.parametrize("share", [None, 0.5])
+def test_minerals_at_the_margin_change_no_plan_s_cost(tmp_path, share):
+    # An operating 10-unit plant in B (a constant lithium need) and a 10 t mine in C. The model
+    # writes its objective less p·(each mineral balance), p = the cheapest uncapped option there
+    # (the import lane from the gateway in A: 1e4 + freight). Every plan must keep its cost.
+    mine = ["mine-c", "Mine", "", "mine", "lithium", "C", *tiny.rep_point("C")[::-1], 10,
+            "sourced", "operating", 2020, "test", "", "", ""]  # fmt: skip
+    lon, lat = tiny.rep_point("B")
+    plant = ["old-b", "Co", "battery", "cell", "Town", "B", lat, lon, "city", 10, "GWh/yr", 10,
+             "operating", "2024-01-01", "test", "", ""]  # fmt: skip
+    data, tech = tiny.load(tmp_path, domestic=[mine], facilities=[plant])
+    shares = {"minerals": {"min_domestic_share": {"lithium": share}}} if share else {}
+    inputs = phased_inputs(data, two_periods(**shares), tech)
+    plain = build_phased_model(inputs, ("battery",), minerals_at_margin=False)
+    margin = build_phased_model(inputs, ("battery",))
+    assert margin.lp.col_keys == plain.lp.col_keys and margin.lp.row_keys == plain.lp.row_keys
+    assert margin.lp.entry_value == plain.lp.entry_value
+    # the offset by hand: B's 10 t a year priced at B's import price, in both periods
+    f2030 = 2 / 1.02**2
+    assert margin.lp.offset == pytest.approx((1 + f2030) * 10 * (1e4 + tiny.distance_km("A", "B")))
+    options = HighsOptions(mip_gap=1e-9)
+    solved = {name: solve_group(m, options) for name, m in (("plain", plain), ("margin", margin))}
+    assert solved["margin"].objective == pytest.approx(solved["plain"].objective, rel=1e-9)
+    assert solved["margin"].x == pytest.approx(solved["plain"].x, abs=1e-6)
+
+    def value(model, x):
+        return float(np.dot(model.lp.col_cost, x)) + model.lp.offset
+
+    # any point meeting the balance rows keeps its value: the optimum, and a plan that builds
+    # nothing and imports every unit and tonne
+    nothing = np.zeros(len(plain.lp.col_keys))
+    for (k, t), col in plain.imports.items():
+        nothing[col] = float(inputs.demand.at[k, t]) - 10.0
+    for (source_id, _m, region_id, _t), col in plain.ship.items():
+        nothing[col] = 10.0 if (source_id, region_id) == ("port-a", "B") else 0.0
+    lp = plain.lp
+    activity = np.zeros(len(lp.row_keys))
+    np.add.at(activity, lp.entry_row, np.asarray(lp.entry_value) * nothing[lp.entry_col])
+    balance = list(plain.rows["mineral_balance"].values())
+    assert len(balance) == 4  # A and B, 2028 and 2030: only B's (10 t) needs lithium here
+    assert activity[balance] == pytest.approx(np.asarray(lp.row_lower)[balance])
+    for point in (solved["plain"].x, nothing):
+        assert value(margin, point) == pytest.approx(value(plain, point), rel=1e-12)
+    assert value(plain, nothing) > solved["plain"].objective
 
 
 @pytest.mark.parametrize("name", ["great-lakes", "south"])

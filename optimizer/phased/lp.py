@@ -31,6 +31,8 @@ class LpBuilder:
     entry_row: list[int] = field(default_factory=list)
     entry_col: list[int] = field(default_factory=list)
     entry_value: list[float] = field(default_factory=list)
+    offset: float = 0.0
+    """Constant added to the objective."""
 
     def col(
         self,
@@ -73,7 +75,7 @@ class LpBuilder:
         self.col_cost[col] += float(cost)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """The model as numpy arrays (entries sorted column-major)."""
+        """The model as numpy arrays (entries sorted column-major; ``offset`` a 0-d array)."""
         rows = np.asarray(self.entry_row, dtype=np.int32)
         cols = np.asarray(self.entry_col, dtype=np.int32)
         values = np.asarray(self.entry_value, dtype=float)
@@ -88,6 +90,7 @@ class LpBuilder:
             "entry_row": rows[order],
             "entry_col": cols[order],
             "entry_value": values[order],
+            "offset": np.asarray(self.offset, dtype=float),
         }
 
 
@@ -97,6 +100,7 @@ def to_highs(arrays: dict[str, np.ndarray], highs: highspy.Highs | None = None) 
     lp = highspy.HighsLp()
     n_col, n_row = len(arrays["col_cost"]), len(arrays["row_lower"])
     lp.num_col_, lp.num_row_ = n_col, n_row
+    lp.offset_ = float(arrays["offset"])
     lp.col_cost_ = arrays["col_cost"]
     lp.col_lower_ = arrays["col_lower"]
     lp.col_upper_ = arrays["col_upper"]

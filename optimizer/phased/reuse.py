@@ -55,11 +55,13 @@ class Compiled:
         )
 
     def patch(self, arrays: dict) -> None:
-        """Write every cost and bound, and the coefficients that changed."""
+        """Write every cost (and the objective offset) and bound, and the coefficients that
+        changed."""
         h = self.highs
         n_col, n_row = len(arrays["col_cost"]), len(arrays["row_lower"])
         cols = np.arange(n_col, dtype=np.int32)
         h.changeColsCost(n_col, cols, arrays["col_cost"])
+        h.changeObjectiveOffset(float(arrays["offset"]))
         h.changeColsBounds(n_col, cols, arrays["col_lower"], arrays["col_upper"])
         rows = np.arange(n_row, dtype=np.int32)
         h.changeRowsBounds(n_row, rows, arrays["row_lower"], arrays["row_upper"])
