@@ -235,11 +235,18 @@ def existing_tables(data: RegionData, scenario: Scenario) -> pd.DataFrame:
     return table
 
 
-def site_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> pd.DataFrame:
+def site_table(
+    data: RegionData,
+    scenario: Scenario,
+    tech: TechnologyData,
+    existing: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per (region, type): greenfield and expansion options, eligibility with reasons,
-    per-unit cost terms of each option, hires left for new capacity."""
+    per-unit cost terms of each option, hires left for new capacity.
+
+    ``existing``: :func:`existing_tables` of (data, scenario) when the caller holds it."""
     regions = data.regions
-    existing = existing_tables(data, scenario)
+    existing = existing if existing is not None else existing_tables(data, scenario)
     months_available = months_to_horizon(scenario.facilities_as_of, scenario.horizon_year)
     labor_cap = (
         scenario.labor_share_cap

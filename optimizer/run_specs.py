@@ -18,6 +18,7 @@ from .coefficients import (
     ModelInputs,
     assemble_inputs,
     check_scenario_ids,
+    existing_tables,
     lane_cost,
     lane_table,
     mineral_demand,
@@ -93,12 +94,23 @@ class InputsCache:
 
     def __init__(self, max_entries: int = 16) -> None:
         self._lanes: dict = {}
+        self._existing: tuple | None = None
         self.max_entries = max_entries
+
+    def existing(self, data: RegionData, scenario: Scenario) -> pd.DataFrame:
+        """``existing_tables(data, scenario)``, kept for the last (data, date, statuses): it reads
+        no technology figure, so a run that changes none of those reuses it."""
+        key = (scenario.facilities_as_of, tuple(scenario.existing_statuses))
+        held = self._existing
+        if held is None or held[0] is not data or held[1] != key:
+            held = (data, key, existing_tables(data, scenario))
+            self._existing = held
+        return held[2]
 
     def __call__(self, data: RegionData, scenario: Scenario, tech: TechnologyData) -> ModelInputs:
         check_scenario_ids(scenario, data)
         demand = mineral_demand(data, tech)
-        sites = site_table(data, scenario, tech)
+        sites = site_table(data, scenario, tech, self.existing(data, scenario))
         supply = supply_table(data, scenario, tech)
         usable = sites[
             sites["eligible"] | sites["expansion_eligible"] | (sites["existing_capacity"] > 0)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -98,21 +99,37 @@ class PhasedInputs:
         """Periods whose decisions produce by the last period. Of decision periods whose
         capacity comes online in the same year only the latest is kept: deciding earlier
         changes nothing but the date on paper."""
-        first = [online_year(m, lag) for m in self.decision_month]
-        last = self.years[-1]
-        return [
-            d
-            for d, year in enumerate(first)
-            if year <= last and (d + 1 == len(first) or first[d + 1] != year)
-        ]
+        return list(self._timing(lag)[0])
 
     def online_decision(self, lag: float, t: int) -> int | None:
         """The latest decision period whose capacity produces in period ``t`` (None: none)."""
-        best = None
-        for d in self.decision_periods(lag):
-            if d <= t and online_year(self.decision_month[d], lag) <= self.years[t]:
-                best = d
-        return best
+        return self._timing(lag)[1][t]
+
+    def online_decisions(self, lag: float) -> tuple[int | None, ...]:
+        """:meth:`online_decision` of every period."""
+        return self._timing(lag)[1]
+
+    def _timing(self, lag: float) -> tuple[tuple[int, ...], tuple[int | None, ...]]:
+        return _timing(self.decision_month, self.years, float(lag))
+
+
+@lru_cache(maxsize=4096)
+def _timing(
+    decision_month: tuple[int, ...], years: tuple[int, ...], lag: float
+) -> tuple[tuple[int, ...], tuple[int | None, ...]]:
+    """(decision periods, latest decision producing in each period) for one lag [months]."""
+    first = [online_year(m, lag) for m in decision_month]
+    last = years[-1]
+    periods = tuple(
+        d
+        for d, year in enumerate(first)
+        if year <= last and (d + 1 == len(first) or first[d + 1] != year)
+    )
+    online = []
+    for t, year in enumerate(years):
+        latest = [d for d in periods if d <= t and first[d] <= year]
+        online.append(latest[-1] if latest else None)
+    return periods, tuple(online)
 
 
 def phased_scenario_base(scenario: Scenario) -> Scenario:
@@ -190,11 +207,13 @@ def phased_inputs_from(
     )
     lag = sites["permitting_months"] + construction
     utilization = tech.param("utilization")
-    frames = []
     view = objective_terms(scenario.objective)
+    columns = [f"cost_{x}" for x in COST_TERMS] + [f"exp_cost_{x}" for x in COST_TERMS]
+    credit_at = [columns.index("cost_credit_45x"), columns.index("exp_cost_credit_45x")]
+    delay_at = [columns.index("cost_permitting_delay"), columns.index("exp_cost_permitting_delay")]
+    site_types = sites.index.get_level_values(1).to_numpy()
+    values = np.repeat(sites[columns].to_numpy(float)[:, None, :], n, axis=1)  # site, period, term
     for t, year in enumerate(years):
-        frame = sites[[f"cost_{x}" for x in COST_TERMS] + [f"exp_cost_{x}" for x in COST_TERMS]]
-        frame = frame.copy()
         for k in CLUSTER_TYPES:
             credit = (
                 tech.value(k, "credit_45x_usd_per_unit")
@@ -203,13 +222,21 @@ def phased_inputs_from(
                 if scenario.apply_45x
                 else 0.0
             )
-            of_type = frame.index.get_level_values(1) == k
-            frame.loc[of_type, ["cost_credit_45x", "exp_cost_credit_45x"]] = -credit
+            values[np.ix_(site_types == k, [t], credit_at)] = -credit
         if n > 1:
-            frame[["cost_permitting_delay", "exp_cost_permitting_delay"]] = 0.0
-        frame["period"] = t
-        frames.append(frame.set_index("period", append=True))
-    terms = pd.concat(frames).sort_index()
+            values[:, t, delay_at] = 0.0
+    index = pd.MultiIndex.from_arrays(
+        [
+            np.repeat(sites.index.get_level_values(0).to_numpy(), n),
+            np.repeat(site_types, n),
+            np.tile(np.arange(n), len(sites)),
+        ],
+        names=[*sites.index.names, "period"],
+    )
+    terms = pd.DataFrame(
+        np.asfortranarray(values.reshape(-1, len(columns))), index=index, columns=columns
+    )
+    terms = terms.sort_index()
     unit_cost = terms[[f"cost_{x}" for x in view]].sum(axis=1)
     expansion_unit_cost = terms[[f"exp_cost_{x}" for x in view]].sum(axis=1)
 

@@ -51,6 +51,16 @@ class LpBuilder:
         self.integer.append(binary)
         return len(self.col_keys) - 1
 
+    def cols(self, keys: Sequence[Hashable], costs: Sequence[float]) -> range:
+        """Add continuous columns in [0, ∞) with these costs; return their positions."""
+        start, n = len(self.col_keys), len(keys)
+        self.col_keys.extend(keys)
+        self.col_cost.extend(float(c) for c in costs)
+        self.col_lower.extend([0.0] * n)
+        self.col_upper.extend([INF] * n)
+        self.integer.extend([False] * n)
+        return range(start, start + n)
+
     def row(
         self,
         key: Hashable,

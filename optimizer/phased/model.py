@@ -83,13 +83,19 @@ def add_sites(model: PhasedModel) -> None:
     sites = inputs.base.sites
     targeted = set(inputs.demand.index)
     green_cost, grown_cost = inputs.unit_cost.to_dict(), inputs.expansion_unit_cost.to_dict()
-    for (region_id, k), row in sites.iterrows():
+    lags = inputs.lag_months.to_dict()
+    columns = [
+        "labor_limit_jobs", "jobs_per_unit", "eligible", "expansion_eligible", "min_scale",
+        "max_scale", "fixed_cost_usd_per_yr", "expansion_limit", "expansion_fixed_cost_usd_per_yr",
+    ]  # fmt: skip
+    for (region_id, k), row in sites[columns].to_dict("index").items():
         if k not in model.types or k not in targeted:
             continue
-        lag = float(inputs.lag_months[(region_id, k)])
+        lag = float(lags[(region_id, k)])
         periods = inputs.decision_periods(lag)
         if not periods:
             continue
+        online = inputs.online_decisions(lag)
         # the labor cap bounds a site's capacity too: a tighter big-M (a valid inequality)
         hires = float(row["labor_limit_jobs"]) / max(float(row["jobs_per_unit"]), 1e-12)
         options = []
@@ -105,7 +111,7 @@ def add_sites(model: PhasedModel) -> None:
             )  # fmt: skip
         for prefix, opens, caps, low, high, fixed, unit_cost in options:
             high = min(float(high), hires)
-            for d in periods:
+            for i, d in enumerate(periods):
                 key = (region_id, k, d)
                 opens[key] = lp.col((f"{prefix}open",) + key, binary=True)
                 caps[key] = lp.col((f"{prefix}capacity",) + key, upper=float(high))
@@ -113,12 +119,11 @@ def add_sites(model: PhasedModel) -> None:
                 lp.row((f"{prefix}max_scale",) + key, [(x, 1.0), (y, -float(high))], upper=0.0)
                 if low > 0:
                     lp.row((f"{prefix}min_scale",) + key, [(x, 1.0), (y, -float(low))], lower=0.0)
-                if d > periods[0]:
-                    before = (region_id, k, d - 1)
+                if i > 0:
+                    before = (region_id, k, periods[i - 1])
                     lp.row((f"{prefix}open_stays",) + key, [(y, 1.0), (opens[before], -1.0)], 0.0)
                     lp.row((f"{prefix}built_stays",) + key, [(x, 1.0), (caps[before], -1.0)], 0.0)
-            for t in range(inputs.n_periods):
-                d = inputs.online_decision(lag, t)
+            for t, d in enumerate(online):
                 if d is None:
                     continue
                 key = (region_id, k, d)
@@ -230,7 +235,11 @@ def add_minerals(model: PhasedModel, at_margin: bool = True) -> None:
     ):
         by_group[(region_id, mineral)].append((source_id, float(lane[0]), bool(lane[1])))
     available = dict(
-        zip(inputs.source_available.index, inputs.source_available.to_numpy(bool), strict=True)
+        zip(
+            inputs.source_available.index,
+            inputs.source_available.to_numpy(bool).tolist(),
+            strict=True,
+        )
     )
     unsupplied_cost = base.unsupplied_cost_usd_per_t.astype(float).to_dict()
     outflow: dict[tuple[str, str, int], list[int]] = defaultdict(list)
@@ -253,9 +262,13 @@ def add_minerals(model: PhasedModel, at_margin: bool = True) -> None:
             for col, value in terms:  # value = −bom·(capacity online): production costs bom·p
                 lp.add_cost(col, -value * factor * margin)
             lp.offset += factor * margin * constant
-        for source_id, cost, foreign in lanes_in:
-            col = lp.col(("ship", source_id, mineral, region_id, t), factor * (cost - margin))
-            model.ship[(source_id, mineral, region_id, t)] = col
+        keys = [(source_id, mineral, region_id, t) for source_id, _c, _f in lanes_in]
+        cols = lp.cols(
+            [("ship", *key) for key in keys],
+            [factor * (cost - margin) for _s, cost, _f in lanes_in],
+        )
+        model.ship.update(zip(keys, cols, strict=True))
+        for col, (source_id, _cost, foreign) in zip(cols, lanes_in, strict=True):
             inflow.append((col, 1.0))
             outflow[(source_id, mineral, t)].append(col)
             if sigma is not None:
