@@ -1,7 +1,8 @@
 """The siting MILPs run without HiGHS's RINS, RENS and feasibility-jump heuristics and root
 restarts (``optimizer.solve.HIGHS_MIP_OPTIONS``), with the objective scaled for HiGHS
 (``objective_scale``): every solve path passes the options to HiGHS, and the answer is the one
-found with HiGHS's defaults (same sites, objective within the gap)."""
+found with HiGHS's defaults (same sites, objective within the gap). Re-solves of a phased
+scenario's variants also drop the root's reduced-cost heuristic (``RERUN_OPTIONS``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 
 import optimizer
 from optimizer.model import build_model
-from optimizer.phased.solve import HighsOptions, configure
+from optimizer.phased.reuse import PhasedEvaluator
+from optimizer.phased.solve import RERUN_OPTIONS, HighsOptions, configure
 from optimizer.reuse import CompiledModel, SolveOptions
 from optimizer.scenario import SolverOptions
 from optimizer.solve import (
@@ -99,6 +101,22 @@ def test_compiled_and_phased_highs_carry_the_options(tmp_path):
     assert option(phased, "user_objective_scale") == -20
     largest = max_objective_coefficient(build_model(data, scenario, tech).problem)
     assert option(compiled.highs, "user_objective_scale") == objective_scale(largest)
+
+
+def test_phased_reruns_also_drop_the_root_reduced_cost_heuristic(tmp_path):
+    data, tech = tiny.load(tmp_path)
+    scenario = tiny.scenario(30, periods={"years": [2028, 2030]})
+    evaluator = PhasedEvaluator(scenario, data, tech, SolveOptions(1e-4))
+    payload = evaluator.run({})
+    assert payload["status"] == "optimal"
+    (compiled,) = evaluator._compiled.values()
+    single = highspy.Highs()
+    configure(single, HighsOptions())
+    name = "mip_heuristic_run_root_reduced_cost"
+    assert {name: False} == RERUN_OPTIONS
+    assert option(compiled.highs, name) is False
+    assert option(single, name) is True  # one-off solves keep HiGHS's default
+    assert {k: option(compiled.highs, k) for k in OFF} == OFF
 
 
 def highs_defaults(monkeypatch) -> None:

@@ -127,7 +127,7 @@ class PhasedEvaluator:
         scenario, data, tech = apply_spec(self.scenario, self.data, self.tech, spec)
         inputs = self.inputs(scenario, data, tech)
         options = HighsOptions(
-            self.options.mip_gap, self.options.time_limit_s, self.options.threads
+            self.options.mip_gap, self.options.time_limit_s, self.options.threads, rerun=True
         )
         # start from the groups the last run ended with: merged groups are exact too, and a
         # variant of the same scenario usually needs the same merge
