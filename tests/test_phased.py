@@ -17,7 +17,9 @@ from optimizer.phased.periods import (
     month_index,
     online_year,
 )
+from optimizer.phased.reuse import PhasedEvaluator
 from optimizer.phased.solve import HighsOptions, solve_group
+from optimizer.reuse import SolveOptions
 from optimizer.scenario import load_scenario
 from regions.errors import DataValidationError
 from tests import tiny
@@ -144,17 +146,47 @@ def test_present_value_adds_up(tmp_path):
     assert result.kpi("present_value", "investor") == pytest.approx(result.report.objective)
 
 
-@pytest.mark.parametrize("share", [None, 0.5])
-def test_minerals_at_the_margin_change_no_plan_s_cost(tmp_path, share):
-    # An operating 10-unit plant in B (a constant lithium need) and a 10 t mine in C. The model
-    # writes its objective less p·(each mineral balance), p = the cheapest uncapped option there
-    # (the import lane from the gateway in A: 1e4 + freight). Every plan must keep its cost.
+def plant_b_and_mine_c(tmp_path):
+    """The tiny instance with an operating 10-unit plant in B (a lithium need that no decision
+    changes) and a 10 t/yr lithium mine in C."""
     mine = ["mine-c", "Mine", "", "mine", "lithium", "C", *tiny.rep_point("C")[::-1], 10,
             "sourced", "operating", 2020, "test", "", "", ""]  # fmt: skip
     lon, lat = tiny.rep_point("B")
     plant = ["old-b", "Co", "battery", "cell", "Town", "B", lat, lon, "city", 10, "GWh/yr", 10,
              "operating", "2024-01-01", "test", "", ""]  # fmt: skip
-    data, tech = tiny.load(tmp_path, domestic=[mine], facilities=[plant])
+    return tiny.load(tmp_path, domestic=[mine], facilities=[plant])
+
+
+def test_patched_rerun_matches_a_fresh_model(tmp_path):
+    # re-solves write costs, bounds and the objective offset into the compiled HiGHS model; the
+    # specs below move the margin price (mineral price, freight), hence the offset
+    data, tech = plant_b_and_mine_c(tmp_path)
+    scenario = two_periods()
+    specs = [
+        {},
+        {"scenario": {"multipliers": {"mineral_price": 1.5}}},
+        {"tech": [[None, "freight_usd_per_tkm", 3.0]]},
+        {"scenario": {"multipliers": {"power_price": 1.3}}},
+    ]
+    patched = PhasedEvaluator(scenario, data, tech, SolveOptions(1e-9))
+    fresh = PhasedEvaluator(scenario, data, tech, SolveOptions(1e-9), reuse=False)
+    offsets = set()
+    for i, spec in enumerate(specs):
+        a, b = patched.run(spec), fresh.run(spec)
+        assert (a["mode"], b["mode"]) == ("rebuild" if i == 0 else "reuse", "rebuild")
+        assert a["objective"] == pytest.approx(b["objective"], rel=1e-9), spec
+        assert a["kpis"]["investor_cost"] == pytest.approx(a["objective"], rel=1e-9)
+        (compiled,) = patched._compiled.values()
+        offsets.add(round(compiled.highs.getLp().offset_, 3))
+    assert len(offsets) == 3  # the power price leaves the minerals' margin alone
+
+
+@pytest.mark.parametrize("share", [None, 0.5])
+def test_minerals_at_the_margin_change_no_plan_s_cost(tmp_path, share):
+    # The model writes its objective less p·(each mineral balance), p = the cheapest uncapped
+    # option there (the import lane from the gateway in A: 1e4 + freight). Every plan must keep
+    # its cost.
+    data, tech = plant_b_and_mine_c(tmp_path)
     shares = {"minerals": {"min_domestic_share": {"lithium": share}}} if share else {}
     inputs = phased_inputs(data, two_periods(**shares), tech)
     plain = build_phased_model(inputs, ("battery",), minerals_at_margin=False)
