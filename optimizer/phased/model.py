@@ -14,7 +14,8 @@ abroad), ``shortfall[k,t]`` ≥ 0 (goal missed), ``ship[l,t]``, ``unsupplied[r,m
 Objective Σ_t f_t · (fixed·open[s,od] + unit_cost_t·capacity[s,od] + the same for expansions +
 lane cost·ship + unsupplied cost + landed import price·import + goal penalty·shortfall +
 share-gap penalty). Capacity costs nothing before it produces: its annualised capex runs from
-its first production year. Types that share no mineral share no row, so each group is its own
+its first production year. Mineral costs are written relative to each region's marginal price
+(:func:`add_minerals`): the same objective on every feasible point, solved faster. Types that share no mineral share no row, so each group is its own
 MILP (:func:`type_groups`); their optimal objectives add up to the joint optimum.
 """
 
