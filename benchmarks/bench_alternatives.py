@@ -13,7 +13,7 @@ import argparse
 import statistics
 import time
 
-from optimizer.alternatives import OPTIMUM, alternatives
+from optimizer.analyses.alternatives import OPTIMUM, alternatives
 
 TARGET_S = 20.0
 BOUND_TOLERANCE = 1e-9

@@ -9,7 +9,7 @@ Workloads (built-in ``baseline`` scenario, embedded data):
 Modes:
 
 - naive serial rebuild: coefficient tables, PuLP model and HiGHS model rebuilt for every run,
-- reuse serial: one compiled HiGHS model per worker, patched per run (``optimizer.reuse``),
+- reuse serial: one compiled HiGHS model per worker, patched per run (``optimizer.runs.compiled``),
 - parallel rebuild / parallel + reuse: the same in ``--workers`` local processes.
 
 For each it prints wall time, solves and solves per second, the speed-up over the naive loop, and
@@ -36,9 +36,9 @@ import numpy as np
 
 import optimizer
 import regions
-from optimizer.parallel import ProcessExecutor, SerialExecutor
-from optimizer.regret import regret
-from optimizer.uncertainty import monte_carlo
+from optimizer.analyses.montecarlo import monte_carlo
+from optimizer.analyses.regret import regret
+from optimizer.runs.parallel import ProcessExecutor, SerialExecutor
 
 REL_TOL = 1e-6
 

@@ -11,7 +11,7 @@ import argparse
 import time
 from datetime import date
 
-from optimizer.hindcast import hindcast
+from optimizer.analyses.hindcast import hindcast
 
 TARGET_S = 30.0
 

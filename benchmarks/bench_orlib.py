@@ -31,8 +31,8 @@ import highspy
 import numpy as np
 import pulp
 
-from optimizer.orlib import CapInstance, build_cap, read_cap, read_optima
-from optimizer.solve import classify
+from optimizer.facility_location.orlib import CapInstance, build_cap, read_cap, read_optima
+from optimizer.model.solve import classify
 from optimizer.status import SolveStatus
 
 # cap13x: the largest numeric-capacity files (50 × 50). capa-14000 and capc-7250: the only capa/b/c

@@ -24,10 +24,10 @@ import time
 
 import optimizer
 import regions
-from optimizer.parallel import ProcessExecutor, SerialExecutor
+from optimizer.analyses.montecarlo import monte_carlo
+from optimizer.model.scenario import load_scenario
 from optimizer.phased.api import solve_phased
-from optimizer.scenario import load_scenario
-from optimizer.uncertainty import monte_carlo
+from optimizer.runs.parallel import ProcessExecutor, SerialExecutor
 
 YEARS = list(range(2026, 2036))
 

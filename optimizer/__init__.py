@@ -5,22 +5,24 @@
 ['baseline', 'great-lakes', 'great-lakes-phased', 'south', 'south-phased']
 """
 
-from .alternatives import AlternativesResult, alternatives
+from .analyses.alternatives import AlternativesResult, alternatives
+from .analyses.breakeven import BreakEven, break_even
+from .analyses.hindcast import HindcastResult, hindcast
+from .analyses.montecarlo import MonteCarloResult, monte_carlo
+from .analyses.reality import RealityGap, reality_gap
+from .analyses.regret import RegretResult, regret
+from .analyses.sweep import SweepResult, sweep, tornado
 from .api import inputs_for, solve
-from .coefficients import COST_TERMS, ModelInputs, model_inputs
-from .facility_location import add_facility_location, from_cost_matrix
-from .hindcast import HindcastResult, hindcast
-from .model import ClusterModel, build_model
-from .parallel import make_executor
-from .reality import RealityGap, reality_gap
-from .regret import RegretResult, regret
-from .result import Result
-from .scenario import Scenario, SolverOptions, builtin_scenarios, load_scenario
-from .sensitivity import BreakEven, SweepResult, break_even, sweep, tornado
+from .facility_location.core import add_facility_location, from_cost_matrix
+from .model.coefficients import ModelInputs, model_inputs
+from .model.milp import ClusterModel, build_model
+from .model.result import Result
+from .model.scenario import Scenario, SolverOptions, builtin_scenarios, load_scenario
+from .model.technology import CAPACITY_UNITS, CLUSTER_TYPES, TechnologyData, load_technology
+from .model.terms import COST_TERMS
+from .model.why import why_this_state
+from .runs.parallel import make_executor
 from .status import SolverReport, SolveStatus
-from .technology import CAPACITY_UNITS, CLUSTER_TYPES, TechnologyData, load_technology
-from .uncertainty import MonteCarloResult, monte_carlo
-from .why import why_this_state
 
 __all__ = [
     "AlternativesResult",

@@ -11,9 +11,9 @@ import pandas as pd
 import regions
 from regions import RegionData
 
-from .coefficients import ModelInputs, model_inputs
-from .duals import shadow_prices
-from .extract import (
+from .model.coefficients import ModelInputs, model_inputs
+from .model.duals import shadow_prices
+from .model.extract import (
     FLOW_COLUMNS,
     KPI_COLUMNS,
     PRODUCT_FLOW_COLUMNS,
@@ -26,13 +26,13 @@ from .extract import (
     sites_table,
     unmet_table,
 )
-from .kpis import compute_kpis
-from .model import ClusterModel, build_model
-from .result import Result
-from .scenario import Scenario, load_scenario
-from .solve import run_solver
+from .model.kpis import compute_kpis
+from .model.milp import ClusterModel, build_model
+from .model.result import Result
+from .model.scenario import Scenario, load_scenario
+from .model.solve import run_solver
+from .model.technology import CAPACITY_UNITS, TechnologyData, load_technology
 from .status import SolverReport, SolveStatus
-from .technology import CAPACITY_UNITS, TechnologyData, load_technology
 
 
 @lru_cache(maxsize=4)
@@ -169,7 +169,7 @@ def result_from_model(
 
 def sites_table_empty() -> pd.DataFrame:
     """An empty sites table with the usual columns (for runs without a solution)."""
-    from .extract import SITE_COLUMNS
+    from .model.extract import SITE_COLUMNS
 
     return pd.DataFrame(columns=SITE_COLUMNS)
 

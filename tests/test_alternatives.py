@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.alternatives import alternatives
+from optimizer.analyses.alternatives import alternatives
 from tests import tiny
 
 OPTIMUM = 1e6 + 30 * (6.5e5 + 1e4)
@@ -75,7 +75,7 @@ def test_alternatives_say_whether_what_happened_is_within_each_slack(tmp_path):
     the optimum (all 40 in A), so it lies within the 5 % slack, not the 1 % one."""
     from datetime import date
 
-    from optimizer.hindcast import announced_between, hindcast_scenario
+    from optimizer.analyses.hindcast import announced_between, hindcast_scenario
     from tests.test_hindcast import WINDOW
 
     facilities = WINDOW

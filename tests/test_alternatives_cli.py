@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import tomli_w
 
-from optimizer.alternatives import alternatives
+from optimizer.analyses.alternatives import alternatives
 from outputs.reports.analysis.trust import PLAN_SHARE_LAYER
 from tests import tiny
 from tests.test_alternatives import OPTIMUM

@@ -20,8 +20,8 @@ import tomli_w
 
 import optimizer
 import regions
-from optimizer import parallel
-from optimizer.parallel import SerialExecutor
+from optimizer.runs import parallel
+from optimizer.runs.parallel import SerialExecutor
 from outputs.cli.analysis_run import partial_folder
 from outputs.formatting import esc
 from outputs.reports.analysis import regret_layer_name
@@ -71,7 +71,7 @@ def sweep_argv(tiny: Tiny, out: Path) -> list[str]:
 
 @pytest.fixture
 def evaluations(monkeypatch):
-    """Count the runs solved (``optimizer.parallel.evaluate`` calls); ``stop_after`` raises
+    """Count the runs solved (``optimizer.runs.parallel.evaluate`` calls); ``stop_after`` raises
     KeyboardInterrupt instead of solving once that many runs have finished."""
     original = parallel.evaluate
     state = {"calls": 0, "stop_after": None}

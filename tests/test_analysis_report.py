@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 import optimizer
-from optimizer.parallel import SerialExecutor
-from optimizer.sensitivity import scenario_lever, sweep, tech_parameter, zone_multiplier
+from optimizer.analyses.parameters import scenario_lever, tech_parameter, zone_multiplier
+from optimizer.analyses.sweep import sweep
+from optimizer.runs.parallel import SerialExecutor
 from outputs.formatting import esc
 from outputs.maps.scenario import render_html, scenario_map
 from outputs.reports import analysis as ar

@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 import optimizer
-from optimizer.parallel import SerialExecutor
+from optimizer.runs.parallel import SerialExecutor
 from outputs.app.desk import Desk
 from outputs.app.jobs import Cancelled, Job, start
 from outputs.app.levers import apply_levers, levers_of, set_for_regions

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pulp
 import pytest
 
-from optimizer.components import independent_parts
-from optimizer.scenario import SolverOptions
-from optimizer.solve import run_solver
+from optimizer.model.components import independent_parts
+from optimizer.model.scenario import SolverOptions
+from optimizer.model.solve import run_solver
 from optimizer.status import SolveStatus
 
 

@@ -16,7 +16,7 @@ import pytest
 import optimizer
 import regions
 from optimizer import Result, SolverReport, SolveStatus
-from optimizer.technology import DATA_DIR as TECH_DATA_DIR
+from optimizer.model.technology import DATA_DIR as TECH_DATA_DIR
 from outputs.exports.run import TABLE_COLUMNS, TABLES, export_run
 from outputs.exports.tables import export_tables
 

@@ -8,7 +8,7 @@ import pytest
 import optimizer
 import regions
 from optimizer import load_technology
-from optimizer.coefficients import supply_table
+from optimizer.model.minerals import supply_table
 
 
 @pytest.fixture(scope="module")

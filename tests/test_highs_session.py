@@ -5,9 +5,9 @@ from __future__ import annotations
 import pulp
 import pytest
 
-from optimizer.highs_session import HighsSession, PulpSession, session_for
-from optimizer.model import build_model
-from optimizer.scenario import SolverOptions
+from optimizer.model.milp import build_model
+from optimizer.model.scenario import SolverOptions
+from optimizer.runs.highs_session import HighsSession, PulpSession, session_for
 from tests import tiny
 
 OPTIMUM = 1e6 + 30 * (6.5e5 + 1e4)  # one site in A (see tests/tiny.py)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.hindcast import announced_between, hindcast, spearman
+from optimizer.analyses.hindcast import announced_between, hindcast, spearman
 from tests import tiny
 
 AS_OF, UNTIL = date(2020, 12, 31), date(2024, 12, 31)

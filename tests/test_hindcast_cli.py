@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import tomli_w
 
-from optimizer.hindcast import hindcast
+from optimizer.analyses.hindcast import hindcast
 from outputs.reports.analysis.trust import gap_layer_name
 from tests import tiny
 from tests.test_cli import assert_one_line_error, run

@@ -12,8 +12,8 @@ import pytest
 
 import optimizer
 import regions
-from optimizer.markets import market_nodes
-from optimizer.scenario import Scenario
+from optimizer.model.markets import market_nodes
+from optimizer.model.scenario import Scenario
 from regions.errors import DataValidationError
 from tests import tiny
 from tests.helpers import assert_self_consistent

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.orlib import read_cap, read_optima, solve_cap
+from optimizer.facility_location.orlib import read_cap, read_optima, solve_cap
 
 # Tiny instance: 2 warehouses, 3 customers (tokens wrapped oddly on purpose; breaks carry no meaning).
 #   w1: capacity 7, fixed 30;  w2: capacity 8, fixed 20

@@ -8,19 +8,14 @@ import logging
 import pandas as pd
 import pytest
 
-from optimizer import reuse
-from optimizer.checkpoint import Checkpoint
-from optimizer.parallel import (
-    Context,
-    DaskExecutor,
-    ProcessExecutor,
-    SerialExecutor,
-    run_all,
-)
-from optimizer.progress import Progress
-from optimizer.regret import regret
-from optimizer.sensitivity import Parameter, scenario_lever, sweep, tech_parameter
-from optimizer.uncertainty import monte_carlo
+from optimizer.analyses.montecarlo import monte_carlo
+from optimizer.analyses.parameters import Parameter, scenario_lever, tech_parameter
+from optimizer.analyses.regret import regret
+from optimizer.analyses.sweep import sweep
+from optimizer.runs import compiled as reuse
+from optimizer.runs.checkpoint import Checkpoint
+from optimizer.runs.parallel import Context, DaskExecutor, ProcessExecutor, SerialExecutor, run_all
+from optimizer.runs.progress import Progress
 from tests.test_regret import tiny_case
 
 

@@ -8,19 +8,14 @@ import numpy as np
 import pytest
 
 import optimizer
+from optimizer.model.scenario import load_scenario
 from optimizer.phased.api import solve_phased
 from optimizer.phased.inputs import phased_inputs
 from optimizer.phased.model import build_phased_model
-from optimizer.phased.periods import (
-    PeriodSpec,
-    discount_factors,
-    month_index,
-    online_year,
-)
+from optimizer.phased.periods import PeriodSpec, discount_factors, month_index, online_year
 from optimizer.phased.reuse import PhasedEvaluator
 from optimizer.phased.solve import HighsOptions, solve_group
-from optimizer.reuse import SolveOptions
-from optimizer.scenario import load_scenario
+from optimizer.runs.solution import SolveOptions
 from regions.errors import DataValidationError
 from tests import tiny
 
@@ -274,7 +269,8 @@ def test_break_even_on_permitting_months_of_a_phased_pair(tmp_path):
     """Only-A (cheaper, 30-month permits) against only-B (6 months): A's 24 construction months
     plus 30·f permitting months must fit in the 31 months from June 2026 to the end of 2028 for
     A to produce in 2028, i.e. f ≤ 7/30; then A is the cheaper plan, above it B is."""
-    from optimizer.sensitivity import break_even, zone_factor
+    from optimizer.analyses.breakeven import break_even
+    from optimizer.analyses.parameters import zone_factor
 
     data, tech = tiny.load(tmp_path, permitting=SLOW_A)
     base = two_periods()

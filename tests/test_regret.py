@@ -41,10 +41,10 @@ import pytest
 
 import optimizer
 import regions
-from optimizer.coefficients import model_inputs
-from optimizer.parallel import Context, SerialExecutor
-from optimizer.regret import regret
-from optimizer.reuse import InputsCache
+from optimizer.analyses.regret import regret
+from optimizer.model.coefficients import model_inputs
+from optimizer.runs.parallel import Context, SerialExecutor
+from optimizer.runs.specs import InputsCache
 from tests.tiny import write_permitting
 
 REGIONS = {

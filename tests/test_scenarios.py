@@ -7,7 +7,7 @@ import pytest
 import optimizer
 import regions
 from optimizer import load_scenario
-from optimizer.coefficients import check_scenario_ids
+from optimizer.model.coefficients import check_scenario_ids
 from regions import DataValidationError
 
 

@@ -18,17 +18,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from optimizer.parallel import SerialExecutor
-from optimizer.sensitivity import (
+from optimizer.analyses.breakeven import break_even
+from optimizer.analyses.parameters import (
     Parameter,
-    break_even,
     scenario_lever,
-    sweep,
     tech_parameter,
-    tornado,
     zone_factor,
     zone_multiplier,
 )
+from optimizer.analyses.sweep import sweep, tornado
+from optimizer.runs.parallel import SerialExecutor
 from tests.test_regret import tiny_case, tiny_scenario
 
 

@@ -11,8 +11,8 @@ import pytest
 
 import optimizer
 from optimizer import SolverOptions, SolveStatus
-from optimizer.facility_location import from_cost_matrix
-from optimizer.solve import classify, run_solver
+from optimizer.facility_location.core import from_cost_matrix
+from optimizer.model.solve import classify, run_solver
 from tests import tiny
 
 

@@ -1,5 +1,5 @@
 """The siting MILPs run without HiGHS's RINS, RENS and feasibility-jump heuristics and root
-restarts (``optimizer.solve.HIGHS_MIP_OPTIONS``), with the objective scaled for HiGHS
+restarts (``optimizer.model.solve.HIGHS_MIP_OPTIONS``), with the objective scaled for HiGHS
 (``objective_scale``): every solve path passes the options to HiGHS, and the answer is the one
 found with HiGHS's defaults (same sites, objective within the gap). Re-solves of a phased
 scenario's variants also drop the root's reduced-cost heuristic (``RERUN_OPTIONS``)."""
@@ -12,21 +12,22 @@ import highspy
 import pytest
 
 import optimizer
-from optimizer.model import build_model
-from optimizer.phased.reuse import PhasedEvaluator
-from optimizer.phased.solve import RERUN_OPTIONS, HighsOptions, configure
-from optimizer.reuse import CompiledModel, SolveOptions
-from optimizer.scenario import SolverOptions
-from optimizer.solve import (
+from optimizer.model.milp import build_model
+from optimizer.model.scenario import SolverOptions
+from optimizer.model.solve import (
     HIGHS_MIP_OPTIONS,
     make_solver,
     max_objective_coefficient,
     objective_scale,
     run_solver,
 )
+from optimizer.phased.reuse import PhasedEvaluator
+from optimizer.phased.solve import RERUN_OPTIONS, HighsOptions, configure
+from optimizer.runs.compiled import CompiledModel
+from optimizer.runs.solution import SolveOptions
 from tests import tiny
 
-solve_module = sys.modules["optimizer.solve"]  # the package exports a function of that name
+solve_module = sys.modules["optimizer.model.solve"]  # the package exports a function of that name
 
 OFF = {
     "mip_heuristic_run_rins": False,

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 import optimizer
-from optimizer.duals import finite_difference, published_rows
-from optimizer.model import build_model
-from optimizer.solve import run_solver
+from optimizer.model.duals import finite_difference, published_rows
+from optimizer.model.milp import build_model
+from optimizer.model.solve import run_solver
 from tests import tiny
 
 
@@ -135,7 +135,7 @@ def test_tiny_duals_agree_with_finite_differences(tmp_path):
     )
     model = build_model(data, scenario, tech)
     run_solver(model.problem, scenario.solver)
-    table, _ = optimizer.duals.shadow_prices(model, scenario.solver)
+    table, _ = optimizer.model.duals.shadow_prices(model, scenario.solver)
     assert check_duals_by_finite_difference(model, scenario.solver, table) >= 5
 
 
@@ -146,7 +146,7 @@ def test_builtin_duals_agree_with_finite_differences(name, data):
     tech = optimizer.load_technology()
     model = build_model(data, scenario, tech)
     run_solver(model.problem, scenario.solver)
-    table, _ = optimizer.duals.shadow_prices(model, scenario.solver)
+    table, _ = optimizer.model.duals.shadow_prices(model, scenario.solver)
     opened = {k for k, v in model.open.items() if v.value() > 0.5}
     opened |= {k for k, v in model.expand_open.items() if v.value() > 0.5}
     per_site = table[table["constraint"].isin(["labor", "max_scale", "expansion_limit", "room"])]

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.parallel import SerialExecutor
-from optimizer.uncertainty import latin_hypercube, monte_carlo
+from optimizer.analyses.montecarlo import latin_hypercube, monte_carlo
+from optimizer.runs.parallel import SerialExecutor
 from tests.test_regret import tiny_case
 
 

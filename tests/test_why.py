@@ -20,7 +20,7 @@ import pytest
 
 import optimizer
 import regions
-from optimizer.why import why_this_state
+from optimizer.model.why import why_this_state
 from tests import tiny
 
 

@@ -2,7 +2,7 @@
 construction, imports meanwhile, credits by year and discounting.
 
 ``solve_phased`` is the entry point (``optimizer.phased.api``); submodules load on first use so
-that ``optimizer.scenario`` can read ``optimizer.phased.periods`` without the model code.
+that ``optimizer.model.scenario`` can read ``optimizer.phased.periods`` without the model code.
 """
 
 from __future__ import annotations

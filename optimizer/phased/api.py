@@ -10,9 +10,9 @@ import pandas as pd
 
 from regions import RegionData
 
-from ..scenario import Scenario, load_scenario
+from ..model.scenario import Scenario, load_scenario
+from ..model.technology import CAPACITY_UNITS, CLUSTER_TYPES, TechnologyData
 from ..status import SolverReport, SolveStatus
-from ..technology import CAPACITY_UNITS, CLUSTER_TYPES, TechnologyData
 from .extract import (
     CAPACITY_COLUMNS,
     COST_COLUMNS,

@@ -16,8 +16,8 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from ..coefficients import SYSTEM_TERMS, TRANSFER_TERMS
-from ..technology import CAPACITY_UNITS, CLUSTER_TYPES
+from ..model.technology import CAPACITY_UNITS, CLUSTER_TYPES
+from ..model.terms import SYSTEM_TERMS, TRANSFER_TERMS
 from .inputs import PhasedInputs
 from .periods import online_year
 from .solve import GroupSolution

@@ -1,6 +1,6 @@
 """Coefficients of a phased scenario: the snapshot's tables, plus what changes by period.
 
-The snapshot's :func:`~optimizer.coefficients.model_inputs` is called once, with the horizon set
+The snapshot's :func:`~optimizer.model.coefficients.model_inputs` is called once, with the horizon set
 to the last period's year, so its site table admits every site that can produce by then and its
 supply table every source producing by then. What changes by period is computed here:
 
@@ -30,16 +30,11 @@ from regions import RegionData
 from regions.dataset import COUNTING_PRODUCT
 from regions.errors import DataValidationError
 
-from ..coefficients import COST_TERMS, SYSTEM_TERMS, ModelInputs, model_inputs, objective_terms
-from ..scenario import Scenario
-from ..technology import CLUSTER_TYPES, TechnologyData
-from .periods import (
-    PeriodSpec,
-    decision_months,
-    discount_factors,
-    month_index,
-    online_year,
-)
+from ..model.coefficients import ModelInputs, model_inputs
+from ..model.scenario import Scenario
+from ..model.technology import CLUSTER_TYPES, TechnologyData
+from ..model.terms import COST_TERMS, SYSTEM_TERMS, objective_terms
+from .periods import PeriodSpec, decision_months, discount_factors, month_index, online_year
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..technology import CLUSTER_TYPES
+from ..model.technology import CLUSTER_TYPES
 from .inputs import PhasedInputs
 from .lp import LpBuilder
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..result import kpi_value
-from ..scenario import Scenario
+from ..model.result import kpi_value
+from ..model.scenario import Scenario
 from ..status import SolverReport
 from .inputs import PhasedInputs
 

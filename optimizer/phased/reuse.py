@@ -6,7 +6,7 @@ pattern are those of the compiled model, writes every cost, bound and changed co
 it (``changeColsCost``, ``changeColsBounds``, ``changeRowsBounds``, ``changeCoeff``) and clears
 the previous basis and incumbent (``clearSolver``); otherwise it passes the new model. Every run
 writes every value, so its result depends only on its own spec. Runs take the JSON specs of
-:mod:`optimizer.reuse` and return the same payload keys.
+:mod:`optimizer.runs.evaluator` and return the same payload keys.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ import numpy as np
 
 from regions import RegionData
 
-from ..reuse import InputsCache, SolveOptions, apply_spec
-from ..scenario import Scenario
-from ..solve import match_highs_threads, silence_highs_banner
-from ..technology import CLUSTER_TYPES, TechnologyData
+from ..model.scenario import Scenario
+from ..model.solve import match_highs_threads, silence_highs_banner
+from ..model.technology import CLUSTER_TYPES, TechnologyData
+from ..runs.solution import SolveOptions
+from ..runs.specs import InputsCache, apply_spec
 from .api import ORDER, solve_groups
 from .extract import period_tables, schedule_tables
 from .inputs import PhasedInputs, phased_inputs_from, phased_scenario_base

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from ..reuse import Solution
-from ..solve import SOLVER_LOG, highs_mip_options, match_highs_threads, silence_highs_banner
+from ..model.solve import SOLVER_LOG, highs_mip_options, match_highs_threads, silence_highs_banner
+from ..runs.solution import Solution
 from .lp import to_highs
 from .model import PhasedModel
 
@@ -21,7 +21,7 @@ RERUN_OPTIONS: dict[str, bool] = {"mip_heuristic_run_root_reduced_cost": False}
 sweeps, regret, break-even). The root's reduced-cost sub-MIP took about a third of a
 Monte Carlo sample's solve and branching found as good an incumbent without it: 200 samples of
 ``great-lakes-phased`` (2 workers, gap 1e-4) took 89 s instead of 113 s, every objective within
-the gap of the other's (median difference 0), and the phased break-even of the README 24 s
+the gap of the other's (median difference 0), and the phased break-even of docs/analyses.md 24 s
 instead of 30 s, to the same flip. Single solves keep it: there it made ``south-phased`` 1.7x
 slower while ``great-lakes-phased`` solved 1.4x faster."""
 
@@ -39,7 +39,7 @@ class HighsOptions:
 
 @dataclass
 class GroupSolution(Solution):
-    """One group's solve (a :class:`~optimizer.reuse.Solution` whose objective is a present
+    """One group's solve (a :class:`~optimizer.runs.solution.Solution` whose objective is a present
     value [USD]) and the model it solved."""
 
     model: PhasedModel | None = None
@@ -47,7 +47,7 @@ class GroupSolution(Solution):
 
 def configure(highs: highspy.Highs, options: HighsOptions) -> None:
     """Set gap, time limit, threads, log output and the siting MILP options
-    (:data:`optimizer.solve.HIGHS_MIP_OPTIONS`, with the objective scale of the costs it holds;
+    (:data:`optimizer.model.solve.HIGHS_MIP_OPTIONS`, with the objective scale of the costs it holds;
     :data:`RERUN_OPTIONS` for re-solves) on a HiGHS object."""
     highs.setOptionValue("output_flag", bool(SOLVER_LOG["show"]))
     highs.setOptionValue("mip_rel_gap", float(options.mip_gap))

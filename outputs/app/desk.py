@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 import optimizer
 import regions
 from optimizer import Result, Scenario
-from optimizer.parallel import ProcessExecutor
+from optimizer.runs.parallel import ProcessExecutor
 
 from .jobs import Job, SolverPool, TrackingExecutor, start
 from .levers import apply_levers

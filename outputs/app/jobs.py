@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Sequence
 
 from optimizer import Result, Scenario
-from optimizer.parallel import Context, Outcome, ProcessExecutor, Run
+from optimizer.runs.parallel import Context, Outcome, ProcessExecutor, Run
 
 from .state import error_line
 

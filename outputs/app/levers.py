@@ -23,7 +23,7 @@ import copy
 from collections.abc import Iterable, Mapping
 
 from optimizer import CLUSTER_TYPES, Scenario
-from optimizer.scenario import SCHEMA
+from optimizer.model.scenario import SCHEMA
 
 OBJECTIVES = ("system", "investor")
 """Cost views a scenario may minimise (``objective`` key; system cost when absent)."""

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import optimizer
 from optimizer import Result, Scenario
-from optimizer.coefficients import check_scenario_ids
+from optimizer.model.coefficients import check_scenario_ids
 from regions import DataValidationError, RegionData
 
 from .levers import levers_of

@@ -15,7 +15,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from optimizer.solve import show_solver_log
+from optimizer.model.solve import show_solver_log
 
 from ..flags import int_flag
 from .commands import (

@@ -36,12 +36,8 @@ from collections.abc import Callable
 
 import optimizer
 from optimizer import CLUSTER_TYPES, Scenario, TechnologyData
-from optimizer.sensitivity import (
-    default_levers,
-    default_sweep_parameters,
-    tech_parameters,
-)
-from optimizer.uncertainty import default_uncertain_parameters
+from optimizer.analyses.montecarlo import default_uncertain_parameters
+from optimizer.analyses.parameters import default_levers, default_sweep_parameters, tech_parameters
 from regions import RegionData
 
 from ..flags import MAX_GRID, MAX_RUNS, MAX_SEED, MAX_WORKERS, float_flag, int_flag

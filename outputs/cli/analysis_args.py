@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import optimizer
 from optimizer import CLUSTER_TYPES, Scenario, TechnologyData
-from optimizer.sensitivity import (
+from optimizer.analyses.parameters import (
     LEVER_ATTRIBUTES,
     Parameter,
     default_levers,

@@ -22,13 +22,11 @@ import tomli_w
 
 import optimizer
 from optimizer import Result, Scenario, TechnologyData
-from optimizer.checkpoint import Checkpoint
-from optimizer.parallel import Context, DaskExecutor, Outcome, ProcessExecutor, SerialExecutor
-from optimizer.reuse import ANALYSIS_MIP_GAP
-from optimizer.sensitivity import (
-    Parameter,
-)
-from optimizer.technology import DATA_DIR as TECH_DATA_DIR
+from optimizer.analyses.parameters import Parameter
+from optimizer.model.technology import DATA_DIR as TECH_DATA_DIR
+from optimizer.runs.checkpoint import Checkpoint
+from optimizer.runs.parallel import Context, DaskExecutor, Outcome, ProcessExecutor, SerialExecutor
+from optimizer.runs.solution import ANALYSIS_MIP_GAP
 from regions import RegionData
 
 from ..atomic import staged_folder

@@ -16,7 +16,7 @@ import pandas as pd
 import optimizer
 import regions
 from optimizer import Result, Scenario
-from optimizer.progress import Progress
+from optimizer.runs.progress import Progress
 from regions import RegionData
 from regions.audit import figure_counts, stale_statuses
 

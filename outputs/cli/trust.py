@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 import optimizer
-from optimizer.alternatives import OPTIMUM, check_goal
-from optimizer.hindcast import announced_between
+from optimizer.analyses.alternatives import OPTIMUM, check_goal
+from optimizer.analyses.hindcast import announced_between
 from regions import RegionData
 
 from ..flags import float_flag

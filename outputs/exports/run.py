@@ -18,7 +18,7 @@ from pathlib import Path
 import tomli_w
 
 from optimizer import Result, TechnologyData
-from optimizer.technology import DATA_DIR as TECH_DATA_DIR
+from optimizer.model.technology import DATA_DIR as TECH_DATA_DIR
 from regions import RegionData
 
 from ..atomic import staged_folder

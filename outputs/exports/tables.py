@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from optimizer import CAPACITY_UNITS, Result
-from optimizer.extract import (
+from optimizer.model.extract import (
     FLOW_COLUMNS,
     KPI_COLUMNS,
     PRODUCT_FLOW_COLUMNS,

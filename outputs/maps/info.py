@@ -111,7 +111,7 @@ def title_html(result: Result, data: RegionData, *, compact: bool = False) -> st
 
 def why_html(row: Mapping) -> str:
     """The "why this state" block of a site popup (escaped HTML), from one row of
-    ``optimizer.why.why_this_state``: the runner-up and its cost per unit, the binding
+    ``optimizer.model.why.why_this_state``: the runner-up and its cost per unit, the binding
     constraints around the site and the one-sentence break-even."""
     unit = CAPACITY_UNITS.get(str(row["cluster_type"]), "unit/yr")
     per_unit = f"USD/yr per {unit}"

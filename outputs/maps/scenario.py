@@ -98,7 +98,7 @@ def site_popup_html(
     row: Mapping, data: RegionData, *, new: bool = True, why: Mapping | None = None
 ) -> str:
     """Popup of one cluster site (a row of ``Result.sites``, as a Series or a dict): capacity,
-    jobs and the full annual cost breakdown [USD/yr], and with ``why`` (a row of ``optimizer.why.why_this_state``) its runner-up state.
+    jobs and the full annual cost breakdown [USD/yr], and with ``why`` (a row of ``optimizer.model.why.why_this_state``) its runner-up state.
 
     ``new=False`` titles it as an existing cluster (a row with existing capacity only).
     """

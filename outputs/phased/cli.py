@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from optimizer.model.scenario import Scenario
 from optimizer.phased.api import solve_phased
 from optimizer.phased.result import PhasedResult
-from optimizer.scenario import Scenario
 from regions import RegionData
 
 from ..atomic import MANIFEST, staged_folder

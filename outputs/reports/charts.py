@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from optimizer.sensitivity import BreakEven
+from optimizer.analyses.breakeven import BreakEven
 
 from ..formatting import esc, fmt_num, fmt_signed, fmt_usd_short, fmt_value
 

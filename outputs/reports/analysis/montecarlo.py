@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result, Scenario
-from optimizer.uncertainty import MonteCarloResult
+from optimizer.analyses.montecarlo import MonteCarloResult
 from regions import RegionData
 
 from ...atomic import atomic_write_text

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer import CAPACITY_UNITS, Result, Scenario
-from optimizer.regret import RegretResult
-from optimizer.reuse import COST_KEYS
+from optimizer.analyses.regret import RegretResult
+from optimizer.runs.payload import COST_KEYS
 from regions import RegionData
 
 from ...atomic import atomic_write_text

@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer import CLUSTER_TYPES, Result, Scenario
-from optimizer.sensitivity import BreakEven, Parameter, SweepResult, kpi_column, tornado
+from optimizer.analyses.breakeven import BreakEven
+from optimizer.analyses.parameters import Parameter, kpi_column
+from optimizer.analyses.sweep import SweepResult, tornado
 from regions import RegionData
 
 from ...atomic import atomic_write_text

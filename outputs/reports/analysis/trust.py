@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer import CAPACITY_UNITS, AlternativesResult, HindcastResult
-from optimizer.alternatives import OPTIMUM
+from optimizer.analyses.alternatives import OPTIMUM
 from regions import RegionData
 
 from ...atomic import atomic_write_text
