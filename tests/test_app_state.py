@@ -244,7 +244,9 @@ def test_why_panel_gives_each_new_site_its_runner_up_sentence(results, data):
         == f"{TYPE_NOUN[first['cluster_type']]} in {name} ({first['region_id']}): "
         + (first["break_even"])
     )
-    assert first["break_even"].startswith(f"{first['runner_up']} would take this ")
+    assert f"{first['runner_up']} would take this " in first["break_even"]
+    # a toss-up says so first, with the number behind it (the app shows the same sentence)
+    assert first["break_even"].startswith("Toss-up: ") == bool(first["toss_up"])
 
 
 def test_downloads(desk):

@@ -49,6 +49,8 @@ class ModelInputs:
             type's target delivered there and the import freight; empty without markets.
         product_lanes: index (region_id, cluster_type, node_id): outbound freight
             [USD/yr per unit/yr] from each site that can produce to each node of its type.
+        ranges: (type or None, figure) → (low, base, high) of every technology figure, as
+            documented (what the toss-up rule, ``optimizer.model.tossup``, reads).
     """
 
     sites: pd.DataFrame
@@ -65,6 +67,7 @@ class ModelInputs:
     objective: str = "investor"
     nodes: pd.DataFrame = field(default_factory=empty_nodes)
     product_lanes: pd.DataFrame = field(default_factory=empty_product_lanes)
+    ranges: dict[tuple[str | None, str], tuple[float, float, float]] = field(default_factory=dict)
 
     @property
     def unsupplied_cost_usd_per_t(self) -> pd.Series:
@@ -142,7 +145,13 @@ def assemble_inputs(
         objective=scenario.objective,
         nodes=(nodes := market_nodes(data, scenario, tech)),
         product_lanes=product_lanes(nodes, sites, data, tech),
+        ranges=figure_ranges(tech),
     )
+
+
+def figure_ranges(tech: TechnologyData) -> dict[tuple[str | None, str], tuple[float, float, float]]:
+    """(type or None, figure) → (low, base, high) of every technology figure."""
+    return {(k, f.name): (f.low, f.base, f.high) for k, f in tech.figures()}
 
 
 def model_inputs(data: RegionData, scenario: Scenario, tech: TechnologyData) -> ModelInputs:

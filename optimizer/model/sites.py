@@ -155,6 +155,10 @@ def site_table(
     # plain dicts: one lookup per (region, type) row below, not a pandas index lookup each
     power, wage, incentive = power.to_dict(), wage.to_dict(), incentive.to_dict()
     permitting = regions["permitting_months"].astype(float).to_dict()
+    # documented low/high months where the data has them (permitting.csv), else the base figure
+    ranges = data.permitting.reindex(regions.index) if data.permitting is not None else None
+    permit_low = _range_column(ranges, "permitting_months_low", permitting)
+    permit_high = _range_column(ranges, "permitting_months_high", permitting)
     employment = regions["mfg_employment_jobs"].astype(float).to_dict()
     counted_by, operating_by, hiring_by, hosts_by = (
         existing[c].to_dict()
@@ -262,6 +266,8 @@ def site_table(
                 "operating_capacity": operating,
                 "room": room,
                 "permitting_months": permit_months,
+                "permitting_months_low": permit_low[region_id] * green,
+                "permitting_months_high": permit_high[region_id] * green,
                 "min_scale": min_scale,
                 "max_scale": min(max_scale, room),
                 "jobs_per_unit": jobs,
@@ -282,3 +288,11 @@ def site_table(
     sites["unit_cost"] = sites[[f"cost_{t}" for t in view]].sum(axis=1)
     sites["expansion_unit_cost"] = sites[[f"exp_cost_{t}" for t in view]].sum(axis=1)
     return sites
+
+
+def _range_column(table: pd.DataFrame | None, column: str, base: dict) -> dict:
+    """``column`` of ``table`` by region, falling back to ``base`` where absent or blank."""
+    if table is None or column not in table.columns:
+        return dict(base)
+    values = pd.to_numeric(table[column], errors="coerce").to_dict()
+    return {r: (values.get(r) if pd.notna(values.get(r)) else b) for r, b in base.items()}
