@@ -73,7 +73,7 @@ BATTERY = {
     "agglomeration_discount": (0, 0, 0),
     "expansion_share": (1, 1, 1),
     "expansion_fixed_cost_fraction": (0.25, 0.25, 0.25),
-    "landed_import_price_usd_per_unit": (1e8, 1e8, 1e8),
+    "import_price_usd_per_unit": (1e8, 1e8, 1e8),
     "import_tariff_pct": (0, 0, 0),
     "bom_lithium_t_per_unit": (0.5, 0.5, 0.5),
 }
@@ -93,7 +93,7 @@ OTHER = {
     "agglomeration_discount": (0, 0, 0),
     "expansion_share": (1, 1, 1),
     "expansion_fixed_cost_fraction": (0.25, 0.25, 0.25),
-    "landed_import_price_usd_per_unit": (1e5, 1e5, 1e5),
+    "import_price_usd_per_unit": (1e5, 1e5, 1e5),
     "import_tariff_pct": (0, 0, 0),
 }
 PARAMETERS = {
