@@ -19,7 +19,6 @@ import optimizer
 from optimizer import load_technology
 from optimizer.model.technology import DATA_DIR
 from regions.errors import DataValidationError
-
 from tests import tiny
 
 CITED_LANDED = {
