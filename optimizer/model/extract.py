@@ -416,8 +416,8 @@ def _explain_shortfall(k: str, binding: list, model: ClusterModel) -> list[str]:
         elif family in ("max_scale", "expansion_limit", "room") and key[1] == k:
             if key in open_sites:
                 reasons.append(f"{family}[{key[0]}]")
-        elif family == "labor" and key[1] == k:
-            reasons.append(f"labor[{key[0]} {k}]")
+        elif family == "labor" and (key, k) in model.inputs.sites.index:
+            reasons.append(f"labor[{key}]")
     of_type = model.inputs.sites.xs(k, level="cluster_type")
     excluded = of_type[~of_type["eligible"] & ~of_type["expansion_eligible"]]
     if len(excluded):
