@@ -172,7 +172,10 @@ def test_mine_that_cannot_produce_by_the_horizon_supplies_nothing(tmp_path):
     # at 10 x the landed price 1e4 USD/t
     unmet = late.unmet.set_index("item").loc["domestic share of lithium"]
     assert unmet["amount"] == pytest.approx(15.0)
-    assert "domestic_share[lithium]: available domestic sources offer 0 t/yr" in unmet["binding"]
+    assert (
+        "domestic_share[lithium]: available sources of domestic feed offer 0 t/yr"
+        in unmet["binding"]
+    )
     assert late.flows["tonnes_per_yr"].sum() == pytest.approx(30.0)
     assert late.kpi("share_gap_penalty") == pytest.approx(15 * 10 * 1e4)
     in_time = optimizer.solve(

@@ -148,7 +148,8 @@ def write_tiny(folder: Path, zones: dict[str, list[str]] | None = None) -> tuple
     )
     (data_dir / "mineral_sources.csv").write_text(
         "source_id,name,operator,kind,mineral,region_id,lat,lon,capacity_t_per_yr,"
-        "capacity_basis,status,first_production_year,citation,url,vintage,note,facility_id\n"
+        "capacity_basis,status,first_production_year,citation,url,vintage,note,facility_id,"
+        "feed_origin\n"
     )
     (data_dir / "import_gateways.csv").write_text(
         "gateway_id,name,region_id,lat,lon,citation,url,note\nport-a,Port A,A,40.0,-90.0,test,,\n"

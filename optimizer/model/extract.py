@@ -450,7 +450,7 @@ def _explain_unsupplied(region_id: str, mineral: str, binding: list, model: Clus
 
 def _explain_share_gap(mineral: str, binding: list, model: ClusterModel) -> list[str]:
     supply = model.inputs.supply.xs(mineral, level="mineral")
-    domestic = supply[~supply["foreign"] & supply["available"]]
+    domestic = supply[supply["domestic_feed"] & supply["available"]]
     capacity = float(domestic["capacity_t_per_yr"].sum())
     full = [
         f"source_limit[{key[0]}]"
@@ -458,6 +458,6 @@ def _explain_share_gap(mineral: str, binding: list, model: ClusterModel) -> list
         if family == "source_limit" and key[1] == mineral
     ]
     return [
-        f"domestic_share[{mineral}]: available domestic sources offer {capacity:,.0f} t/yr",
+        f"domestic_share[{mineral}]: available sources of domestic feed offer {capacity:,.0f} t/yr",
         *full,
     ]

@@ -309,14 +309,17 @@ def add_cluster_count_limits(model: ClusterModel, scenario: Scenario) -> None:
 
 
 def add_domestic_share(model: ClusterModel, scenario: Scenario) -> None:
-    """∀m with share σ_m: Σ_domestic ship[·,m,·] + share_gap[m] ≥
+    """∀m with share σ_m: Σ_domestic-feed ship[·,m,·] + share_gap[m] ≥
     σ_m·(Σ_all ship[·,m,·] + Σ_r unsupplied[r,m]), i.e. σ_m of everything plants use.
+
+    Domestic means mined or recycled at home (``domestic_feed``): a US refinery converting
+    imported ore or concentrate ships domestic tonnes of nothing.
 
     Unsupplied tonnes count as non-domestic, so leaving need unsupplied cannot meet the rule.
     ``share_gap`` [t/yr] is a penalised slack: when domestic sources cannot reach the share it
     says by how much, instead of making the model infeasible.
     """
-    foreign = model.inputs.lanes["foreign"].to_dict()
+    home_feed = model.inputs.lanes["domestic_feed"].to_dict()
     penalty = model.inputs.mineral_penalty_usd_per_t
     gap_cost = []
     for mineral, share in scenario.min_domestic_share.items():
@@ -324,7 +327,7 @@ def add_domestic_share(model: ClusterModel, scenario: Scenario) -> None:
         for key, var in model.ship.items():
             if key[1] != mineral:
                 continue
-            domestic = not bool(foreign[key])
+            domestic = bool(home_feed[key])
             terms.append((var, (1.0 if domestic else 0.0) - share))
         for (_r, m), var in model.unsupplied.items():
             if m == mineral:

@@ -253,9 +253,13 @@ def add_minerals(model: PhasedModel, at_margin: bool = True) -> None:
     lanes = base.lanes
     by_group: dict[tuple[str, str], list] = defaultdict(list)
     for (source_id, mineral, region_id), lane in zip(
-        lanes.index, lanes[["cost_usd_per_t", "foreign"]].itertuples(index=False), strict=True
+        lanes.index,
+        lanes[["cost_usd_per_t", "foreign", "domestic_feed"]].itertuples(index=False),
+        strict=True,
     ):
-        by_group[(region_id, mineral)].append((source_id, float(lane[0]), bool(lane[1])))
+        by_group[(region_id, mineral)].append(
+            (source_id, float(lane[0]), bool(lane[1]), bool(lane[2]))
+        )
     available = dict(
         zip(
             inputs.source_available.index,
@@ -279,22 +283,23 @@ def add_minerals(model: PhasedModel, at_margin: bool = True) -> None:
         margin = 0.0
         if at_margin:
             margin = min(
-                [cost for _s, cost, foreign in lanes_in if foreign] + [unsupplied_cost[mineral]]
+                [cost for _s, cost, foreign, _h in lanes_in if foreign] + [unsupplied_cost[mineral]]
             )
             for col, value in terms:  # value = −bom·(capacity online): production costs bom·p
                 lp.add_cost(col, -value * factor * margin)
             lp.offset += factor * margin * constant
-        keys = [(source_id, mineral, region_id, t) for source_id, _c, _f in lanes_in]
+        keys = [(source_id, mineral, region_id, t) for source_id, _c, _f, _h in lanes_in]
         cols = lp.cols(
             [("ship", *key) for key in keys],
-            [factor * (cost - margin) for _s, cost, _f in lanes_in],
+            [factor * (cost - margin) for _s, cost, _f, _h in lanes_in],
         )
         model.ship.update(zip(keys, cols, strict=True))
-        for col, (source_id, _cost, foreign) in zip(cols, lanes_in, strict=True):
+        for col, (source_id, _cost, _foreign, home) in zip(cols, lanes_in, strict=True):
             inflow.append((col, 1.0))
             outflow[(source_id, mineral, t)].append(col)
             if sigma is not None:
-                share_terms[(mineral, t)].append((col, (0.0 if foreign else 1.0) - sigma))
+                # only feed mined or recycled at home counts (a refinery of imported ore: no)
+                share_terms[(mineral, t)].append((col, (1.0 if home else 0.0) - sigma))
         slack = lp.col(
             ("unsupplied", mineral, region_id, t), factor * (unsupplied_cost[mineral] - margin)
         )
