@@ -1,7 +1,7 @@
 """Solve near-optimal plans part by part: the independent parts of the siting model apart.
 
-The siting model falls into independent parts (``optimizer.model.components``: in the built-in data,
-one per cluster type — no mineral, labor or market row is shared). A goal is a sum of terms,
+The siting model falls into independent parts (``optimizer.model.components``: types that share no
+mineral, market or labor-pool row; in the built-in data the shared labor pools make it one part). A goal is a sum of terms,
 each on one part, so it splits too; only the one cost bound ties the parts together. Here the
 slack is shared out: a part the goal does not concern keeps its optimal plan (spending slack on
 it cannot move the goal), and the parts it concerns get budgets in proportion to their optimal

@@ -78,7 +78,7 @@ LEVERS = {
 }
 """Per-unit terms a planner can move, and what moving them means in words."""
 SITE_FAMILIES = {
-    "labor": "labor cap",
+    "labor": "labor pool (shared by all types)",
     "max_scale": "maximum scale",
     "expansion_limit": "expansion limit",
     "room": "room at the site",
@@ -430,7 +430,10 @@ def binding_around(
     out = []
     key = f"{region_id}/{cluster_type}"
     for family, words in SITE_FAMILIES.items():
-        for _key, value, unit in around.duals.get((family, key), []):
+        # the labor row is the region's pool shared by all types: keyed by region alone
+        for _key, value, unit in around.duals.get(
+            (family, region_id if family == "labor" else key), []
+        ):
             out.append(f"{words} ({value:,.4g} {unit})")
     minerals = set(result.inputs.demand_t_per_unit.get(cluster_type, {}))
     shipped = around.shipped.get(region_id, set())

@@ -210,7 +210,7 @@ class CompiledModel(ModelIndex):
         row_lower[self.target_row] = [remaining[k] for k in self.types]
         row_upper[self.target_row] = [remaining[k] for k in self.types]
         row_upper[self.labor_row] = (
-            inputs.labor_limit_jobs.reindex(self.labor_index).fillna(0.0).to_numpy(float)
+            inputs.labor_pool_jobs.reindex(self.labor_index).fillna(0.0).to_numpy(float)
         )
         constant: dict[tuple[str, str], float] = {}
         existing = sites.loc[sites["existing_capacity"] > 0, "existing_capacity"]

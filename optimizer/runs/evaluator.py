@@ -69,7 +69,7 @@ class Evaluator:
                 inputs = model_inputs(self.data, self.scenario, tech)
             else:
                 tech, inputs = self.tech, self.base_inputs
-            model = build_model(self.data, self.scenario, tech, inputs=inputs)
+            model = build_model(self.data, self.scenario, tech, inputs=inputs, all_labor_rows=True)
             self._compiled[key] = CompiledModel(model, self.scenario, self.options)
         return self._compiled[key]
 

@@ -176,7 +176,7 @@ class InputsCache:
             everything = sites.assign(eligible=True, expansion_eligible=True)
             all_minerals = {k: dict.fromkeys(data.mineral_prices.index, 1.0) for k in demand}
             geometry = lane_table(supply, everything, data, all_minerals, tech)
-            geometry = geometry[["foreign", "distance_km"]]
+            geometry = geometry[["foreign", "domestic_feed", "distance_km"]]
             if len(self._lanes) >= self.max_entries:
                 self._lanes.pop(next(iter(self._lanes)))
             self._lanes[key] = geometry
