@@ -10,6 +10,7 @@ so the re-solved bracket must contain it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 
 import pytest
@@ -103,10 +104,14 @@ def test_a_scenario_without_a_target_for_a_type_is_patched_not_rebuilt():
 
 def test_type_groups_follow_the_rows_the_types_share():
     data, tech = regions.load(), optimizer.load_technology()
-    assert type_groups(optimizer.load_scenario("baseline"), data, tech) == [
-        ("battery", "solar"),
-        ("magnet",),
-    ]
+    baseline = optimizer.load_scenario("baseline")
+    # one labor pool per state: where it can bind, all three types share a row
+    assert type_groups(baseline, data, tech) == [("battery", "magnet", "solar")]
+    # with pools no site can exhaust (1,000× the workers), only copper links battery and solar
+    table = data.regions.copy()
+    table["mfg_employment_jobs"] *= 1000
+    roomy = dataclasses.replace(data, regions=table)
+    assert type_groups(baseline, roomy, tech) == [("battery", "solar"), ("magnet",)]
 
 
 # -- toss-ups on a hand-made tie ----------------------------------------------------------------
