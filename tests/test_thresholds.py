@@ -29,7 +29,7 @@ from optimizer.model.milp import build_model
 from optimizer.model.why import why_this_state
 from optimizer.runs.compiled import CompiledModel
 from optimizer.runs.evaluator import Evaluator
-from optimizer.runs.parallel import SerialExecutor
+from optimizer.runs.parallel import ProcessExecutor, SerialExecutor
 from optimizer.runs.solution import SolveOptions
 from optimizer.runs.specs import apply_site_changes
 from tests import tiny
@@ -169,7 +169,8 @@ def _new(payload: dict, region_id: str, k: str) -> float:
 def test_every_stated_threshold_flips_on_both_sides(name):
     data, tech = regions.load(), optimizer.load_technology()
     scenario = optimizer.load_scenario(name)
-    found = exact_thresholds(scenario, data, tech, executor=SerialExecutor(), progress=False)
+    with ProcessExecutor(workers=2) as executor:
+        found = exact_thresholds(scenario, data, tech, executor=executor, progress=False)
     assert found.failures.empty
     why = found.why.set_index(["region_id", "cluster_type"])
     checked = 0

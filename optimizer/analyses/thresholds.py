@@ -51,8 +51,9 @@ MAX_CUT = 0.6
 """Largest lever cut searched [fraction of today's value]: beyond it the lever is not a lever."""
 TOLERANCE_PP = 0.5
 """Width of a lever bracket at most [percentage points]."""
-INCENTIVE_TOLERANCE = 0.001
-"""Width of an incentive bracket at most [fraction of the runner-up's cost per unit]."""
+INCENTIVE_TOLERANCE = 0.005
+"""Width of an incentive bracket at most [fraction of the runner-up's cost per unit]: the same
+0.5 percentage point as a lever's, of the runner-up's whole cost per unit."""
 TAKES_TOLERANCE = 1e-6
 """New capacity [type unit/yr] above which the runner-up counts as taking capacity."""
 LEVER_OF_TERM = {
@@ -262,60 +263,81 @@ def _bisect(
     checkpoint: str | Path | Checkpoint | None,
     progress: bool | None,
 ) -> int:
-    """Run the searches of one type group to the end; return the solves spent."""
+    """Run the searches of one type group to the end; return the solves spent.
+
+    Searches of the same lever at the same runner-up (several sites with one runner-up) share
+    their solves: a point tells every such site whether the runner-up takes from it, so each
+    round solves, per lever, the midpoint of the widest bracket still open and updates them all.
+    """
     scenario = context.scenario
-    for search in searches:  # first round: the upper end and the first-order estimate
+    groups: dict[tuple[str, str, str], list[_Search]] = {}
+    for search in searches:
+        groups.setdefault((search.runner_up, search.kind, search.site[1]), []).append(search)
+        # first round: the upper end and the first-order estimate
         search.pending = [search.hi]
         if 0 < search.first_order < search.hi:
             search.pending.append(search.first_order)
     runs = rounds = 0
     while True:
         batch = []
-        for search in searches:
-            if search.done:
-                continue
-            if not search.pending:
-                if math.isnan(search.takes_hi):
-                    search.status = "no flip"  # the upper end did not flip
+        for (q, kind, k), members in groups.items():
+            points: list[float] = []
+            for search in members:
+                if search.done:
                     continue
-                if search.hi - search.lo <= search.tolerance:
-                    search.status = "flips"
-                    continue
-                search.pending = [(search.lo + search.hi) / 2]
-            for v in search.pending:
-                spec = lever_spec(scenario, search.kind, search.runner_up, search.site[1], v)
-                batch.append((search, v, context.run(spec, {"why": list(search.site), "v": v})))
+                if not search.pending:
+                    if math.isnan(search.takes_hi):
+                        search.status = "no flip"  # the upper end did not flip
+                        continue
+                    if search.hi - search.lo <= search.tolerance:
+                        search.status = "flips"
+                        continue
+                points += search.pending
+            open_ = [x for x in members if not x.done]
+            if not points and open_:
+                widest = max(open_, key=lambda x: x.hi - x.lo)
+                points = [(widest.lo + widest.hi) / 2]
+            for v in sorted(set(points)):
+                spec = lever_spec(scenario, kind, q, k, v)
+                batch.append((members, v, context.run(spec, {"why": [q, kind, k], "v": v})))
         if not batch:
             return runs
         rounds += 1
         outcomes = run_all(
             context,
-            [run for _s, _v, run in batch],
+            [run for _m, _v, run in batch],
             executor=executor,
             checkpoint=checkpoint,
             progress=progress,
             label=f"why: round {rounds}",
         )
-        runs += len({run.key for _s, _v, run in batch})
-        for search, _v, _run in batch:
-            search.pending = []
-        for search, v, run in batch:
+        runs += len({run.key for _m, _v, run in batch})
+        for members, _v, _run in batch:
+            for search in members:
+                search.pending = []
+        for members, v, run in batch:
             outcome = outcomes[run.key]
-            if outcome.error:
-                search.status, search.error = "error", outcome.error
-                continue
-            payload = outcome.payload
-            takes = _new(payload, search.runner_up, search.site[1])
-            keeps = _new(payload, *search.site)
-            if math.isnan(takes):
-                search.status, search.error = "error", f"no solution: {payload.get('status')}"
-            elif search.status == "error":
-                continue
-            elif takes > TAKES_TOLERANCE and keeps < search.capacity - TAKES_TOLERANCE:
-                if v <= search.hi:
-                    search.hi, search.takes_hi, search.keeps_hi = v, takes, keeps
-            elif v > search.lo:
-                search.lo = v
+            for search in members:
+                if search.done:
+                    continue
+                _update(search, v, outcome)
+
+
+def _update(search: _Search, v: float, outcome) -> None:
+    """Narrow one search's bracket with the run at lever value ``v``."""
+    if outcome.error:
+        search.status, search.error = "error", outcome.error
+        return
+    payload = outcome.payload
+    takes = _new(payload, search.runner_up, search.site[1])
+    keeps = _new(payload, *search.site)
+    if math.isnan(takes):
+        search.status, search.error = "error", f"no solution: {payload.get('status')}"
+    elif takes > TAKES_TOLERANCE and keeps < search.capacity - TAKES_TOLERANCE:
+        if v <= search.hi:
+            search.hi, search.takes_hi, search.keeps_hi = v, takes, keeps
+    elif v > search.lo:
+        search.lo = v
 
 
 def type_groups(
@@ -324,8 +346,8 @@ def type_groups(
     """Cluster types whose variables share a row (independent parts of the built model).
 
     >>> import optimizer
-    >>> type_groups(optimizer.load_scenario("baseline"), *_embedded())
-    [('battery', 'solar'), ('magnet',)]
+    >>> type_groups(optimizer.load_scenario("baseline"), *_embedded())  # one labor pool per state
+    [('battery', 'magnet', 'solar')]
     """
     model = build_model(data, scenario, tech)
     groups = []

@@ -83,7 +83,7 @@ SITE_FAMILIES = {
     "expansion_limit": "expansion limit",
     "room": "room at the site",
 }
-ESTIMATE = "first-order estimate, every other site keeping its plan; `clustersite why` re-solves it"
+ESTIMATE = "first-order estimate, every other site keeping its plan; clustersite why re-solves it"
 """How the break-even sentence labels its figures: they are not re-solved here
 (``optimizer.analyses.thresholds`` is)."""
 MAX_SOURCES = 3
