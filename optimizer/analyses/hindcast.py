@@ -309,13 +309,10 @@ def known_note(withheld: pd.DataFrame, as_of: date) -> str:
     """One sentence: what the as-of view left out because it was published later."""
     if not len(withheld):
         return f"inputs as known on {as_of}: nothing published later had to be left out."
-    parts = [
-        f"{group['item'].iloc[0] if len(group) == 1 else f'{len(group)} rows'} of {name}"
-        for name, group in withheld.groupby("input", sort=True)
-    ]
+    parts = [f"{len(group)} from {name}" for name, group in withheld.groupby("input", sort=True)]
     return (
         f"inputs as known on {as_of}: left out as published later: {'; '.join(parts)} "
-        "(the withheld table lists them)."
+        "(the withheld table lists them; demand counts releases, not rows)."
     )
 
 
