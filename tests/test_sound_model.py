@@ -45,7 +45,11 @@ def mine(source_id: str, region_id: str, tonnes: float) -> list:
 def assert_views_add_up(result) -> None:
     """The objective equals its view's total; each view equals the sum of its terms."""
     k = result.kpi
+    # penalties and the freight of imported products (not a site's cost; nonzero when a
+    # shortfall is imported)
     penalties = k("shortfall_penalty") + k("share_gap_penalty")
+    if ("product_freight", "imports") in set(zip(result.kpis["kpi"], result.kpis["scope"])):
+        penalties += k("product_freight", "imports")
     sites = result.sites
     assert k("total_annual_cost") == pytest.approx(result.report.objective, rel=1e-9)
     view = result.scenario.objective
