@@ -22,7 +22,9 @@ def test_all_solve_to_optimality(results):
             # Clarksville paused since April 2024 (2 GWh/yr no longer counted) 0.1 GWh/yr of the
             # national target cannot be placed inside the zone; nothing else is short
             unmet = result.unmet
-            assert set(unmet["cluster_type"]) <= {"battery"} and set(unmet["item"]) <= {"target battery"}
+            assert set(unmet["cluster_type"]) <= {"battery"} and set(unmet["item"]) <= {
+                "target battery"
+            }
             assert unmet["amount"].sum() < 0.5
             assert unmet.empty or "max_scale" in unmet["binding"].iloc[0]
             continue
