@@ -138,3 +138,16 @@ def stale_statuses(data: RegionData, as_of: date) -> pd.DataFrame:
     return out.sort_values(["age_months", "facility_id"], ascending=[False, True]).reset_index(
         drop=True
     )
+
+
+def borrowed_permitting(data: RegionData) -> pd.DataFrame:
+    """Regions whose permitting months are borrowed (no evidence of their own): ``region_id,
+    permitting_months, permitting_months_low, permitting_months_high`` [months] and
+    ``derivation`` (the peers the base comes from and the range rule), in table order."""
+    table = data.permitting
+    columns = ["permitting_months", "permitting_months_low", "permitting_months_high"]
+    if not len(table) or "basis" not in table.columns:
+        return pd.DataFrame(columns=["region_id", *columns, "derivation"])
+    borrowed = table[table["basis"] == "regional_default"]
+    out = borrowed[columns + ["derivation"]].reset_index()
+    return out.rename(columns={out.columns[0]: "region_id"})

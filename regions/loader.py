@@ -170,6 +170,7 @@ def _read_minerals(files: dict[str, Path], geometry: dict) -> tuple[pd.DataFrame
         status="operating",
         first_production_year=np.nan,
         vintage="",
+        published="",
         facility_id="",
         foreign=True,
         feed_origin="imported",

@@ -11,9 +11,16 @@ act sets. The rule, applied to every region with evidence:
 - high = the largest figure of the region, or the federal deadline (``federal_deadline`` rows,
   blank ``region_id``: the Clean Air Act's one-year PSD limit) if larger.
 
-A region without evidence gets a labelled regional default: the median base, low and high of the
-evidenced regions of its Census division; if there are none, of its Census region; if none, of
-all evidenced regions. A region marked ``assumption`` carries a user's own figure, not derived.
+The permit path holds deadlines, agency goals, permit records (application to issue) and plant
+records (``plant_record``: a plant's announcement to its construction start in
+``facility_events.csv``, a measured time to build that includes the permits needed first).
+
+A region without evidence **borrows**: its base is the median base of the evidenced regions of its
+Census division; if there are none, of its Census region; if none, of all evidenced regions. Its
+range is wider than any one peer's, because nothing about the region itself narrows it: low = the
+smallest low and high = the largest high of *all* evidenced regions (``borrowed_range``). Monte
+Carlo and the toss-up rule use that range. A region marked ``assumption`` carries a user's own
+figure, not derived.
 
 >>> import pandas as pd
 >>> ev = pd.DataFrame({"region_id": ["A", "A", ""], "kind": ["statutory_deadline",
@@ -28,7 +35,7 @@ import pandas as pd
 
 from .errors import DataValidationError
 
-PERMIT_KINDS = ("statutory_deadline", "agency_goal", "permit_record")
+PERMIT_KINDS = ("statutory_deadline", "agency_goal", "permit_record", "plant_record")
 ENV_REVIEW_KIND = "state_env_review"
 FEDERAL_KIND = "federal_deadline"
 DECIMALS = 1  # permitting.csv carries months to one decimal
@@ -98,15 +105,31 @@ def derive_permitting(evidence: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFr
                 field="region_id",
             )
         frame = pd.DataFrame([out[p] for p in peers])
+        low, high = borrowed_range([out[r] for r in evidenced])
         out[region_id] = _record(
-            float(frame["permitting_months_low"].median()),
+            low,
             float(frame["permitting_months"].median()),
-            float(frame["permitting_months_high"].median()),
+            high,
             0,
             "regional_default",
-            f"median of {scope}: {', '.join(sorted(peers))}",
+            f"borrowed: base = median of {scope}: {', '.join(sorted(peers))}; "
+            f"range = lowest low to highest high of all {len(evidenced)} evidenced states",
         )
     return pd.DataFrame.from_dict(out, orient="index").reindex(groups.index)
+
+
+def borrowed_range(records: list[dict]) -> tuple[float, float]:
+    """(low, high) [months] of a region without evidence: the smallest low and the largest high
+    of all evidenced regions (``records`` as derived for them).
+
+    >>> borrowed_range([{"permitting_months_low": 3.0, "permitting_months_high": 12.0},
+    ...                 {"permitting_months_low": 5.9, "permitting_months_high": 14.1}])
+    (3.0, 14.1)
+    """
+    return (
+        min(float(r["permitting_months_low"]) for r in records),
+        max(float(r["permitting_months_high"]) for r in records),
+    )
 
 
 def _record(low, base, high, count, basis, derivation) -> dict:

@@ -15,6 +15,9 @@ from .errors import DataValidationError
 from .schema import ColumnSpec, table_schema
 
 FIRST_DATA_LINE = 2  # line 1 is the header
+MAY_BE_ABSENT = ("published",)
+"""Optional columns a file may leave out altogether (read as blank in every row): the publication
+date was added after files in the older format were written."""
 
 
 def _parse_float(text: str, spec: ColumnSpec, where: dict) -> float:
@@ -79,7 +82,9 @@ def read_table(path: Path, table: str | None = None) -> pd.DataFrame:
             label, f"not readable as CSV ({exc})", line=reader.line_num
         ) from None
     expected = [s.column for s in specs]
-    missing = [c for c in expected if c not in header]
+    absent = [s.column for s in specs if s.column in MAY_BE_ABSENT and not s.required]
+    absent = [c for c in absent if c not in header]
+    missing = [c for c in expected if c not in header and c not in absent]
     extra = [c for c in header if c not in expected]
     if missing:
         raise DataValidationError(label, f"missing column(s): {', '.join(missing)}", line=1)
@@ -89,7 +94,7 @@ def read_table(path: Path, table: str | None = None) -> pd.DataFrame:
             f"unexpected column(s): {', '.join(extra)} (expected: {', '.join(expected)})",
             line=1,
         )
-    position = {c: header.index(c) for c in expected}
+    position = {c: header.index(c) for c in expected if c not in absent}
     id_column = expected[0] if specs[0].type == "id" else None
     records = []
     for offset, raw in enumerate(rows):
@@ -104,7 +109,8 @@ def read_table(path: Path, table: str | None = None) -> pd.DataFrame:
         record: dict[str, object] = {"_line": line}
         for spec in specs:
             where = {"file": label, "line": line, "field": spec.column, "row_id": row_id}
-            record[spec.column] = _parse_cell(raw[position[spec.column]], spec, where)
+            text = raw[position[spec.column]] if spec.column in position else ""
+            record[spec.column] = _parse_cell(text, spec, where)
         records.append(record)
     frame = pd.DataFrame.from_records(records, columns=["_line", *expected])
     for spec in specs:

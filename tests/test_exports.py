@@ -76,7 +76,8 @@ def test_csv_round_trip_is_exact(folder, result, data, table):
         if pd.api.types.is_float_dtype(raw[column]):
             np.testing.assert_allclose(back[column], raw[column], rtol=1e-6, atol=0.005)
         else:
-            assert back[column].tolist() == raw[column].tolist(), column
+            same = back[column].fillna("").tolist() == raw[column].fillna("").tolist()
+            assert same, column  # missing cells (NaN) compare equal
 
 
 def test_exported_numbers_are_rounded_with_units(folder, result, data):
@@ -110,6 +111,8 @@ def test_workbook_is_formatted_with_a_units_sheet(folder):
     for table in TABLES:  # every numeric column has a unit
         frame = read_csv(folder / f"{table}.csv")
         for column in frame.select_dtypes("number").columns:
+            if frame[column].isna().all():
+                continue  # an all-blank text column (e.g. unmet region_id) reads back as float
             assert got[(table, column)], (table, column)
 
 

@@ -81,10 +81,12 @@ def test_choropleth_layers_with_units(html):
 def test_permitting_tooltip_shows_the_evidence_count(html):
     page = html["baseline"]
     # tooltips are JSON in the page (<br> and the en dash escaped); CA has three pieces of
-    # evidence, MI a regional default
+    # evidence, CO borrows (Mountain division base, range of all evidenced states)
     br, dash = r"\u003cbr\u003e", r"\u2013"
     assert f"Permitting [months]: 9{br}range 5.9{dash}12 months; evidence: 3 pieces" in page
-    assert f"Permitting [months]: 6.4{br}range 3.6{dash}12 months; evidence: none (regional" in page
+    assert (
+        f"Permitting [months]: 4.5{br}range 1.5{dash}14.1 months; evidence: none, borrowed" in page
+    )
     # other layers carry no evidence line
     assert f"Power price [USD/MWh]: 186{br}" not in page
 

@@ -38,16 +38,70 @@ def test_evidence_states_worked_by_hand(data):
     assert figure(data, "NC") == (6.4, 6.4, 12.0, 1, "evidence")
 
 
-def test_state_without_evidence_gets_the_labelled_default(data):
-    # MI: median of East North Central evidence states IL 4.45, IN 6.4, WI 7.8 -> 6.4;
-    # lows 3.0, 3.9, 3.6 -> 3.6
-    assert figure(data, "MI") == (3.6, 6.4, 12.0, 0, "regional_default")
-    derivation = data.permitting.at["MI", "derivation"]
-    assert "median" in derivation and "East North Central" in derivation
-    # TN: no East South Central evidence -> Census region South: NC 6.4, OK 8.95 -> 7.675 -> 7.7
-    assert figure(data, "TN") == (6.2, 7.7, 12.0, 0, "regional_default")
-    assert "region South" in data.permitting.at["TN", "derivation"]
-    assert data.kind_of("regions.csv", "permitting_months", "TN") == "derived"
+def test_state_without_evidence_borrows_with_a_wider_range(data):
+    # CO: base = median of Mountain evidence states AZ 10.6, NM 4.45, NV 2.0 -> 4.45 -> 4.5;
+    # range = lowest low of all evidenced states (NY 45 d = 1.5) to highest high (KY 14.1)
+    assert figure(data, "CO") == (1.5, 4.5, 14.1, 0, "regional_default")
+    derivation = data.permitting.at["CO", "derivation"]
+    assert derivation.startswith("borrowed") and "Mountain" in derivation
+    assert data.kind_of("regions.csv", "permitting_months", "CO") == "derived"
+    # AR: West South Central OK 8.95 and TX 5.15 -> 7.05 -> 7.1, the same wide range
+    assert figure(data, "AR") == (1.5, 7.1, 14.1, 0, "regional_default")
+    borrowed = data.permitting[data.permitting["basis"] == "regional_default"]
+    evidenced = data.permitting[data.permitting["basis"] == "evidence"]
+    assert (borrowed["permitting_months_low"] == evidenced["permitting_months_low"].min()).all()
+    assert (borrowed["permitting_months_high"] == evidenced["permitting_months_high"].max()).all()
+    # wider than the range of any state it borrows from
+    width = borrowed["permitting_months_high"] - borrowed["permitting_months_low"]
+    assert (
+        width.min()
+        > (evidenced["permitting_months_high"] - evidenced["permitting_months_low"]).max()
+    )
+
+
+def test_most_states_rest_on_their_own_evidence(data):
+    basis = data.permitting["basis"]
+    assert (basis == "evidence").sum() >= 27
+    for region_id in basis[basis == "regional_default"].index:
+        note = data.sources[
+            (data.sources["column"] == "permitting_months")
+            & (data.sources["region_id"] == region_id)
+        ]["note"]
+        assert note.str.contains("BORROWED").all() and len(note) == 1, region_id
+
+
+def test_plant_records_follow_the_facility_events(data):
+    """Each plant_record row is the months between its plant's announced and construction_start
+    events (days / 30.44, one decimal), in the plant's state, published with the start's source."""
+    ev = data.permitting_evidence
+    records = ev[ev["kind"] == "plant_record"]
+    assert len(records) >= 10
+    events = data.facility_events
+    for row in records.itertuples():
+        facility_id = row.evidence_id.removeprefix("plant-")
+        own = events[events["facility_id"] == facility_id].set_index("event")
+        days = (own.at["construction_start", "date"] - own.at["announced", "date"]).days
+        assert row.months == round_months(days / 30.44), row.evidence_id
+        assert row.region_id == data.facilities.at[facility_id, "region_id"]
+        assert row.published == own.at["construction_start", "vintage"]
+        assert "late bound" not in own.at["construction_start", "note"], row.evidence_id
+
+
+def test_borrowed_range_is_the_envelope_of_the_evidenced():
+    groups = pd.DataFrame(
+        {"census_region": ["R", "R", "R"], "census_division": ["D", "D", "E"], "basis": [""] * 3},
+        index=["A", "B", "C"],
+    )  # fmt: skip
+    evidence = pd.DataFrame(
+        {"region_id": ["A", "A", "B", ""], "kind": ["statutory_deadline", "plant_record",
+         "agency_goal", "federal_deadline"], "months": [2.0, 14.0, 6.0, 12.0]}
+    )  # fmt: skip
+    out = derive_permitting(evidence, groups)
+    # A: low 2, base 8, high 14; B: 6, 6, 12; C borrows from region R (A, B): base median 7,
+    # low 2 (A's), high 14 (A's), not the medians (4, 13) of the older rule
+    assert tuple(out.loc["C", ["permitting_months_low", "permitting_months",
+                               "permitting_months_high"]]) == (2.0, 7.0, 14.0)  # fmt: skip
+    assert out.at["C", "basis"] == "regional_default"
 
 
 def test_evidence_count_matches_the_evidence_table(data):
@@ -122,13 +176,15 @@ def test_wrong_evidence_count_is_rejected(folder):
 def test_new_evidence_makes_the_default_stale(folder):
     path = folder / "permitting_evidence.csv"
     with path.open("a", encoding="utf-8") as fh:
-        fh.write("tx-test,TX,agency_goal,3.0,Test citation for a Texas goal,https://x.test,2026,\n")
+        fh.write(
+            "tx-test,TX,agency_goal,3.0,Test citation for a Texas goal,https://x.test,2026,,\n"
+        )
     with pytest.raises(DataValidationError) as info:
         regions.load(folder)
-    # the first stale row is Alabama, whose South-region default now includes Texas:
-    # lows NC 6.4, OK 5.9, TX 3.0 -> median 5.9 (was 6.2)
-    assert (info.value.row_id, info.value.field) == ("AL", "permitting_months_low")
-    assert "6.2 months but the evidence gives 5.9" in str(info.value)
+    # the first stale row is Arkansas, which borrows from its division (OK and TX): TX's permit
+    # path becomes 3.0, 4.4, 5.9 -> median 4.4, so AR's base median(8.95, 4.4) = 6.675 -> 6.7
+    assert (info.value.row_id, info.value.field) == ("AR", "permitting_months")
+    assert "7.1 months but the evidence gives 6.7" in str(info.value)
 
 
 def test_base_must_match_regions_csv(folder):
@@ -136,4 +192,4 @@ def test_base_must_match_regions_csv(folder):
     with pytest.raises(DataValidationError) as info:
         regions.load(folder)
     assert (info.value.line, info.value.field) == (line, "permitting_months")
-    assert "differs from permitting.csv (6.4)" in str(info.value)
+    assert "differs from permitting.csv (6.7)" in str(info.value)

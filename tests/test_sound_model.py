@@ -45,7 +45,12 @@ def mine(source_id: str, region_id: str, tonnes: float) -> list:
 def assert_views_add_up(result) -> None:
     """The objective equals its view's total; each view equals the sum of its terms."""
     k = result.kpi
+    # penalties and the freight of imported products (not a site's cost; nonzero when a
+    # shortfall is imported)
     penalties = k("shortfall_penalty") + k("share_gap_penalty")
+    kpis = result.kpis
+    if ((kpis["kpi"] == "product_freight") & (kpis["scope"] == "imports")).any():
+        penalties += k("product_freight", "imports")
     sites = result.sites
     assert k("total_annual_cost") == pytest.approx(result.report.objective, rel=1e-9)
     view = result.scenario.objective

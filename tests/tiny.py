@@ -119,7 +119,7 @@ def write_data(
     _write_csv(
         folder / "mineral_prices.csv",
         [s.column for s in regions.table_schema()["mineral_prices.csv"]],
-        [["lithium", "t LCE", LITHIUM_PRICE, 0, "assumption", "test", "", "", ""]],
+        [["lithium", "t LCE", LITHIUM_PRICE, 0, "assumption", "test", "", "", "", ""]],
     )
     source_columns = [s.column for s in regions.table_schema()["mineral_sources.csv"]]
     _write_csv(
@@ -146,7 +146,7 @@ def write_data(
     _write_csv(
         folder / "sources.csv",
         [s.column for s in regions.table_schema()["sources.csv"]],
-        [["regions.csv", c, "", "assumption", "test", "", "2026", "", ""] for c in columns],
+        [["regions.csv", c, "", "assumption", "test", "", "2026", "", "", ""] for c in columns],
     )
     return folder
 

@@ -2,10 +2,15 @@
 
 Rules (they set what the comparison means):
 
-- **The world as of ``as_of``.** ``facilities_as_of = as_of``: only plants announced by then
-  exist, each with its status and counted capacity on that day. Inputs with no older vintage in
-  the data (e.g. power prices, wages, employment in ``regions.csv``) are used as they are and
-  listed in ``notes``.
+- **The world as of ``as_of``, as it was known then.** ``facilities_as_of = as_of``: only plants
+  announced by then exist, each with its status and counted capacity on that day. Every other
+  input is taken as published by then (``regions.known.known_at``): permitting evidence
+  published later is left out and the months re-derived; demand from the releases out by then
+  (CBP 2020 appeared after 2020); mineral sources by their status on that date (a source first
+  producing later supplies only if it was known by then, and then only from its first
+  production); 45X only once enacted (``hindcast_inputs``). Inputs with no vintage published by
+  then (power prices, wages, employment, mineral prices, technology figures) are used as they
+  are and listed in ``leaks`` with how much later they appeared, and in ``notes`` ("leaks: …").
 - **Horizon** ``until.year`` by default: the plants announced by ``until`` are what the market
   decided in that window, and a window of about four years matches the built-in scenarios'.
 - **Targets** per type = capacity counted on ``as_of`` + capacity announced in
@@ -22,7 +27,8 @@ Rules (they set what the comparison means):
 - **No fitting**: no per-state factor is estimated; the scores say how far to trust the model.
 
 Scores per type, over every region of the data: Spearman rank correlation of model new capacity
-with announced capacity (average ranks for ties), and the share of the model's new capacity that
+with announced capacity (average ranks for ties, after rounding to ``RANK_DIGITS`` significant
+digits so that float noise such as 134.99999999999997 against 135 is a tie), and the share of the model's new capacity that
 lands in states that really received plants. ``all`` pools (state, type) pairs with capacity as a
 share of its type's national total (Spearman), and averages the per-type shares.
 """
@@ -39,6 +45,7 @@ import pandas as pd
 
 from regions import RegionData
 from regions.dataset import COUNTING_PRODUCT
+from regions.known import LEAK_COLUMNS, WITHHELD_COLUMNS, known_at, leak_summary
 from regions.timeline import view_at
 
 from ..api import _default_data, _default_tech, solve
@@ -46,10 +53,13 @@ from ..model.drivers import describe_gaps, reference, term_gaps, unit_terms
 from ..model.result import Result
 from ..model.scenario import Scenario, load_scenario
 from ..model.technology import CAPACITY_UNITS, TechnologyData
+from .hindcast_inputs import CREDIT_45X_ENACTED, credit_known, technology_leaks
 from .reality import RealityGap, reality_gap
 
 ENDED_BY_UNTIL = ("cancelled", "paused")
 EPS = 1e-9
+RANK_DIGITS = 9
+"""Significant digits kept before ranking: ties are ties whatever the float noise."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,11 @@ class HindcastResult:
         result: the hindcast solve. notes: rules and data caveats, in sentences.
         reality: the announced plan costed in the same model against its optimum
             (``optimizer.analyses.reality``): is what really happened within 1, 2 or 5 % of optimal?
+        leaks: inputs used although published after ``as_of`` (no earlier vintage in the data):
+            ``input, item, describes, published, at_least, later_by_days, handling``
+            (``regions.known.LEAK_COLUMNS``); empty when the hindcast ran on today's data.
+        withheld: rows left out because they were published after ``as_of``
+            (``input, item, published, why``).
     """
 
     as_of: date
@@ -82,6 +97,8 @@ class HindcastResult:
     result: Result
     notes: list[str] = field(default_factory=list)
     reality: RealityGap | None = None
+    leaks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LEAK_COLUMNS))
+    withheld: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WITHHELD_COLUMNS))
 
     def summary(self) -> str:
         """Plain sentences: the scores per type, the states missed and invented, the notes."""
@@ -132,10 +149,19 @@ def spearman(x: pd.Series, y: pd.Series) -> float:
     x, y = x.align(y, join="inner")
     if len(x) < 2:
         return float("nan")
-    rx, ry = x.rank(method="average"), y.rank(method="average")
+    rx, ry = rounded(x).rank(method="average"), rounded(y).rank(method="average")
     if rx.std(ddof=0) <= EPS or ry.std(ddof=0) <= EPS:
         return float("nan")
     return float(np.corrcoef(rx.to_numpy(float), ry.to_numpy(float))[0, 1])
+
+
+def rounded(values: pd.Series, digits: int = RANK_DIGITS) -> pd.Series:
+    """``values`` rounded to ``digits`` significant digits (ranks compare these).
+
+    >>> rounded(pd.Series([134.99999999999997, 135.0])).tolist()
+    [135.0, 135.0]
+    """
+    return values.astype(float).map(lambda v: float(f"{v:.{digits}g}"))
 
 
 def announced_between(data: RegionData, as_of: date, until: date) -> pd.DataFrame:
@@ -184,7 +210,10 @@ def hindcast_scenario(
             "unit": target.unit,
             "source": f"hindcast: counted on {as_of} plus announced to {until} (facilities.csv)",
         }
-    if scenario.apply_45x:
+    if scenario.apply_45x and not credit_known(as_of):
+        doc.setdefault("policy", {})["apply_45x"] = False
+        notes.append(f"45X left out: enacted {CREDIT_45X_ENACTED} (P.L. 117-169), after {as_of}.")
+    elif scenario.apply_45x:
         try:
             for k in scenario.targets:
                 tech.credit_fraction(k, horizon)
@@ -195,7 +224,6 @@ def hindcast_scenario(
         except KeyError:
             doc.setdefault("policy", {})["apply_45x"] = False
             notes.append(f"45X left out: the credit schedule does not cover {horizon}.")
-    notes += vintage_notes(data, as_of)
     return Scenario.from_dict(doc, label=f"<{scenario.name} hindcast>"), notes
 
 
@@ -232,6 +260,7 @@ def hindcast(
     tech: TechnologyData | None = None,
     *,
     horizon_year: int | None = None,
+    only_known: bool = True,
 ) -> HindcastResult:
     """Solve ``scenario`` as of ``as_of`` and compare its new capacity with announcements.
 
@@ -240,6 +269,8 @@ def hindcast(
         as_of, until: the window; announcements in (as_of, until] are the reality.
         data, tech: region and technology data (default: embedded).
         horizon_year: model horizon (default ``until.year``).
+        only_known: use the inputs as known on ``as_of`` (default); False solves with today's
+            data as it is (the older behaviour, kept to measure what the leaks did).
 
     >>> h = hindcast("baseline")                          # doctest: +SKIP
     >>> print(h.summary())                                # doctest: +SKIP
@@ -249,15 +280,40 @@ def hindcast(
     scenario = load_scenario(scenario)
     data = data if data is not None else _default_data(None)
     tech = tech if tech is not None else _default_tech(None)
-    past, notes = hindcast_scenario(scenario, data, tech, as_of, until, horizon_year)
-    result = solve(past, data, tech, with_duals=False)
+    if only_known:
+        view = known_at(data, as_of)
+        model_data, withheld = view.data, view.withheld
+        leaks = pd.concat([view.leaks, technology_leaks(tech, as_of)], ignore_index=True)
+    else:
+        model_data, withheld = data, pd.DataFrame(columns=WITHHELD_COLUMNS)
+        leaks = pd.DataFrame(columns=LEAK_COLUMNS)
+    past, notes = hindcast_scenario(scenario, model_data, tech, as_of, until, horizon_year)
+    if only_known:
+        notes.append(known_note(withheld, as_of))
+        notes += leak_summary(leaks)
+    else:
+        notes += vintage_notes(data, as_of)
+    result = solve(past, model_data, tech, with_duals=False)
     if not result.ok:
         raise RuntimeError(f"hindcast solve found no solution: {result.report.status.value}")
     by_state = compare_by_state(result, data, as_of, until)
     scores = score(by_state, result)
     missed, invented = explain(by_state, result)
-    reality = reality_gap(past, data, tech, announced_between(data, as_of, until), result)
-    return HindcastResult(as_of, until, by_state, scores, missed, invented, result, notes, reality)
+    reality = reality_gap(past, model_data, tech, announced_between(data, as_of, until), result)
+    return HindcastResult(
+        as_of, until, by_state, scores, missed, invented, result, notes, reality, leaks, withheld
+    )
+
+
+def known_note(withheld: pd.DataFrame, as_of: date) -> str:
+    """One sentence: what the as-of view left out because it was published later."""
+    if not len(withheld):
+        return f"inputs as known on {as_of}: nothing published later had to be left out."
+    parts = [f"{len(group)} from {name}" for name, group in withheld.groupby("input", sort=True)]
+    return (
+        f"inputs as known on {as_of}: left out as published later: {'; '.join(parts)} "
+        "(the withheld table lists them; demand counts releases, not rows)."
+    )
 
 
 def compare_by_state(result: Result, data: RegionData, as_of: date, until: date) -> pd.DataFrame:
@@ -284,7 +340,7 @@ def compare_by_state(result: Result, data: RegionData, as_of: date, until: date)
     table["announced_plants"] = table["announced_plants"].astype(int)
     table[table.select_dtypes(float).columns] = table.select_dtypes(float).clip(lower=0.0)
     for side in ("model_new_capacity", "announced_capacity"):
-        rank = table[side].groupby(level="cluster_type").rank(method="average")
+        rank = rounded(table[side]).groupby(level="cluster_type").rank(method="average")
         table[side.split("_")[0] + "_rank"] = rank
     return table
 

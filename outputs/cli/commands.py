@@ -18,7 +18,7 @@ import regions
 from optimizer import Result, Scenario
 from optimizer.runs.progress import Progress
 from regions import RegionData
-from regions.audit import figure_counts, stale_statuses
+from regions.audit import borrowed_permitting, figure_counts, stale_statuses
 
 from ..atomic import MANIFEST, staged_folder
 from ..terminal import printable, printable_lines
@@ -289,6 +289,14 @@ def _audit(data: RegionData, as_of: date) -> int:
         print(f"\nFacility statuses with evidence older than 12 months at {as_of}: {len(stale)}")
         if len(stale):
             print(printable_lines(stale.to_string(index=False), None))
+        borrowed = borrowed_permitting(data)
+        evidenced = int((data.permitting.get("basis", pd.Series(dtype=str)) == "evidence").sum())
+        print(
+            f"\nPermitting months borrowed from other states (no evidence of their own): "
+            f"{len(borrowed)}; {evidenced} regions rest on their own evidence"
+        )
+        if len(borrowed):
+            print(printable_lines(borrowed.to_string(index=False), None))
     return EXIT_OK
 
 

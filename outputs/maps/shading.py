@@ -317,7 +317,7 @@ def permitting_notes(data: RegionData) -> dict[str, str]:
         if row["basis"] == "evidence":
             what = f"evidence: {count} piece{'s' if count != 1 else ''}"
         elif row["basis"] == "regional_default":
-            what = "evidence: none (regional default)"
+            what = "evidence: none, borrowed (regional default of other states)"
         else:
             what = "evidence: none (user figure)"
         notes[str(region_id)] = esc(span + what)

@@ -25,6 +25,9 @@ Rules:
   view before then uses a later vintage (a hindcast lists it).
 - EIA small-scale PV: one node per state named in the EIA article; GW converted to MW (a unit
   the markets leave out, kept for reference).
+- ``published``: the Census release date of each CBP year (``CBP_PUBLISHED``; upper bounds
+  where the release page was not found, so a view never knows a year too early), USPVDB's
+  release date, the EIA article's date.
 """
 
 from __future__ import annotations
@@ -52,6 +55,23 @@ CBP_CITATION = (
     "U.S. Census Bureau, County Business Patterns {year}, state totals by NAICS 2017 code"
 )
 CBP_URL = "https://www.census.gov/programs-surveys/cbp/data/datasets.html"
+CBP_PUBLISHED = {
+    # Census release dates (the date a view could first know the year's figures):
+    2017: "2019-11-21",  # Census press release CB19-TPS.52, "2017 County Business Patterns Now
+    # Available", https://www.census.gov/newsroom/press-releases/2019/2017-cbp.html
+    2018: "2020-05-07",  # release page not found; catalog.data.gov "Economic Surveys: Business
+    # Patterns: County Business Patterns" (api.census.gov/data/id/CBP2018) gives Data Last
+    # Modified 2020-05-07: published on or before that date (an upper bound)
+    2019: "2021-04-22",  # "Census Bureau: 2019 County Business Patterns Now Available", 2021-04-22
+    # (Census release reposted at learncra.com/census-bureau-2019-county-business-patterns-now-
+    # available/)
+    2020: "2023-04-27",  # release page not found; it came after CBP 2019 (2021-04-22) and before
+    # CBP 2021 (2023-04-27): the later bound is used, so no view knows it too early
+    2021: "2023-04-27",  # "Census Bureau: 2021 County Business Patterns Now Available",
+    # 2023-04-27 (Census release reposted at learncra.com/census-bureau-2021-county-business-
+    # patterns-now-available/)
+}
+"""Publication date of each CBP year (upper bounds where the release page was not found)."""
 PV_CITATION = (
     "USGS and LBNL, U.S. Large-Scale Solar Photovoltaic Database (USPVDB) v3.0, "
     "uspvdb_v3_0_20250430.csv (Fujita et al.)"
@@ -100,7 +120,7 @@ def cbp_rows(path: Path, names: dict[str, str]) -> list[list]:
             f"CBP {year} paid employment (pay period incl. March 12), NAICS {rec['naics']}, "
             f"state total ({int(rec['establishments'])} establishments); read from the CBP API "
             "pull in ModelEarth/data-pipeline@7b1eee1",
-            "",  # CBP release date not read from its source: left blank
+            CBP_PUBLISHED[int(year)],
         ])  # fmt: skip
     return rows
 
@@ -142,7 +162,7 @@ def vehicle_rows(path: Path, names: dict[str, str]) -> list[list]:
             "3361 = 336111 + 336112 + 336120, so this is light-vehicle assembly where CBP "
             "withholds the 6-digit cells; employment stands in for production (no public "
             "plant-level production list was found); read from ModelEarth/data-pipeline@7b1eee1",
-            "",  # CBP release date not read from its source: left blank
+            CBP_PUBLISHED[int(year)],
         ])  # fmt: skip
     return rows
 
