@@ -18,6 +18,7 @@ import pytest
 import optimizer
 import regions
 from optimizer.analyses.thresholds import (
+    THRESHOLD_MIP_GAP,
     TOLERANCE_PP,
     exact_thresholds,
     lever_spec,
@@ -156,7 +157,9 @@ def test_the_same_gap_is_no_toss_up_without_a_documented_range(tmp_path):
 # -- every stated threshold on the built-ins, re-solved on both sides ---------------------------
 def _fresh(scenario, data, tech, spec) -> dict:
     """One run from a fresh model of the whole scenario (no compiled model, no restriction)."""
-    evaluator = Evaluator(scenario, data, tech, SolveOptions(mip_gap=1e-6), reuse=False)
+    evaluator = Evaluator(
+        scenario, data, tech, SolveOptions(mip_gap=THRESHOLD_MIP_GAP), reuse=False
+    )
     return evaluator.run(spec)
 
 

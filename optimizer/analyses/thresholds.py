@@ -22,11 +22,14 @@ the first-order estimate, then bisection until the bracket [lo, hi] is at most `
 wide (0.5 percentage point of the lever; for the incentive 0.5 % of q's cost per unit). P(lo) is
 false and P(hi) true, each proven by a solve; the sentence states the bracket and what q takes
 at hi, all or part of the capacity. Each round solves the open searches' next points together
-(parallel over sites), on one compiled HiGHS model per worker with its costs patched, at the
-analysis gap (1e-6). Types whose variables share no row with type k (independent parts of the
-model, ``optimizer.model.components``) cannot change k's plan, so each type is searched on the
-scenario without their targets: exact, and a much smaller model for magnets. Bisection assumes P is monotone in v (a cheaper runner-up does not take
-less); the tests re-solve every stated bracket on both sides from a fresh model.
+(parallel over sites; sites with the same runner-up and lever share their points), on one
+compiled HiGHS model per worker with its costs patched, at a relative gap of 1e-9
+(:data:`THRESHOLD_MIP_GAP`, so that the solver's gap cannot pick the plan near a break-even).
+Types whose variables share no row with type k (independent parts of the model,
+``optimizer.model.components``) cannot change k's plan, so each type is searched on the
+scenario without their targets: exact, and a smaller model. Bisection assumes P is monotone in v
+(a cheaper runner-up does not take less); the tests re-solve every stated bracket on both sides
+from a fresh model.
 """
 
 from __future__ import annotations
@@ -47,6 +50,12 @@ from ..model.technology import CAPACITY_UNITS, CLUSTER_TYPES, TechnologyData
 from ..runs.checkpoint import Checkpoint
 from ..runs.parallel import Context, Executor, run_all
 
+THRESHOLD_MIP_GAP = 1e-9
+"""Relative MIP gap of the break-even re-solves. Near a break-even the two plans differ by
+slope × (v − v*); at the analyses' 1e-6 (about 33,000 USD/yr on baseline) the solver may return
+either plan over a band of the lever as wide as 1e-6·|objective| / slope — more than a
+percentage point for a lever worth 30,000 USD/yr per point (a magnet plant's permitting
+months). At 1e-9 the band is a thousandth of that."""
 MAX_CUT = 0.6
 """Largest lever cut searched [fraction of today's value]: beyond it the lever is not a lever."""
 TOLERANCE_PP = 0.5
@@ -192,10 +201,13 @@ def exact_thresholds(
     Args:
         scenario: built-in name, TOML path or Scenario. data, tech: default embedded.
         result: the scenario's solved Result (solved here when None); its why table is refined.
-        executor, checkpoint, progress, mip_gap: as in ``optimizer.analyses.regret.regret``.
+        executor, checkpoint, progress: as in ``optimizer.analyses.regret.regret``.
+        mip_gap: relative MIP gap of the re-solves (default :data:`THRESHOLD_MIP_GAP`).
         max_cut: largest lever cut searched [fraction]. tolerance_pp: bracket width [pp].
     """
-    context = Context.create(scenario, data, tech, mip_gap)
+    context = Context.create(
+        scenario, data, tech, THRESHOLD_MIP_GAP if mip_gap is None else mip_gap
+    )
     scenario = context.scenario
     if result is None:
         from ..api import solve

@@ -104,7 +104,7 @@ def why_report(
     body.append(
         '<p class="note">Method: bisection on the lever, each point a re-solve of the whole '
         "model (types that share no row with the site's type left out, which changes nothing for "
-        "it) at a relative MIP gap of at most 1e-6; a bracket is at most 0.5 percentage point wide "
+        "it) at a relative MIP gap of 1e-9; a bracket is at most 0.5 percentage point wide "
         "(incentives: 0.5 % of the runner-up's cost per unit). Table: why.csv.</p>"
     )
     return html_page(f"Why these states: {scenario.name}", body)
