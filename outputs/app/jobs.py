@@ -102,6 +102,9 @@ def start(job: Job, work: Callable[[Job], object]) -> Job:
 
 # -- solver worker processes -----------------------------------------------------------------
 def _worker_main(conn, data_dir: str | None) -> None:  # pragma: no cover - runs in the worker
+    from optimizer.runs.lifeline import exit_with_parent
+
+    exit_with_parent()  # a killed app leaves no solver behind
     import optimizer
     import regions
 
