@@ -48,6 +48,7 @@ import pandas as pd
 import pulp
 
 from regions import RegionData
+from regions.suggest import did_you_mean, region_hint
 
 from ..api import _default_data, _default_tech, result_from_model
 from ..model.milp import ClusterModel, build_model
@@ -240,9 +241,13 @@ def check_goal(goal: str, data: RegionData) -> None:
     if (needs_place and not 1 <= len(args) <= 2) or (not needs_place and args):
         raise ValueError(f"goal {goal!r}: write {name}" + (":<id>[:<type>]" if needs_place else ""))
     if name == "max_zone" and args[0] not in data.zones:
-        raise ValueError(f"goal {goal!r}: unknown zone {args[0]!r}; known: {', '.join(data.zones)}")
+        raise ValueError(
+            f"goal {goal!r}: unknown zone {args[0]!r}; known: {', '.join(data.zones)}"
+            + did_you_mean(args[0], data.zones)
+        )
     if name == "max_state" and args[0] not in data.regions.index:
-        raise ValueError(f"goal {goal!r}: unknown region {args[0]!r}")
+        hint = region_hint(args[0], data.regions["name"].to_dict())
+        raise ValueError(f"goal {goal!r}: unknown region {args[0]!r}{hint}")
     if needs_place and len(args) == 2 and args[1] not in CLUSTER_TYPES:
         raise ValueError(f"goal {goal!r}: unknown cluster type {args[1]!r}")
 

@@ -19,6 +19,7 @@ from optimizer import Result, Scenario
 from optimizer.runs.progress import Progress
 from regions import RegionData
 from regions.audit import figure_counts, stale_statuses
+from regions.suggest import did_you_mean
 
 from ..atomic import MANIFEST, staged_folder
 from ..terminal import printable, printable_lines
@@ -39,6 +40,7 @@ from .common import (
     _refuse_existing,
     _timestamp_folder,
     folder_name,
+    warn_missed,
 )
 from .fork import fork_call
 
@@ -83,6 +85,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         progress.step(scenario.name, f"{result.report.status.value}, exported")
         print(printable(f"{scenario.name}: {_describe(result)} -> {target}"), flush=True)
+        if result.ok and not args.no_map:
+            print(printable(f"{scenario.name}: map {target / 'map.html'}"), flush=True)
+        warn_missed(result, str(target / "unmet.csv"))
         if not result.ok:
             _fail(_no_solution_message(result) + f"; see {target / 'status.txt'}")
             code = EXIT_NO_SOLUTION
@@ -101,8 +106,11 @@ def _pair_indices(
     for wanted in pair:
         matches = [i for i, (ref, s) in enumerate(scenarios) if wanted in (ref, s.name)]
         if not matches:
-            names = ", ".join(s.name for _, s in scenarios)
-            raise UsageError(f"--pair {wanted!r} is not among the compared scenarios ({names})")
+            names = [s.name for _, s in scenarios]
+            raise UsageError(
+                f"--pair {wanted!r} is not among the compared scenarios ({', '.join(names)})"
+                + did_you_mean(wanted, names)
+            )
         indices.append(matches[0])
     if indices[0] == indices[1]:
         raise UsageError("--pair needs two different scenarios")
@@ -160,6 +168,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     for sentence in summary(results, data):
         print(printable(sentence))
+    for result in results:
+        details = f"{out / 'report.html'} (Rules missed), {out / folder_name(result.scenario.name) / 'unmet.csv'}"
+        warn_missed(result, details)
     print(printable(f"report: {out / 'report.html'}"), flush=True)
     return EXIT_OK
 

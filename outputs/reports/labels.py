@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -139,6 +140,54 @@ def display_unit(unit: str, kpi: str = "") -> str:
     return unit
 
 
+_PER_UNIT_TEXT = re.compile(
+    r"(?P<sign>[+\-−]?)(?P<num>\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?) "
+    r"(?P<unit>USD/yr per (?:GWh|t|GW)/yr|USD/(?:GWh|MWh|t|GW|MW))(?![\w/])"
+)
+
+
+def readable_units(text: str) -> str:
+    """Per-unit costs inside a sentence in the units a planner reads (USD/kWh, USD/kg, USD/W),
+    whatever notation they came in.
+
+    >>> readable_units("maximum scale (3.184e+05 USD/yr per GWh/yr); gap +1,250 USD/t")
+    'maximum scale (USD 0.318/kWh); gap +USD 1.25/kg'
+    """
+
+    def convert(match: re.Match[str]) -> str:
+        value = float(match["num"].replace(",", ""))
+        sign = (
+            "+" if match["sign"] == "+" else "−" if match["sign"] in "-−" and match["sign"] else ""
+        )
+        return sign + kpi_value(value, match["unit"])
+
+    return _PER_UNIT_TEXT.sub(convert, str(text))
+
+
+def kpi_difference(a: float, b: float, unit: str, kpi: str = "") -> tuple[str, int]:
+    """(text, sign) of ``b − a`` as the reader sees it: ``'0'`` and sign 0 when the two values
+    look the same at their display precision (float noise such as 4.55e-13 km is no change),
+    else the signed difference in the KPI's display unit, e.g. ``'+USD 186 million/yr'``.
+
+    >>> kpi_difference(241.7, 241.7 + 4.55e-13, "km")
+    ('0', 0)
+    >>> kpi_difference(42.63e9, 42.83e9, "USD/yr")
+    ('+USD 200 million/yr', 1)
+    >>> kpi_difference(0.36, 0.361, "fraction")
+    ('+0.1 pp', 1)
+    """
+    if not (math.isfinite(float(a)) and math.isfinite(float(b))):
+        return "n/a", 0
+    if kpi_value(a, unit, kpi) == kpi_value(b, unit, kpi):
+        return "0", 0
+    diff = float(b) - float(a)
+    sign = 1 if diff > 0 else -1
+    mark = "+" if sign > 0 else "−"
+    if unit == "fraction":
+        return f"{mark}{100 * abs(diff):.1f} pp", sign
+    return mark + kpi_value(abs(diff), unit, kpi), sign
+
+
 def kpi_value(value: float, unit: str, kpi: str = "") -> str:
     """A KPI value in the unit a planner reads (see the module docstring)."""
     if value is None or not math.isfinite(float(value)):
@@ -158,7 +207,8 @@ def kpi_value(value: float, unit: str, kpi: str = "") -> str:
     if fmt == "ratio" or unit in ("ratio", "1"):
         return f"{value:.2f}×"
     if unit.startswith("USD") and " per " in unit:  # e.g. USD/yr per job
-        return f"{fmt_usd_short(value)} {unit[3:].strip()}"
+        rest = unit[3:].strip()
+        return f"{fmt_usd_short(value)}{rest if rest.startswith('/') else ' ' + rest}"
     if unit.startswith("USD"):
         rest = unit[3:]
         return fmt_usd_short(value) + (rest if rest.startswith("/") else f" {rest}".rstrip())
