@@ -286,10 +286,11 @@ def test_sweep_tornado_order_and_chart(capsys, tmp_path, tiny):
         assert (np.diff(swings) <= 0).all()
     assert set(tornado["kpi"]) == {"total_annual_cost", "levelized_cost:battery"}
     page = (out / "report.html").read_text(encoding="utf-8")
-    chart = page[page.index("<h2>Tornado: total_annual_cost") :]
+    chart = page[page.index("<h2>Tornado: Cost minimised (scenario view) [USD/yr]") :]
     chart = chart[: chart.index("</svg>")]
     bars = re.findall(r'<g class="cs-tornado-bar" data-parameter="([^"]+)"', chart)
-    assert bars == list(total["parameter"])
+    assert bars == list(total["parameter"])  # ids in the data, labels for people in the text
+    assert ">Wage multiplier, all states</text>" in chart and "multipliers.wage</text>" not in chart
     deltas = [float(x) for x in re.findall(r'data-delta="([^"]+)"', chart)]
     expected = total[["delta_low", "delta_high"]].to_numpy().ravel()
     assert deltas == pytest.approx(expected, rel=1e-12)

@@ -207,7 +207,9 @@ def test_break_even_writer(tmp_path, tiny):
     ]
     assert (table["parameter"] == "power_price@west").all() and len(table) == len(found.evaluations)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert f"The ranking flips at power_price@west = {found.value:.6g}." in page
+    label = "Power price multiplier, west zone"  # the parameter for people, its id beside it
+    assert f"The ranking flips at {label} = {found.value:.6g}." in page
+    assert f"Parameter: {label} (<code>power_price@west</code>)" in page
     x = float(re.search(r'<line class="cs-flip" x1="([\d.]+)"', page).group(1))
     left, width = 140.0, 760.0 - 140.0 - 20.0
     assert x == pytest.approx(left + (found.value - 0.5) / 1.5 * width, abs=0.06)
