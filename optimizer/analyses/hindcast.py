@@ -30,6 +30,7 @@ share of its type's national total (Spearman), and averages the per-type shares.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -232,6 +233,7 @@ def hindcast(
     tech: TechnologyData | None = None,
     *,
     horizon_year: int | None = None,
+    on_step: Callable[[str, str], None] | None = None,
 ) -> HindcastResult:
     """Solve ``scenario`` as of ``as_of`` and compare its new capacity with announcements.
 
@@ -240,6 +242,8 @@ def hindcast(
         as_of, until: the window; announcements in (as_of, until] are the reality.
         data, tech: region and technology data (default: embedded).
         horizon_year: model horizon (default ``until.year``).
+        on_step: called with (step, status) after the hindcast solve and after costing the
+            announced plan, for a caller's progress display.
 
     >>> h = hindcast("baseline")                          # doctest: +SKIP
     >>> print(h.summary())                                # doctest: +SKIP
@@ -250,13 +254,16 @@ def hindcast(
     data = data if data is not None else _default_data(None)
     tech = tech if tech is not None else _default_tech(None)
     past, notes = hindcast_scenario(scenario, data, tech, as_of, until, horizon_year)
+    step = on_step or (lambda name, status: None)
     result = solve(past, data, tech, with_duals=False)
+    step(f"solved as of {as_of}", result.report.status.value)
     if not result.ok:
         raise RuntimeError(f"hindcast solve found no solution: {result.report.status.value}")
     by_state = compare_by_state(result, data, as_of, until)
     scores = score(by_state, result)
     missed, invented = explain(by_state, result)
     reality = reality_gap(past, data, tech, announced_between(data, as_of, until), result)
+    step(f"announced to {until} costed", "done")
     return HindcastResult(as_of, until, by_state, scores, missed, invented, result, notes, reality)
 
 

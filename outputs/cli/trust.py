@@ -18,6 +18,7 @@ from datetime import date
 import optimizer
 from optimizer.analyses.alternatives import OPTIMUM, check_goal
 from optimizer.analyses.hindcast import announced_between
+from optimizer.runs.progress import Progress
 from regions import RegionData
 
 from ..flags import float_flag
@@ -96,6 +97,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     job = _start(args, "hindcast")
     scenario = _load_scenario(args.scenario, job.data)
     job.check_out()
+    progress = Progress(2, "hindcast", enabled=not args.quiet)
     try:
         h = job.timed(
             "analysis_seconds",
@@ -105,6 +107,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
             args.until,
             job.data,
             job.tech,
+            on_step=progress.step,
         )
     except RuntimeError as exc:
         raise NoSolutionError(f"hindcast of {scenario.name!r}: {exc}; nothing written") from None
@@ -158,6 +161,7 @@ def cmd_alternatives(args: argparse.Namespace) -> int:
     goals = resolve_goals(args.goal, job.data)
     slacks = args.slack or DEFAULT_SLACKS
     job.check_out()
+    progress = Progress(1 + len(goals) * len(slacks), "alternatives", enabled=not args.quiet)
     try:
         window = args.announced_between
         announced = (
@@ -172,6 +176,7 @@ def cmd_alternatives(args: argparse.Namespace) -> int:
             job.data,
             job.tech,
             announced=announced,
+            on_step=progress.step,
         )
     except RuntimeError as exc:
         raise NoSolutionError(
