@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import optimizer
 from optimizer import CLUSTER_TYPES, Scenario, TechnologyData
+from optimizer.analyses.alternatives import check_goal
 from optimizer.analyses.parameters import (
     LEVER_ATTRIBUTES,
     Parameter,
@@ -26,6 +27,9 @@ from .common import (
     UsageError,
 )
 
+DEFAULT_GOALS = ("min_overlap", "max_states")
+DEFAULT_ZONE_GOAL = "max_zone:great-lakes"
+"""Added to the default goals when the data has that zone (the embedded data does)."""
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 CHECKPOINT = "checkpoint.jsonl"
 COMMAND_MARKER = "command"
@@ -194,3 +198,18 @@ def resolve_parameters(
 
 def _load_tech(folder: str | None) -> TechnologyData:
     return optimizer.load_technology(folder) if folder else optimizer.load_technology()
+
+
+def resolve_goals(texts: Sequence[str] | None, data: RegionData) -> tuple[str, ...]:
+    """Every ``--goal`` (repeatable, comma-separated), checked against the data; the default
+    goals without any."""
+    goals = [g.strip() for text in texts or () for g in text.split(",") if g.strip()]
+    if not goals:
+        zone = DEFAULT_ZONE_GOAL.split(":")[1]
+        return DEFAULT_GOALS + ((DEFAULT_ZONE_GOAL,) if zone in data.zones else ())
+    for goal in goals:
+        try:
+            check_goal(goal, data)
+        except ValueError as exc:
+            raise UsageError(f"--goal: {exc}") from None
+    return tuple(dict.fromkeys(goals))

@@ -303,14 +303,6 @@ def _audit(data: RegionData, as_of: date) -> int:
     return EXIT_OK
 
 
-def iso_date(text: str) -> date:
-    """``YYYY-MM-DD`` → date (argparse type)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
 def source_lines(sources: pd.DataFrame, width: int = 100) -> list[str]:
     """The citations as short blocks: ``table / column [region] (kind, vintage)`` then the
     citation, URL, licence and note indented, wrapped at ``width`` (URLs are never broken)."""
@@ -356,7 +348,19 @@ def cmd_app(args: argparse.Namespace) -> int:
         import dash  # noqa: F401
 
         from ..app import serve
+        from ..app.server import PortInUse
     except ImportError:
         raise UsageError('the app needs its extra: pip install -e ".[app]"') from None
-    serve(port=args.port, data_dir=args.data, open_browser=not args.no_browser)
+    try:
+        serve(
+            port=args.port,
+            data_dir=args.data,
+            open_browser=not args.no_browser,
+            scenarios_dir=args.scenarios,
+        )
+    except PortInUse:
+        raise UsageError(
+            f"argument --port: port {args.port} on 127.0.0.1 is in use (another clustersite "
+            "app?); stop it, choose another --port, or use --port 0 for any free port"
+        ) from None
     return EXIT_OK
