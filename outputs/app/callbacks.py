@@ -9,6 +9,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from optimizer import CLUSTER_TYPES
 
+from .components import banner_block
 from .desk import Desk
 from .jobs import Job
 from .levers import set_for_regions
@@ -135,23 +136,6 @@ def card(item: dict) -> html.Div:
         className=f"card {kind}",
         id=f"card-{item['id']}",
     )
-
-
-def banner_block(sentences: list[str]) -> list:
-    """The red banner of rules missed (nothing when every rule was met)."""
-    if not sentences:
-        return []
-    return [
-        html.Div(
-            [
-                html.B("Rule missed. "),
-                "The cost includes a penalty for it, not money spent:",
-                html.Ul([html.Li(s) for s in sentences]),
-            ],
-            className="banner",
-            role="alert",
-        )
-    ]
 
 
 def register(app: Dash, desk: Desk) -> None:
@@ -345,10 +329,6 @@ def register(app: Dash, desk: Desk) -> None:
             return dcc.send_bytes(payload, name), ""
         except Exception as exc:  # noqa: BLE001
             return no_update, error_line(exc)
-
-    from .tabs import register as register_tabs
-
-    register_tabs(app, desk)
 
 
 __all__ = ["LEVER_IDS", "apply_action", "form_levers", "form_values", "register"]

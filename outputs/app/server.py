@@ -25,6 +25,7 @@ def create_app(desk: Desk):
 
     from .callbacks import register
     from .layout import INDEX, page
+    from .tabs import register as register_tabs
 
     app = Dash(
         __name__,
@@ -44,6 +45,7 @@ def create_app(desk: Desk):
     app.index_string = INDEX
     app.layout = lambda: page(desk)
     register(app, desk)
+    register_tabs(app, desk)
 
     @app.server.route("/desk/map/<key>")
     def map_page(key: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from .analyses import KINDS
+from .components import banner_block
 from .desk import Desk
 from .state import error_line
 
@@ -38,7 +39,6 @@ def delta_table(comparison) -> html.Table:
 
 def register(app: Dash, desk: Desk) -> None:
     """Attach the Compare and Analyses callbacks to ``app``."""
-    from .callbacks import banner_block
 
     @app.callback(
         Output("cmp-choices", "options"),
