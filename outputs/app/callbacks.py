@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from optimizer import CLUSTER_TYPES
 
@@ -125,6 +126,13 @@ def apply_action(levers: dict, action: dict) -> dict:
     return levers
 
 
+def session_of(desk: Desk, sid: str | None):
+    """The tab's session; nothing to do before the page has its id (no stray sessions)."""
+    if not sid:
+        raise PreventUpdate
+    return desk.sessions.get(sid)
+
+
 def card(item: dict) -> html.Div:
     kind = item["id"].removeprefix("new-")
     return html.Div(
@@ -152,18 +160,18 @@ def register(app: Dash, desk: Desk) -> None:
         Output("error", "children", allow_duplicate=True),
         Input("scenario", "value"),
         Input("upload", "contents"),
+        Input("session", "data"),
         State("upload", "filename"),
-        State("session", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def choose_scenario(choice, contents, filename, sid):
-        session = desk.sessions.get(sid)
+    def choose_scenario(choice, contents, sid, filename):
+        session = session_of(desk, sid)
         error = ""
         try:
             if ctx.triggered_id == "upload" and contents:
                 content = base64.b64decode(contents.split(",", 1)[1])
                 desk.upload(session, filename, content)
-            elif choice and choice != session.choice:
+            elif ctx.triggered_id == "scenario" and choice and choice != session.choice:
                 desk.choose(session, choice)
         except Exception as exc:  # noqa: BLE001 - shown as the CLI's one line
             error = error_line(exc)
@@ -188,7 +196,7 @@ def register(app: Dash, desk: Desk) -> None:
         prevent_initial_call=True,
     )
     def set_per_state(_set, _clear, table, where, value, sid):
-        session = desk.sessions.get(sid)
+        session = session_of(desk, sid)
         if not where:
             return no_update, "choose a state or zone first"
         regions = (
@@ -232,14 +240,15 @@ def register(app: Dash, desk: Desk) -> None:
         Input("tick", "n_intervals"),
         Input("map-action", "data"),
         Input("forced-clear", "n_clicks"),
+        Input("session", "data"),
         *lever_states,
-        State("session", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def solve_flow(_solve, _cancel, _tick, action, _clear, *args):
-        *values, sid = args
-        session = desk.sessions.get(sid)
+    def solve_flow(_solve, _cancel, _tick, action, _clear, sid, *values):
+        session = session_of(desk, sid)
         trigger = ctx.triggered_id
+        if trigger == "session":  # the tab's id arrived (from session storage): a first load
+            trigger = None
         job: Job | None = session.solve_job
         idle = (True, HIDDEN)
         keep = [no_update] * 9
@@ -302,7 +311,7 @@ def register(app: Dash, desk: Desk) -> None:
     )
     def save(_save, *args):
         *values, sid = args
-        session = desk.sessions.get(sid)
+        session = session_of(desk, sid)
         try:
             path = desk.save(session, form_levers(values, session.levers))
         except Exception as exc:  # noqa: BLE001
@@ -320,7 +329,7 @@ def register(app: Dash, desk: Desk) -> None:
     )
     def download(_toml, _zip, *args):
         *values, sid = args
-        session = desk.sessions.get(sid)
+        session = session_of(desk, sid)
         try:
             if ctx.triggered_id == "get-toml":
                 name, text = desk.toml(session, form_levers(values, session.levers))

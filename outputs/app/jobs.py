@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import pickle
 import threading
 import time
 import uuid
@@ -20,6 +21,7 @@ from collections.abc import Callable, Sequence
 from optimizer import Result, Scenario
 from optimizer.runs.parallel import Context, Outcome, ProcessExecutor, Run
 
+from ..cli.fork import dumps
 from .solving import Forced
 from .state import error_line
 
@@ -113,7 +115,7 @@ def _worker_main(conn, data_dir: str | None) -> None:  # pragma: no cover - runs
     from .solving import solve_any
 
     data = regions.load(data_dir)
-    conn.send(("ready", None))
+    conn.send_bytes(dumps(("ready", None)))
     while True:
         try:
             doc, forced = conn.recv()
@@ -122,9 +124,10 @@ def _worker_main(conn, data_dir: str | None) -> None:  # pragma: no cover - runs
         try:
             scenario = Scenario.from_dict(doc, label=f"<{doc.get('name')}>")
             result = solve_any(scenario, data, forced)
-            conn.send(("ok", dataclasses.replace(result, scenario=None)))
+            # read-only mappings (a phased result's inputs hold some) travel too
+            conn.send_bytes(dumps(("ok", dataclasses.replace(result, scenario=None))))
         except Exception as exc:  # noqa: BLE001 - sent back as one line
-            conn.send(("error", error_line(exc)))
+            conn.send_bytes(dumps(("error", error_line(exc))))
 
 
 class SolverProcess:
@@ -151,7 +154,7 @@ class SolverProcess:
             if not self.process.is_alive() and not self.conn.poll():
                 raise RuntimeError("the solver process ended unexpectedly")
             if self.conn.poll(POLL_SECONDS):
-                kind, payload = self.conn.recv()
+                kind, payload = pickle.loads(self.conn.recv_bytes())
                 if kind == "ready":
                     self.ready = True
                     continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from .analyses import KINDS
+from .callbacks import session_of
 from .components import banner_block
 from .desk import Desk
 from .state import error_line
@@ -49,7 +50,7 @@ def register(app: Dash, desk: Desk) -> None:
         State("session", "data"),
     )
     def options(_tab, sid):
-        session = desk.sessions.get(sid)
+        session = session_of(desk, sid)
         choices = [{"label": k, "value": v} for k, v in desk.comparable(session).items()]
         result = desk.result(session.result_key)
         scenario = result.scenario if result is not None else session.base
@@ -71,7 +72,7 @@ def register(app: Dash, desk: Desk) -> None:
     )
     def compare(_go, choices, sid):
         try:
-            comparison = desk.compare(desk.sessions.get(sid), list(choices or []))
+            comparison = desk.compare(session_of(desk, sid), list(choices or []))
         except Exception as exc:  # noqa: BLE001
             return (*[no_update] * 5, error_line(exc))
         graphs = [
@@ -101,7 +102,7 @@ def register(app: Dash, desk: Desk) -> None:
     )
     def compare_report(_go, choices, sid):
         try:
-            name, payload = desk.compare_report(desk.sessions.get(sid), list(choices or []))
+            name, payload = desk.compare_report(session_of(desk, sid), list(choices or []))
         except Exception as exc:  # noqa: BLE001
             return no_update, error_line(exc)
         return dcc.send_bytes(payload, name), ""
@@ -146,7 +147,7 @@ def register(app: Dash, desk: Desk) -> None:
         names = ("cluster_type", "regions", "runs", "seed", "parameters", "other", "parameter")
         names += ("grid", "as_of", "until", "slacks", "goals")
         options = dict(zip(names, values, strict=True))
-        session = desk.sessions.get(sid)
+        session = session_of(desk, sid)
         trigger = ctx.triggered_id
         try:
             if trigger == "an-go":
