@@ -44,16 +44,25 @@ def valid_polygons(geometry: shapely.Geometry) -> shapely.Geometry:
     if geometry.is_valid:
         return geometry
     repaired = shapely.make_valid(geometry)
-    parts = [
-        p
-        for part in getattr(repaired, "geoms", [repaired])
-        for p in getattr(part, "geoms", [part])
-        if p.geom_type == "Polygon" and not p.is_empty
-    ]
+    parts = shapely.get_parts(shapely.get_parts(repaired))  # collections, then multi-parts
+    parts = [p for p in parts if p.geom_type == "Polygon" and not p.is_empty]
     return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]
 
 
 _SHAPES: dict[int, tuple[weakref.ref, dict]] = {}
+_ZONES: dict[tuple[int, str], tuple[weakref.ref, shapely.Geometry]] = {}
+
+
+def zone_shape(data: RegionData, zone_id: str) -> shapely.Geometry:
+    """A zone's outline for display (``display_geometry``), simplified once per RegionData
+    object (every map of a run draws it)."""
+    cached = _ZONES.get((id(data), zone_id))
+    if cached is not None and cached[0]() is data:
+        return cached[1]
+    shape = display_geometry(data.zones[zone_id].geometry)
+    with contextlib.suppress(TypeError):
+        _ZONES[(id(data), zone_id)] = (weakref.ref(data), shape)
+    return shape
 
 
 def state_shapes(data: RegionData) -> dict:
@@ -85,4 +94,4 @@ def _state_shapes(data: RegionData) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-__all__ = ["display_geometry", "state_shapes", "valid_polygons"]
+__all__ = ["display_geometry", "state_shapes", "valid_polygons", "zone_shape"]

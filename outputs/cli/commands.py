@@ -121,9 +121,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Solve several scenarios, export each, and write the comparison report (all staged).
 
     Two processes share the work where the system can fork (see ``fork``): a helper solves
-    every other scenario and writes its tables, workbook and GeoJSON while this process does the
-    same for the rest; then a second helper draws every run's map (and writes the manifests)
-    while this process writes the report. The files are the same as from one process."""
+    every other scenario while this process solves the rest; then a second helper writes every
+    run's tables, workbook and GeoJSON while this process writes the report and draws the run
+    maps; the manifests come last. The files are the same as from one process."""
     default_list = not args.scenarios
     refs = list(args.scenarios) or list(DEFAULT_COMPARE)
     if len(refs) < 2:
@@ -158,10 +158,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from ..reports.compare import write_report
 
         finished = [(r, folder) for r, (_s, folder) in zip(results, runs, strict=True)]
-        maps = None if args.no_map else page
-        with fork_call(_finish_runs, finished, data, maps) as finishing:
+        for _result, folder in finished:
+            folder.mkdir()
+        with fork_call(_write_files, finished, data) as writing:
             write_report(results, data, staging, pair=pair, **page)
-            finishing.result()
+            if not args.no_map:
+                _write_maps(finished, data, page)
+            writing.result()
+        _write_manifests(finished, data)
         _write_compare_manifest(staging, scenarios, pair)
         progress.step("report", "written")
     from ..reports.summary import summary
@@ -179,30 +183,24 @@ _Run = tuple[Scenario, Path]
 """A scenario and its run folder (not yet made)."""
 
 
-def _solve_and_export(runs: list[_Run], data: RegionData) -> list[Result]:
-    """Solve each scenario, work out its "why this state" table (``Result.why``, returned with
-    the result so the report and maps share it) and write its run folder's tables, workbook,
-    GeoJSON and ``scenario.toml``. A run without a solution writes its folder too; ``compare``
-    then discards the whole staging folder."""
-    from ..exports.run import write_run_files
-
+def _solve(runs: list[_Run], data: RegionData) -> list[Result]:
+    """Solve each scenario and work out its "why this state" table (``Result.why``, returned
+    with the result so the report and maps share it)."""
     results = []
-    for scenario, folder in runs:
+    for scenario, _folder in runs:
         result = optimizer.solve(scenario, data)
         results.append(result)
         if result.ok:
             result.why  # noqa: B018 - fills the cached table
-        folder.mkdir()
-        write_run_files(result, data, folder)
     return results
 
 
 def _solve_all(runs: list[_Run], data: RegionData) -> list[Result]:
-    """Every scenario solved and exported, in order: a helper takes the odd positions, and this
-    process gets the maps and report ready while it waits for the helper (a later helper
-    inherits what it loaded)."""
-    with fork_call(_solve_and_export, runs[1::2], data) as odd:
-        even = _solve_and_export(runs[0::2], data)
+    """Every scenario solved, in order: a helper takes the odd positions, and this process
+    gets the maps and report ready while it waits for the helper (a later helper inherits what
+    it loaded)."""
+    with fork_call(_solve, runs[1::2], data) as odd:
+        even = _solve(runs[0::2], data)
         if odd.forked:
             _ready_for_maps(data)
         odd_results = odd.result()
@@ -217,15 +215,29 @@ def _ready_for_maps(data: RegionData) -> None:
     state_shapes(data)
 
 
-def _finish_runs(
-    finished: list[tuple[Result, Path]], data: RegionData, page: dict[str, bool] | None
-) -> None:
-    """Each run's ``map.html`` (unless ``page`` is None) and then its manifest."""
-    from ..exports.run import write_run_manifest, write_run_map
+def _write_files(finished: list[tuple[Result, Path]], data: RegionData) -> None:
+    """Each run folder's tables, workbook, GeoJSON and ``scenario.toml`` (the folders exist)."""
+    from ..exports.run import write_run_files
 
     for result, folder in finished:
-        if page is not None:
-            write_run_map(result, data, folder, **page)
+        write_run_files(result, data, folder)
+
+
+def _write_maps(
+    finished: list[tuple[Result, Path]], data: RegionData, page: dict[str, bool]
+) -> None:
+    """Each run's ``map.html``."""
+    from ..exports.run import write_run_map
+
+    for result, folder in finished:
+        write_run_map(result, data, folder, **page)
+
+
+def _write_manifests(finished: list[tuple[Result, Path]], data: RegionData) -> None:
+    """Each run's ``manifest.json``, once every other file of the run is written."""
+    from ..exports.run import write_run_manifest
+
+    for result, folder in finished:
         write_run_manifest(result, data, folder)
 
 

@@ -97,46 +97,84 @@ def _headers(table: pd.DataFrame) -> list[str]:
     ]
 
 
+def _plain(value: object) -> object:
+    """A cell value openpyxl writes: numpy scalars unwrapped, missing values and empty text as
+    an empty cell."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, str) and not value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _write_sheet(book, name: str, table: pd.DataFrame, headers: list[str], widths: list[float],
+                 formats: list[str | None], highlight=None) -> None:  # fmt: skip
+    """One sheet, streamed (write-only): frozen header, filter, widths, number formats."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(name)
+    sheet.freeze_panes = "A2"
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    if len(headers):
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(table) + 1}"
+    sheet.append(headers)
+    for row in table.itertuples(index=False, name=None):
+        cells = []
+        for value, fmt in zip(row, formats, strict=True):
+            value = _plain(value)
+            if fmt is None or value is None or isinstance(value, (bool, str)):
+                cells.append(value)
+                continue
+            cell = WriteOnlyCell(sheet, value)
+            cell.number_format = fmt
+            cells.append(cell)
+        if highlight is not None and highlight(row):
+            first = WriteOnlyCell(sheet, cells[0])
+            first.font = highlight.font
+            cells[0] = first
+        sheet.append(cells)
+
+
 def write_workbook(
     tables: dict[str, pd.DataFrame], path: Path, summary: pd.DataFrame | None = None
 ) -> None:
     """Write ``summary`` (when given, first), ``tables`` with headers for people and the units
-    sheet to ``path``."""
+    sheet to ``path`` (openpyxl's write-only mode: rows streamed, no cell objects kept)."""
+    from openpyxl import Workbook
     from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     units = column_units(tables)
     units.insert(2, "header", [column_label(c) for c in units["column"]])
     for name, table in tables.items():  # the header each sheet really shows
         mask = units["table"] == name
         units.loc[mask, "header"] = _headers(table)
-    sheets = {**tables, "units": units}
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        if summary is not None:
-            summary.to_excel(writer, sheet_name=SUMMARY_SHEET, index=False)
-            sheet = writer.sheets[SUMMARY_SHEET]
-            for letter, width in zip("ABC", (48, 28, 18), strict=False):
-                sheet.column_dimensions[letter].width = width
-            for cell in sheet["A"][1:]:
-                if str(cell.value).startswith("Rule missed"):
-                    cell.font = Font(bold=True, color="B3261E")
-        for name, table in sheets.items():
-            shown = table.set_axis(_headers(table), axis=1) if name in tables else table
-            shown.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes = "A2"
-            if len(table.columns):
-                last = get_column_letter(len(table.columns))
-                sheet.auto_filter.ref = f"A1:{last}{len(table) + 1}"
-            for i, (column, header) in enumerate(zip(table.columns, shown.columns, strict=True), 1):
-                letter = get_column_letter(i)
-                values = table[column]
-                longest = max([len(str(header)), *(len(str(v)) for v in values.head(200))])
-                sheet.column_dimensions[letter].width = min(longest + 2, MAX_WIDTH)
-                if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-                    fmt = number_format(str(column))
-                    for cell in sheet[letter][1:]:
-                        cell.number_format = fmt
+    book = Workbook(write_only=True)
+    if summary is not None:
+
+        def rule(row: tuple) -> bool:
+            return str(row[0]).startswith("Rule missed")
+
+        rule.font = Font(bold=True, color="B3261E")
+        formats = [None, "#,##0.###", None]
+        _write_sheet(book, SUMMARY_SHEET, summary, list(summary.columns), [48, 28, 18],
+                     formats, rule)  # fmt: skip
+    for name, table in {**tables, "units": units}.items():
+        headers = _headers(table) if name in tables else list(table.columns)
+        widths, formats = [], []
+        for column, header in zip(table.columns, headers, strict=True):
+            values = table[column]
+            longest = max([len(str(header)), *(len(str(v)) for v in values.head(200))])
+            widths.append(min(longest + 2, MAX_WIDTH))
+            numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(
+                values
+            )
+            formats.append(number_format(str(column)) if numeric else None)
+        _write_sheet(book, name, table, headers, widths, formats)
+    book.save(path)
 
 
 __all__ = ["SUMMARY_SHEET", "column_label", "number_format", "write_workbook"]

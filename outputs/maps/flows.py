@@ -15,7 +15,7 @@ from regions import RegionData
 from ..formatting import esc, fmt_num, fmt_usd
 from ..missed import mineral_name
 from .batched import Circles, Lines
-from .elements import _link, _rep_point
+from .elements import _link, rep_points
 from .info import TYPE_COLOURS, _table
 from .shading import region_name, tick_label
 
@@ -109,10 +109,11 @@ def _add_flows(group: folium.FeatureGroup, result: Result, data: RegionData) -> 
     colours = _mineral_colours(data)
     largest = float(flows["tonnes_per_yr"].max()) if len(flows) else 0.0
     lines = Lines()
+    points = rep_points(data)
     for row in flows.to_dict("records"):
-        if row["region_id"] not in data.regions.index:
+        if row["region_id"] not in points:
             continue
-        end = _rep_point(data, row["region_id"])
+        end = points[row["region_id"]]
         start = (float(row["source_lat"]), float(row["source_lon"]))
         tonnes = float(row["tonnes_per_yr"])
         text = (

@@ -27,7 +27,7 @@ from regions import RegionData
 
 from ..atomic import atomic_write_text
 from ..formatting import esc, fmt_capacity, fmt_num, fmt_usd
-from ..geometry import display_geometry, state_shapes
+from ..geometry import state_shapes, zone_shape
 from .batched import Circles, Dots
 from .elements import _link, _rep_point
 from .fast_render import fast_render
@@ -270,7 +270,7 @@ def _add_zones(m: folium.Map, result: Result, data: RegionData) -> None:
         zone = data.zones.get(zone_id)
         if zone is None or zone.geometry is None or zone.geometry.is_empty:
             continue
-        geometry = display_geometry(zone.geometry)
+        geometry = zone_shape(data, zone_id)
         outline = Shapes(
             {
                 "type": "FeatureCollection",
