@@ -147,7 +147,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     page = {"offline": not args.cdn, "tiles": args.tiles}
     with staged_folder(out, overwrite=args.overwrite) as staging:
         runs = [(s, staging / folder_name(s.name)) for _, s in scenarios]
-        results = _solve_all(runs, data)
+        results, drawn = _solve_all(runs, data, None if args.no_map else page)
         for result in results:
             if not result.ok:
                 raise NoSolutionError(
@@ -163,7 +163,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         with fork_call(_write_files, finished, data) as writing:
             write_report(results, data, staging, pair=pair, **page)
             if not args.no_map:
-                _write_maps(finished, data, page)
+                _write_maps(finished, data, page, drawn)
             writing.result()
         _write_manifests(finished, data)
         _write_compare_manifest(staging, scenarios, pair)
@@ -195,16 +195,33 @@ def _solve(runs: list[_Run], data: RegionData) -> list[Result]:
     return results
 
 
-def _solve_all(runs: list[_Run], data: RegionData) -> list[Result]:
-    """Every scenario solved, in order: a helper takes the odd positions, and this process
-    gets the maps and report ready while it waits for the helper (a later helper inherits what
-    it loaded)."""
+def _solve_all(
+    runs: list[_Run], data: RegionData, page: dict[str, bool] | None
+) -> tuple[list[Result], dict[int, str]]:
+    """Every scenario solved, in order, and the maps drawn meanwhile: a helper takes the odd
+    positions; this process gets the maps and report ready while it waits for the helper (a
+    later helper inherits what it loaded) and draws its own runs' maps (HTML by position) until
+    the helper is done (``page`` None: no maps)."""
+    drawn: dict[int, str] = {}
     with fork_call(_solve, runs[1::2], data) as odd:
         even = _solve(runs[0::2], data)
         if odd.forked:
             _ready_for_maps(data)
+            for position, result in zip(range(0, len(runs), 2), even, strict=True):
+                if page is None or odd.ready():
+                    break
+                if result.ok:
+                    drawn[position] = _map_html(result, data, page)
         odd_results = odd.result()
-    return [even[i // 2] if i % 2 == 0 else odd_results[i // 2] for i in range(len(runs))]
+    results = [even[i // 2] if i % 2 == 0 else odd_results[i // 2] for i in range(len(runs))]
+    return results, drawn
+
+
+def _map_html(result: Result, data: RegionData, page: dict[str, bool]) -> str:
+    """A run's ``map.html`` page."""
+    from ..maps.scenario import render_html, scenario_map
+
+    return render_html(scenario_map(result, data, **page), offline=page["offline"])
 
 
 def _ready_for_maps(data: RegionData) -> None:
@@ -224,13 +241,20 @@ def _write_files(finished: list[tuple[Result, Path]], data: RegionData) -> None:
 
 
 def _write_maps(
-    finished: list[tuple[Result, Path]], data: RegionData, page: dict[str, bool]
+    finished: list[tuple[Result, Path]],
+    data: RegionData,
+    page: dict[str, bool],
+    drawn: dict[int, str],
 ) -> None:
-    """Each run's ``map.html``."""
+    """Each run's ``map.html`` (those ``drawn`` already, by position, written as they are)."""
+    from ..atomic import atomic_write_text
     from ..exports.run import write_run_map
 
-    for result, folder in finished:
-        write_run_map(result, data, folder, **page)
+    for position, (result, folder) in enumerate(finished):
+        if position in drawn:
+            atomic_write_text(folder / "map.html", drawn[position])
+        else:
+            write_run_map(result, data, folder, **page)
 
 
 def _write_manifests(finished: list[tuple[Result, Path]], data: RegionData) -> None:

@@ -126,6 +126,12 @@ class Pending:
         """True if the call runs in a helper process."""
         return self._process is not None
 
+    def ready(self) -> bool:
+        """True when the value is there to take (a helper has sent it, or it was taken)."""
+        if self._done:
+            return True
+        return self._conn is not None and self._conn.poll()
+
     def result(self) -> Any:
         """Wait for the call and return its value; re-raise its exception here."""
         if self._done:

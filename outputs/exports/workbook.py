@@ -5,6 +5,7 @@ header to its CSV column and unit."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -97,11 +98,21 @@ def _headers(table: pd.DataFrame) -> list[str]:
     ]
 
 
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Control characters a worksheet cannot hold (as openpyxl's ILLEGAL_CHARACTERS_RE)."""
+
+
 def _plain(value: object) -> object:
-    """A cell value openpyxl writes: numpy scalars unwrapped, missing values and empty text as
-    an empty cell."""
+    r"""A cell value openpyxl writes: numpy scalars unwrapped, missing values and empty text as
+    an empty cell, control characters in text escaped (``\x1b``) as on the terminal.
+
+    >>> _plain("a\x1b[2J"), _plain(""), _plain(float("nan"))
+    ('a\\x1b[2J', None, None)
+    """
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, str) and not value):
         return None
+    if isinstance(value, str):
+        return _ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
     if isinstance(value, float) and value != value:

@@ -81,7 +81,7 @@ def _table(
         f"<tr{' ' + attr if attr else ''}>{cells('td', row)}</tr>"
         for attr, row in zip(attrs, rows, strict=True)
     )
-    return f'<table class="data">{head}{body}</table>'
+    return f'<div class="tablebox"><table class="data">{head}{body}</table></div>'
 
 
 # ---------------------------------------------------------------------------------------------
