@@ -89,3 +89,24 @@ def test_phased_report_says_what_differs_with_present_values_and_maps(tmp_path):
     assert '<iframe class="map" title="great-lakes-phased map" src="gl/map.html">' in page
     assert '<nav class="contents">' in page and 'href="#present-values"' in page
     assert '<div class="cs-rule-missed"' not in page  # both meet every goal
+
+
+def test_a_goal_missed_in_a_year_is_a_banner_sentence():
+    from types import SimpleNamespace
+
+    from outputs.phased.report import goals_missed
+
+    by_period = pd.DataFrame(
+        {
+            "year": [2030, 2031, 2032, 2030],
+            "cluster_type": ["battery", "battery", "battery", "solar"],
+            "goal_shortfall": [0.0, 120.0, 80.5, 0.0],
+        }
+    )
+    result = SimpleNamespace(ok=True, by_period=by_period, scenario=SimpleNamespace(name="p"))
+    assert goals_missed(result) == [
+        "p misses its battery cells goal in 2031, 2032, by up to 120 GWh/yr in 2031; a penalty "
+        "is in its cost (not money spent)"
+    ]
+    result.by_period = by_period.assign(goal_shortfall=0.0)
+    assert goals_missed(result) == []
