@@ -141,3 +141,14 @@ def test_a_busy_port_is_refused_before_anything_loads():
         with pytest.raises(PortInUse, match=f"port {port} on 127.0.0.1 is in use"):
             check_port("127.0.0.1", port)
     check_port("127.0.0.1", 0)  # any free port: nothing to check
+
+
+def test_variants_of_one_name_are_numbered_not_hashed(desk):
+    session = desk.sessions.new()
+    desk.choose(session, "builtin:great-lakes")
+    for factor in (0.3, 0.4, 0.3):  # the third is the first again: no new entry
+        session.remember(
+            f"key-{factor}", desk.scenario(session, dict(session.levers, green_lane_factor=factor))
+        )
+    assert list(session.solved) == ["great-lakes (edited) #2", "great-lakes (edited)"]
+    assert session.solved["great-lakes (edited)"] == "key-0.3"

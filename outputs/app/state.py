@@ -197,13 +197,15 @@ class Session:
         return self.base
 
     def remember(self, key: str, scenario: Scenario) -> None:
-        """Record a solved scenario of this tab (for compare); labels are unique."""
-        label = scenario.name
+        """Record a solved scenario of this tab (for compare); labels are unique: a second,
+        different scenario of the same name is ``name #2`` (never a hash)."""
         for old_label, old_key in list(self.solved.items()):
             if old_key == key:
                 del self.solved[old_label]
-        if label in self.solved:
-            label = f"{scenario.name} [{key[:6]}]"
+        label, n = scenario.name, 1
+        while label in self.solved:
+            n += 1
+            label = f"{scenario.name} #{n}"
         self.solved[label] = key
 
 
