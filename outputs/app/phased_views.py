@@ -12,6 +12,7 @@ from ..formatting import fmt_num, fmt_usd_short
 
 TYPE_COLOURS = {"battery": "#1b7837", "magnet": "#762a83", "solar": "#e66101"}
 TYPE_NOUNS = {"battery": "Battery cells", "magnet": "NdFeB magnets", "solar": "Solar modules"}
+NEW_NOUNS = {"battery": "battery cells", "magnet": "NdFeB magnets", "solar": "solar modules"}
 
 
 def _kpi(result, name: str, scope: str = "all") -> float:
@@ -60,9 +61,9 @@ def phased_cards(result) -> list[dict]:
         cards.append(
             {
                 "id": f"new-{k}",
-                "label": f"New {TYPE_NOUNS[k].lower()}",
+                "label": f"New {NEW_NOUNS[k]}",
                 "value": f"{fmt_num(built)} {CAPACITY_UNITS[k]}",
-                "note": f"{fmt_num(sites)} sites; producing from "
+                "note": f"{fmt_num(sites)} site{'' if sites == 1 else 's'}; producing from "
                 + (f"{first:.0f}" if math.isfinite(first) else "—"),
             }
         )
