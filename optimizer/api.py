@@ -27,7 +27,7 @@ from .model.extract import (
     unmet_table,
 )
 from .model.kpis import compute_kpis
-from .model.milp import ClusterModel, build_model
+from .model.milp import ClusterModel, build_model, close_empty_sites
 from .model.result import Result
 from .model.scenario import Scenario, load_scenario
 from .model.solve import run_solver
@@ -125,6 +125,7 @@ def result_from_model(
             model.inputs,
             pd.DataFrame(columns=PRODUCT_FLOW_COLUMNS),
         )
+    close_empty_sites(model)
     objective = float(model.problem.objective.value())
     flows = flows_table(model)
     products = products_table(model, CAPACITY_UNITS)

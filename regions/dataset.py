@@ -107,14 +107,15 @@ class RegionData:
         return view_at(self.facilities, self.facility_events, cutoff)
 
     def demand_as_of(self, as_of: date | str) -> pd.DataFrame:
-        """Demand a planner saw on ``as_of``: per (node_id, cluster_type) the row with the latest
-        ``as_of`` on or before that date (nodes with no row by then are left out).
+        """Demand a planner saw on ``as_of``: per (node_id, cluster_type) the row at its series'
+        newest date on or before that date; a node the source withheld that year is left out,
+        not carried forward (``regions.demand.demand_at``).
 
         >>> import regions
         >>> data = regions.load()
-        >>> row = data.demand_as_of("2020-12-31").set_index("node_id").loc["CA-utility-pv"]
-        >>> (row["as_of"].isoformat(), float(row["weight"]), row["weight_unit"])
-        ('2020-12-31', 12256.1, 'MWac')
+        >>> row = data.demand_as_of("2020-12-31").set_index("node_id").loc["CA-utility-pv-additions"]
+        >>> (row["as_of"].isoformat(), row["weight_unit"])
+        ('2020-12-31', 'MWac')
         """
         return demand_at(self.demand, as_of)
 

@@ -69,16 +69,55 @@ def read_demand(path: Path, regions: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def demand_at(demand: pd.DataFrame, as_of: date | str) -> pd.DataFrame:
-    """For each (node_id, cluster_type), the row with the latest ``as_of`` on or before ``as_of``.
+def _series_latest(known: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """(each node's latest row, each row's series vintage): a series is (cluster_type,
+    weight_unit), and its vintage the newest ``as_of`` any of its rows has by the cutoff."""
+    latest = known.sort_values("as_of").groupby(["node_id", "cluster_type"], sort=False).tail(1)
+    vintage = known.groupby(["cluster_type", "weight_unit"])["as_of"].max()
+    keys = list(zip(latest["cluster_type"], latest["weight_unit"], strict=True))
+    return latest, pd.Series([vintage[k] for k in keys], index=latest.index)
 
+
+def demand_at(demand: pd.DataFrame, as_of: date | str) -> pd.DataFrame:
+    """For each (node_id, cluster_type), its row dated at its series' newest date on or before
+    ``as_of``; a series is (cluster_type, weight_unit), e.g. CBP jobs of battery nodes.
+
+    No silent carry-forward: a node with no row at its series' newest date (a cell the source
+    withheld that year) is left out, not given an older year's figure; :func:`stale_nodes` lists
+    such nodes, and a cited alternative or a labelled assumption row at that date keeps one in.
     Nodes with no row by then are left out. Sorted by cluster_type and node_id, fresh index.
     """
+    known = _known(demand, as_of)
+    if not len(known):
+        return known.reset_index(drop=True)
+    latest, vintage = _series_latest(known)
+    current = latest[latest["as_of"] == vintage]
+    return current.sort_values(["cluster_type", "node_id"]).reset_index(drop=True)
+
+
+def stale_nodes(demand: pd.DataFrame, as_of: date | str) -> pd.DataFrame:
+    """Nodes :func:`demand_at` leaves out because their newest row by ``as_of`` is older than
+    their series' newest date: ``node_id, cluster_type, region_id, last_as_of, series_as_of``."""
+    columns = ["node_id", "cluster_type", "region_id", "last_as_of", "series_as_of"]
+    known = _known(demand, as_of)
+    if not len(known):
+        return pd.DataFrame(columns=columns)
+    latest, vintage = _series_latest(known)
+    old = latest[latest["as_of"] < vintage]
+    return pd.DataFrame(
+        {
+            "node_id": old["node_id"].to_numpy(),
+            "cluster_type": old["cluster_type"].to_numpy(),
+            "region_id": old["region_id"].to_numpy(),
+            "last_as_of": old["as_of"].to_numpy(),
+            "series_as_of": vintage[old.index].to_numpy(),
+        },
+        columns=columns,
+    ).sort_values(["cluster_type", "node_id"], ignore_index=True)
+
+
+def _known(demand: pd.DataFrame, as_of: date | str) -> pd.DataFrame:
     cutoff = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     if isinstance(cutoff, pd.Timestamp):
         cutoff = cutoff.date()
-    known = demand[demand["as_of"] <= cutoff] if len(demand) else demand
-    if not len(known):
-        return known.reset_index(drop=True)
-    latest = known.sort_values("as_of").groupby(["node_id", "cluster_type"], sort=False).tail(1)
-    return latest.sort_values(["cluster_type", "node_id"]).reset_index(drop=True)
+    return demand[demand["as_of"] <= cutoff] if len(demand) else demand

@@ -146,6 +146,8 @@ def _read_minerals(files: dict[str, Path], geometry: dict) -> tuple[pd.DataFrame
     check_refs(domestic, "mineral", set(minerals), label, files["mineral_prices.csv"].name)
     check_coordinates(domestic, geometry, label, id_column="source_id", domestic=True)
     domestic["foreign"] = False
+    domestic["feed_origin"] = check_feed_origin(domestic, label)
+    domestic["domestic_feed"] = domestic["feed_origin"].isin(DOMESTIC_FEED)
 
     gw_label = str(files["import_gateways.csv"])
     gateways = read_table(files["import_gateways.csv"])
@@ -170,9 +172,42 @@ def _read_minerals(files: dict[str, Path], geometry: dict) -> tuple[pd.DataFrame
         vintage="",
         facility_id="",
         foreign=True,
+        feed_origin="imported",
+        domestic_feed=False,
     )
     sources = pd.concat([domestic, imported[domestic.columns]], ignore_index=True)
     return prices.set_index("mineral"), sources
+
+
+DOMESTIC_FEED = ("domestic", "recycled")
+"""Feed origins that count as domestic for a domestic-share rule: mined or recycled at home."""
+MINED = ("mine", "brine")
+
+
+def check_feed_origin(sources: pd.DataFrame, label: str) -> pd.Series:
+    """Each source's feed origin: a mine or brine mines at home (blank reads as ``domestic``,
+    anything else is an error); a refinery, processor or recycler must say where its feed comes
+    from (blank is an error naming the line and field)."""
+    out = []
+    for row in sources.to_dict("records"):
+        origin = str(row.get("feed_origin", "") or "")
+        where = {"line": int(row["_line"]), "row_id": row["source_id"], "field": "feed_origin"}
+        if row["kind"] in MINED:
+            if origin not in ("", "domestic"):
+                raise DataValidationError(
+                    label, f"a {row['kind']} mines at home: {origin!r} must be domestic", **where
+                )
+            out.append("domestic")
+        elif origin == "":
+            raise DataValidationError(
+                label,
+                f"a {row['kind']} needs its feed origin (domestic, recycled, imported or unknown): "
+                "only feed mined or recycled at home counts as domestic",
+                **where,
+            )
+        else:
+            out.append(origin)
+    return pd.Series(out, index=sources.index, dtype=object)
 
 
 SOURCE_STATUS_FOR_FACILITY = {

@@ -10,14 +10,16 @@ import pytest
 
 import regions
 from regions import DataValidationError
+from regions.demand import stale_nodes
 from tests.helpers import SHARED, copy_data, edit_csv
 from tests.tiny import write_data
 
 MARKETS = SHARED / "reference-data" / "markets"
 CBP_FILE = MARKETS / "cbp_state_selected_naics_2017_2021.csv"
-PV_FILE = MARKETS / "uspvdb_state_utility_scale_pv_2019_2020.csv"
+PV_ADDITIONS = SHARED / "reference-data" / "pv" / "utility_pv_additions_by_county_year.csv"
 HEADER = (
-    "node_id,cluster_type,region_id,name,weight,weight_unit,as_of,kind,citation,url,vintage,note"
+    "node_id,cluster_type,region_id,name,weight,weight_unit,as_of,kind,citation,url,vintage,note,"
+    "published"
 )
 
 
@@ -32,45 +34,56 @@ def node(data, node_id: str, as_of: str) -> pd.Series:
 
 
 def test_values_typed_from_the_published_tables(data):
-    # CBP 2019 state totals (as quoted in the market files' notes): MI 12,125 jobs in NAICS
-    # 336111 and 28,256 in 336112; WI 4,332 in 335312; USPVDB end-2020 CA 12,256 MWac.
-    assert node(data, "MI-auto-assembly", "2019-03-12")["weight"] == 12125
-    assert node(data, "MI-light-truck-assembly", "2019-03-12")["weight"] == 28256
+    # CBP 2019 (staged extract): MI 3361 40,863 less 336120 482 = 40,381 = 336111 12,125 +
+    # 336112 28,256; WI 4,332 in 335312
+    assert node(data, "MI-light-vehicle-assembly", "2019-03-12")["weight"] == 40381 == 12125 + 28256
     assert node(data, "WI-motor-generator-mfg", "2019-03-12")["weight"] == 4332
-    pv = node(data, "CA-utility-pv", "2020-12-31")
-    assert (pv["weight"], pv["weight_unit"], pv["kind"]) == (12256.1, "MWac", "derived")
+    pv = node(data, "CA-utility-pv-additions", "2020-12-31")
+    assert (pv["weight_unit"], pv["kind"], str(pv["published"])) == (
+        "MWac",
+        "derived",
+        "2025-04-30",
+    )
 
 
 @pytest.mark.skipif(not CBP_FILE.exists(), reason="shared reference data not present")
-def test_cbp_rows_match_the_staged_extract(data):
+def test_light_vehicle_weight_fills_the_cells_cbp_withholds(data):
     staged = pd.read_csv(CBP_FILE, dtype={"naics": str})
     staged = staged.set_index(["state", "naics", "year"])["employment"]
-    for node_id, code, year in [
-        ("KY-light-truck-assembly", "336112", 2020),
-        ("CA-turbine-mfg", "333611", 2019),
-        ("TN-auto-assembly", "336111", 2018),
-    ]:
-        expected = staged[(node_id[:2], code, year)]
-        assert node(data, node_id, f"{year}-03-12")["weight"] == expected, node_id
+    # no TN, GA or MS light-truck cell in any year, KY's withheld in 2021: 3361 is published
+    for state in ("TN", "GA", "MS"):
+        assert (state, "336112", 2020) not in staged.index
+        assert (
+            node(data, f"{state}-light-vehicle-assembly", "2020-03-12")["weight"]
+            == staged[(state, "3361", 2020)]
+        )
+    assert ("KY", "336112", 2021) not in staged.index
+    ky = node(data, "KY-light-vehicle-assembly", "2021-03-12")
+    assert ky["weight"] == staged[("KY", "3361", 2021)] - staged[("KY", "336120", 2021)]
+    assert "upper bound" not in ky["note"]
+    tn = node(data, "TN-light-vehicle-assembly", "2020-03-12")
+    assert "upper bound" in tn["note"]  # TN's 336120 is withheld: heavy trucks not removed
 
 
 @pytest.mark.skipif(not CBP_FILE.exists(), reason="shared reference data not present")
 def test_withheld_cbp_cells_are_left_out(data):
     staged = pd.read_csv(CBP_FILE, dtype={"naics": str})
-    cell = staged[(staged["state"] == "OH") & (staged["naics"] == "336111")]
+    cell = staged[(staged["state"] == "GA") & (staged["naics"] == "3361")]
     assert cell.set_index("year").at[2017, "employment"] == 0  # withheld in CBP 2017
-    ohio = data.demand[data.demand["node_id"] == "OH-auto-assembly"]
-    assert date(2017, 3, 12) not in set(ohio["as_of"])
-    assert date(2018, 3, 12) in set(ohio["as_of"])
+    georgia = data.demand[data.demand["node_id"] == "GA-light-vehicle-assembly"]
+    assert date(2017, 3, 12) not in set(georgia["as_of"])
+    assert date(2018, 3, 12) in set(georgia["as_of"])
 
 
-@pytest.mark.skipif(not PV_FILE.exists(), reason="shared reference data not present")
-def test_pv_rows_match_the_staged_state_sums(data):
-    staged = pd.read_csv(PV_FILE).set_index("state")
-    for state in ("NC", "TX", "AL"):
-        for year in (2019, 2020):
-            weight = node(data, f"{state}-utility-pv", f"{year}-12-31")["weight"]
-            assert weight == staged.at[state, f"mwac_cum_through_{year}"], (state, year)
+@pytest.mark.skipif(not PV_ADDITIONS.exists(), reason="shared reference data not present")
+def test_pv_rows_are_three_years_of_additions(data):
+    staged = pd.read_csv(PV_ADDITIONS, dtype={"county_fips": str})
+    added = staged.groupby(["state", "year"])["capacity_mwac_added"].sum()
+    for state in ("NC", "TX", "CA"):
+        for year in (2020, 2024):
+            expected = round(sum(added.get((state, y), 0.0) for y in range(year - 2, year + 1)), 1)
+            weight = node(data, f"{state}-utility-pv-additions", f"{year}-12-31")["weight"]
+            assert weight == pytest.approx(expected), (state, year)
 
 
 def test_nodes_sit_at_their_region_representative_point(data):
@@ -78,14 +91,13 @@ def test_nodes_sit_at_their_region_representative_point(data):
     assert (data.demand[["lat", "lon"]].to_numpy() == reps).all()
 
 
-def test_demand_as_of_takes_the_latest_row_on_or_before_the_date(data):
+def test_demand_as_of_takes_the_series_row_on_or_before_the_date(data):
     at = data.demand_as_of("2020-12-31").set_index("node_id")
-    assert at.at["MI-auto-assembly", "as_of"] == date(2020, 3, 12)
-    assert at.at["CA-utility-pv", "as_of"] == date(2020, 12, 31)
+    assert at.at["MI-light-vehicle-assembly", "as_of"] == date(2020, 3, 12)
+    assert at.at["CA-utility-pv-additions", "as_of"] == date(2020, 12, 31)
     early = data.demand_as_of(date(2020, 3, 11)).set_index("node_id")
-    assert early.at["MI-auto-assembly", "as_of"] == date(2019, 3, 12)
-    assert early.at["CA-utility-pv", "as_of"] == date(2019, 12, 31)
-    assert early.at["CA-utility-pv", "weight"] == 10854.5
+    assert early.at["MI-light-vehicle-assembly", "as_of"] == date(2019, 3, 12)
+    assert early.at["CA-utility-pv-additions", "as_of"] == date(2019, 12, 31)
     assert "NJ-small-pv" not in early.index  # first figure is December 2020
     assert len(data.demand_as_of("2016-12-31")) == 0
     assert not at.index.duplicated().any()
@@ -100,9 +112,9 @@ def test_tiny_demand_by_hand(tmp_path):
     write_demand(
         folder,
         [
-            "A-plant,battery,A,plant in A,100,jobs,2018-01-01,sourced,Source X,,2018,",
-            "A-plant,battery,A,plant in A,150,jobs,2020-01-01,sourced,Source X,,2020,",
-            "C-market,solar,C,market in C,7.5,MW,2019-06-30,assumption,,,,ASSUMPTION: one market",
+            "A-plant,battery,A,plant in A,100,jobs,2018-01-01,sourced,Source X,,2018,,",
+            "A-plant,battery,A,plant in A,150,jobs,2020-01-01,sourced,Source X,,2020,,",
+            "C-market,solar,C,market in C,7.5,MW,2019-06-30,assumption,,,,ASSUMPTION: one market,",
         ],
     )
     data = regions.load(folder)
@@ -112,6 +124,48 @@ def test_tiny_demand_by_hand(tmp_path):
     assert (at.at["C-market", "lon"], at.at["C-market", "lat"]) == (-85.5, 40.5)
     assert data.demand_as_of("2020-01-01").set_index("node_id").at["A-plant", "weight"] == 150
     assert list(data.demand_as_of("2018-06-30")["node_id"]) == ["A-plant"]
+
+
+def test_no_silent_carry_forward_of_a_withheld_year(tmp_path):
+    """B's 2020 cell is withheld: the 2020 view must not give B its 2018 figure."""
+    folder = write_data(tmp_path / "tiny")
+    write_demand(
+        folder,
+        [
+            "A-plant,battery,A,plant in A,100,jobs,2018-01-01,sourced,Source X,,2018,,",
+            "B-plant,battery,B,plant in B,300,jobs,2018-01-01,sourced,Source X,,2018,,",
+            "A-plant,battery,A,plant in A,150,jobs,2020-01-01,sourced,Source X,,2020,,",
+        ],
+    )
+    data = regions.load(folder)
+    view = data.demand_as_of("2020-06-30")
+    assert list(view["node_id"]) == ["A-plant"]  # B is not carried forward from 2018
+    stale = stale_nodes(data.demand, "2020-06-30")
+    assert list(stale["node_id"]) == ["B-plant"]
+    assert stale.at[0, "last_as_of"] == date(2018, 1, 1)
+    assert stale.at[0, "series_as_of"] == date(2020, 1, 1)
+    # in 2019 both rows are the series' newest: both nodes are in
+    assert list(data.demand_as_of("2019-06-30")["node_id"]) == ["A-plant", "B-plant"]
+    # an explicit, labelled row at the series date keeps B in (the gaming-proof way to fill it)
+    write_demand(
+        folder,
+        [
+            "A-plant,battery,A,plant in A,100,jobs,2018-01-01,sourced,Source X,,2018,,",
+            "B-plant,battery,B,plant in B,300,jobs,2018-01-01,sourced,Source X,,2018,,",
+            "A-plant,battery,A,plant in A,150,jobs,2020-01-01,sourced,Source X,,2020,,",
+            "B-plant,battery,B,plant in B,280,jobs,2020-01-01,assumption,,,,"
+            "ASSUMPTION: withheld; bounded by the 3-digit total,",
+        ],
+    )
+    data = regions.load(folder)
+    assert data.demand_as_of("2020-06-30").set_index("node_id").at["B-plant", "weight"] == 280
+
+
+def test_builtin_views_carry_no_withheld_cell_forward(data):
+    for when in ("2020-12-31", "2026-06-30"):
+        view = data.demand_as_of(when)
+        for (k, unit), rows in view.groupby(["cluster_type", "weight_unit"]):
+            assert rows["as_of"].nunique() == 1, (when, k, unit)
 
 
 def test_folder_without_demand_loads_with_no_nodes(tmp_path):
@@ -150,17 +204,17 @@ def expect_error(folder, line, field, fragment):
     ],
 )
 def test_each_broken_cell_is_named(folder, column, value, fragment):
-    line = edit_csv(folder / "demand.csv", "MI-auto-assembly", column, value)
+    line = edit_csv(folder / "demand.csv", "WI-motor-generator-mfg", column, value)
     expect_error(folder, line, column, fragment)
 
 
 def test_uncited_derived_row(folder):
-    line = edit_csv(folder / "demand.csv", "CA-utility-pv", "citation", "")
+    line = edit_csv(folder / "demand.csv", "CA-utility-pv-additions", "citation", "")
     expect_error(folder, line, "citation", "a derived row needs a citation")
 
 
 def test_assumption_row_must_say_so(folder):
-    line = edit_csv(folder / "demand.csv", "MI-auto-assembly", "kind", "assumption")
+    line = edit_csv(folder / "demand.csv", "WI-motor-generator-mfg", "kind", "assumption")
     expect_error(folder, line, "note", "must say ASSUMPTION")
 
 
@@ -177,7 +231,7 @@ def test_duplicate_node_date(folder):
 def test_node_keeps_one_region(folder):
     path = folder / "demand.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    second = [n for n, t in enumerate(lines, start=1) if t.startswith("MI-auto-assembly,")][1]
-    lines[second - 1] = lines[second - 1].replace(",MI,", ",OH,", 1)
+    second = [n for n, t in enumerate(lines, start=1) if t.startswith("WI-motor-generator-mfg,")][1]
+    lines[second - 1] = lines[second - 1].replace(",WI,", ",OH,", 1)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     expect_error(folder, second, "region_id", "a node keeps one region_id")

@@ -59,7 +59,7 @@ def test_labor_cap_binds(inst):
     # cap 0.002 x 100,000 jobs = 200 jobs = 20 units per region: A 20, C 15
     result = optimizer.solve(tiny.scenario(35, limits={"labor_share_cap": 0.002}), data, tech)
     assert site_capacity(result) == {"A": 20.0, "C": 15.0}
-    labor = result.shadow_prices.set_index(["constraint", "key"]).loc[("labor", "A/battery")]
+    labor = result.shadow_prices.set_index(["constraint", "key"]).loc[("labor", "A")]
     # one more job in A moves 0.1 unit from C (above its minimum) to A:
     # saves 0.1 x (6.8e5 + d_AC [C's lithium freight] - 6.5e5)
     saving = 0.1 * (6.8e5 + tiny.distance_km("A", "C") - 6.5e5)
@@ -172,7 +172,10 @@ def test_mine_that_cannot_produce_by_the_horizon_supplies_nothing(tmp_path):
     # at 10 x the landed price 1e4 USD/t
     unmet = late.unmet.set_index("item").loc["domestic share of lithium"]
     assert unmet["amount"] == pytest.approx(15.0)
-    assert "domestic_share[lithium]: available domestic sources offer 0 t/yr" in unmet["binding"]
+    assert (
+        "domestic_share[lithium]: available sources of domestic feed offer 0 t/yr"
+        in unmet["binding"]
+    )
     assert late.flows["tonnes_per_yr"].sum() == pytest.approx(30.0)
     assert late.kpi("share_gap_penalty") == pytest.approx(15 * 10 * 1e4)
     in_time = optimizer.solve(

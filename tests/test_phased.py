@@ -282,3 +282,21 @@ def test_break_even_on_permitting_months_of_a_phased_pair(tmp_path):
     low, high = found.bracket
     assert low <= 7 / 30 <= high and high - low <= 0.005
     assert found.message.startswith("only-a ranks first below permitting_months")
+
+
+def test_phased_labor_pool_is_shared_by_types(tmp_path):
+    """Battery and solar in one phased model share each region's pool: 200 jobs = 20 units."""
+    data, tech = tiny.load(tmp_path)
+    solar = {"value": 20, "unit": "GW/yr", "source": "test"}
+    scenario = tiny.scenario(
+        20,
+        limits={"labor_share_cap": 0.002},
+        periods={"years": [2030], "discount_rate": 0.02, "discount_rate_source": "test"},
+    ).replace(targets={"solar": solar})
+    inputs = phased_inputs(data, scenario, tech)
+    model = build_phased_model(inputs, ("battery", "solar"))
+    assert set(model.rows["labor"]) == {"A", "B", "C"}
+    result = solve_phased(scenario, data, tech)
+    built = result.schedule.groupby("region_id")["capacity"].sum()
+    assert (built <= 20 + 1e-6).all()
+    assert built.sum() == pytest.approx(40)

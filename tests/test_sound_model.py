@@ -4,7 +4,8 @@ One test (or group) per finding of the sound-model review: the domestic-share ru
 leaving need unsupplied; duals are published only where they mean something and agree with a
 finite-difference re-solve; brownfield means an operating plant of the counting product; transfers
 are not savings; the product tariff moves the landed import price; decision cost is reported apart
-from the supply of existing plants; the labor cap is per type and net of recent hires.
+from the supply of existing plants; the labor pool is one per state, shared by every type, and
+net of recent hires of any type.
 """
 
 from __future__ import annotations
@@ -104,7 +105,10 @@ def test_duals_of_closed_sites_are_not_published(tmp_path):
     published = result.shadow_prices
     scale = published[published["constraint"] == "max_scale"]
     assert list(scale["key"]) == ["A/battery"]
-    assert set(published[published["constraint"] == "labor"]["key"]) == {"A/battery"}
+    # a labor row is a region's pool shared by all types; at the 5 % cap A's 5,000 jobs cannot
+    # be exhausted by its sites (3 x 50 units x 10 jobs), so the row is left out and no labor
+    # dual is published (test_labor_cap_binds covers a binding pool)
+    assert set(published[published["constraint"] == "labor"]["key"]) == set()
 
 
 def check_duals_by_finite_difference(model, options, table) -> int:
@@ -149,8 +153,11 @@ def test_builtin_duals_agree_with_finite_differences(name, data):
     table, _ = optimizer.model.duals.shadow_prices(model, scenario.solver)
     opened = {k for k, v in model.open.items() if v.value() > 0.5}
     opened |= {k for k, v in model.expand_open.items() if v.value() > 0.5}
-    per_site = table[table["constraint"].isin(["labor", "max_scale", "expansion_limit", "room"])]
+    per_site = table[table["constraint"].isin(["max_scale", "expansion_limit", "room"])]
     assert {tuple(key.split("/")) for key in per_site["key"]} <= opened
+    # a labor row is a region's pool: published only where some site of the region is open
+    pools = table[table["constraint"] == "labor"]
+    assert set(pools["key"]) <= {r for r, _k in opened}
     assert check_duals_by_finite_difference(model, scenario.solver, table) == len(table)
 
 
@@ -282,12 +289,39 @@ def two_types(target_battery: float, target_solar: float, **sections):
     return scenario.replace(targets={"solar": doc})
 
 
-def test_labor_cap_is_per_type(tmp_path):
+def test_two_types_cannot_both_use_the_same_workers(tmp_path):
+    """The gaming attempt: battery and solar each hiring a full 5 % of A's workers.
+
+    Cap 0.002 x 100,000 = 200 jobs per region for all types together; both types need 10 jobs
+    per unit, so a region holds 20 units of battery and solar together. Targets 20 + 20: under
+    per-type caps both went to the cheapest region A (400 jobs of a 200-job pool). With the
+    shared pool one type takes A (20 units = 200 jobs) and the other the next cheapest region C
+    (unit cost 6.8e5 vs B's 7.0e5), each at one fixed cost; splitting 10 + 10 in A and C would
+    pay four fixed costs instead of two.
+    """
     data, tech = tiny.load(tmp_path)
-    # cap 0.002 x 100,000 = 200 jobs = 20 units for each type in each region
     result = optimizer.solve(two_types(20, 20, limits={"labor_share_cap": 0.002}), data, tech)
-    assert capacity(result, "battery") == {"A": 20.0}
-    assert capacity(result, "solar") == {"A": 20.0}
+    battery, solar = capacity(result, "battery"), capacity(result, "solar")
+    assert sum(battery.values()) == pytest.approx(20) and sum(solar.values()) == pytest.approx(20)
+    hires = {r: 10 * (battery.get(r, 0.0) + solar.get(r, 0.0)) for r in "ABC"}
+    assert all(h <= 200 + 1e-6 for h in hires.values())
+    assert sorted([*battery, *solar]) == ["A", "C"]
+    assert result.kpi("shortfall", "battery") == pytest.approx(0)
+    assert result.kpi("shortfall", "solar") == pytest.approx(0)
+
+
+def test_one_labor_row_per_region_with_the_pool_on_every_type(tmp_path):
+    data, tech = tiny.load(tmp_path)
+    scenario = two_types(20, 20, limits={"labor_share_cap": 0.002})
+    inputs = optimizer.inputs_for(scenario, data, tech)
+    assert inputs.labor_pool_jobs.to_dict() == pytest.approx({"A": 200, "B": 200, "C": 200})
+    model = build_model(data, scenario, tech)
+    rows = model.constraints["labor"]
+    assert set(rows) == {"A", "B", "C"}
+    # region A's row holds both types' capacity columns with their jobs per unit
+    names = {v.name for v in rows["A"]}
+    assert any("battery" in n for n in names) and any("solar" in n for n in names)
+    assert rows["A"].constant == pytest.approx(-200)
 
 
 def test_labor_cap_nets_out_plants_hiring_since_the_employment_figure(tmp_path):
@@ -299,16 +333,30 @@ def test_labor_cap_nets_out_plants_hiring_since_the_employment_figure(tmp_path):
     ).sites
     assert sites.at[("A", "battery"), "labor_limit_jobs"] == pytest.approx(200 - 100)
     assert sites.at[("B", "battery"), "labor_limit_jobs"] == pytest.approx(200)
+    # the battery plant's future hires come out of the pool solar draws on too
+    assert sites.at[("A", "solar"), "labor_limit_jobs"] == pytest.approx(200 - 100)
 
 
 def test_shortfall_explanation_names_only_its_own_type(tmp_path):
     data, tech = tiny.load(tmp_path)
-    scenario = two_types(70, 60, limits={"labor_share_cap": 0.002, "max_clusters": {"battery": 1}})
+    # battery: one cluster of at most 50 for a target of 70 -> 20 short; solar 60 is met
+    scenario = two_types(70, 60, limits={"max_clusters": {"battery": 1}})
     result = optimizer.solve(scenario, data, tech)
-    assert capacity(result, "solar") == {"A": 20.0, "B": 20.0, "C": 20.0}  # solar labor binds
+    assert result.kpi("shortfall", "battery") == pytest.approx(20)
     why = result.unmet.set_index("item").at["target battery", "binding"]
-    assert "max_clusters[battery]" in why and "labor[A battery]" in why
+    assert "max_clusters[battery]" in why
     assert "solar" not in why
+
+
+def test_a_shortfall_bound_by_the_shared_pool_names_the_region(tmp_path):
+    data, tech = tiny.load(tmp_path)
+    # 200 jobs per region = 60 units in all; 70 + 60 asked, so the pools bind
+    scenario = two_types(70, 60, limits={"labor_share_cap": 0.002})
+    result = optimizer.solve(scenario, data, tech)
+    built = sum(capacity(result, "battery").values()) + sum(capacity(result, "solar").values())
+    assert built == pytest.approx(60)
+    why = " ".join(result.unmet["binding"])
+    assert "labor[A]" in why
 
 
 def test_cbc_gap_is_unknown_not_zero(tmp_path):

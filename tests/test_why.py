@@ -20,7 +20,7 @@ import pytest
 
 import optimizer
 import regions
-from optimizer.model.why import why_this_state
+from optimizer.model.why import ESTIMATE, why_this_state
 from tests import tiny
 
 
@@ -41,8 +41,11 @@ def test_runner_up_gap_and_break_even_by_hand(tmp_path):
     assert round(cut, 1) == 37.9
     assert row["break_even"] == (
         "C would take this battery capacity from A if its power price were 37.9 % lower, or a "
-        f"state incentive paid {3e4 + d_ac:,.0f} USD/yr per GWh/yr there, all else equal."
+        f"state incentive paid {3e4 + d_ac:,.0f} USD/yr per GWh/yr there, all else equal "
+        f"({ESTIMATE})."
     )
+    # the gap is 4.6 % of A's cost; the tiny data document no ranges and the gap is proven 0
+    assert not row["toss_up"] and row["uncertainty_usd_per_unit"] == pytest.approx(0.0)
     assert row["binding"].startswith("national battery target (6.6")
 
 
@@ -120,5 +123,5 @@ def test_with_markets_the_runner_up_is_costed_serving_the_same_customers(tmp_pat
     assert row["break_even"] == (
         f"B would take this battery capacity from C if a state incentive paid {gap:,.0f} USD/yr "
         "per GWh/yr there (most of the gap is outbound freight: its customers are farther away; "
-        "no single cost term of it closes the gap alone), all else equal."
+        f"no single cost term of it closes the gap alone), all else equal ({ESTIMATE})."
     )

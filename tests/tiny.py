@@ -167,7 +167,7 @@ TECH_ROWS = {
     "agglomeration_discount": 0.8,
     "expansion_share": 1.0,
     "expansion_fixed_cost_fraction": 0.25,
-    "landed_import_price_usd_per_unit": 1e6,
+    "import_price_usd_per_unit": 1e6,
     "import_tariff_pct": 0,
     "bom_lithium_t_per_unit": 1,
 }

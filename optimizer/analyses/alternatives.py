@@ -15,11 +15,9 @@ by the goal:
 where new = greenfield + expansion capacity and need[k] = target − existing. Each type's
 shortfall stays at most the optimum's, so every alternative meets the same targets.
 
-The model falls into independent parts (one per cluster type in the built-in data), and the
-bound is shared out among them (``optimizer.analyses.alternatives_parts``): parts the goal does not
-concern keep their optimal plan, the others get budgets in proportion to their optimal cost that
-sum to ε·C*. For a goal on one type this is exactly one bound on the whole plan; for a goal on
-several types it is a restriction. Either way every plan costs at most (1 + ε)·C*.
+The model may fall into independent parts (types that share no row); parts one goal spans are
+joined, so the goal's part gets the whole slack and every other part keeps its optimal plan
+(``optimizer.analyses.alternatives_parts``): the true optimum of the goal within (1 + ε)·C*.
 
 Two stages per plan and part (lexicographic): first the goal is optimised within the budget (to
 a relative MIP gap of ``GOAL_MIP_GAP``); then, with the goal held at what stage one reached,

@@ -1,18 +1,17 @@
 """Solve near-optimal plans part by part: the independent parts of the siting model apart.
 
-The siting model falls into independent parts (``optimizer.model.components``: in the built-in data,
-one per cluster type — no mineral, labor or market row is shared). A goal is a sum of terms,
-each on one part, so it splits too; only the one cost bound ties the parts together. Here the
-slack is shared out: a part the goal does not concern keeps its optimal plan (spending slack on
-it cannot move the goal), and the parts it concerns get budgets in proportion to their optimal
-cost,
+The siting model falls into independent parts (``optimizer.model.components``: types that share
+no mineral, market or labor-pool row; in the built-in data the shared labor pools make it one
+part). A goal is a sum of terms, each on one part; only the one cost bound ties the parts
+together. Parts that one goal spans are joined first (:func:`goal_linked`), so every goal
+concerns exactly one (joined) part, and that part gets the whole slack,
 
-    cost_p ≤ C*_p + ε·C* · C*_p / Σ_{q concerned} C*_q,
+    cost_p ≤ C*_p + ε·C*,
 
-which sum to ε·C*, so every plan still costs at most (1 + ε)·C*. For a goal on one part (a
-zone or state for one type, or any goal on a one-type scenario) this is the same problem as one
-bound on the whole plan; for a goal on several parts it is a restriction (each within its share
-of the slack), and each part is a much smaller MILP than the whole.
+while the parts the goal does not concern keep their optimal plan (spending slack there cannot
+move the goal). Every plan therefore costs at most (1 + ε)·C*, and it is the same problem as one
+bound on the whole plan: the true maximum (or minimum) of the goal. Parts no goal spans stay
+apart, each a smaller MILP than the whole.
 
 Each part is held in its own HiGHS session (``optimizer.runs.highs_session``) and solved in two
 stages (the goal, then the cheapest plan reaching it), as in ``optimizer.analyses.alternatives``.
@@ -55,6 +54,37 @@ class Part:
             var.varValue = float(value)
 
 
+def goal_linked(
+    parts: list[tuple[list[pulp.LpVariable], list[str]]],
+    goals: dict[str, tuple[pulp.LpAffineExpression, int]],
+) -> list[tuple[list[pulp.LpVariable], list[str]]]:
+    """The independent parts, with those that one goal spans joined into one part.
+
+    A goal over several parts (every type's capacity in a zone, say) must share one slack: the
+    most it can reach within (1 + ε)·C* may spend the whole slack in one part. Joined parts get
+    one cost bound, so the plan is the true maximum; parts no goal spans stay apart (smaller
+    MILPs, and a goal on one of them gets all the slack anyway)."""
+    part_of = {v.name: i for i, (variables, _rows) in enumerate(parts) for v in variables}
+    parent = list(range(len(parts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for expr, _sense in goals.values():
+        spanned = sorted({part_of[v.name] for v in expr if v.name in part_of})
+        for i in spanned[1:]:
+            parent[root(i)] = root(spanned[0])
+    joined: dict[int, tuple[list, list]] = {}
+    for i, (variables, rows) in enumerate(parts):
+        group = joined.setdefault(root(i), ([], []))
+        group[0].extend(variables)
+        group[1].extend(rows)
+    return [joined[r] for r in sorted(joined)]
+
+
 def split(
     problem: pulp.LpProblem,
     cost: pulp.LpAffineExpression,
@@ -64,7 +94,7 @@ def split(
     """Split ``problem`` (solved at its optimum, with ``cost`` its objective) into parts, add a
     cost-bound row and one goal row per goal with terms in each, and open a session per part
     started from the optimum."""
-    parts = independent_parts(problem)
+    parts = goal_linked(independent_parts(problem), goals)
     part_of = {v.name: i for i, (variables, _rows) in enumerate(parts) for v in variables}
     out = []
     for i, (variables, rows) in enumerate(parts):

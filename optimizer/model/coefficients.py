@@ -33,13 +33,15 @@ class ModelInputs:
             ``expansion_eligible``, ``expansion_reason``, ``expansion_limit``,
             ``expansion_fixed_cost_usd_per_yr``, ``exp_cost_<term>``, ``expansion_unit_cost``.
             Shared: ``existing_capacity`` (counted), ``operating_capacity``, ``room``,
-            ``jobs_per_unit``, ``labor_limit_jobs`` (hires left for new capacity), permitting.
+            ``jobs_per_unit``, ``labor_limit_jobs`` (hires left in the region's pool shared by all
+            types), permitting.
         supply: index (source_id, mineral); availability, ``capacity_t_per_yr`` (NaN: uncapped).
         lanes: index (source_id, mineral, region_id); distance, ``mineral_cost_usd_per_t`` (with
             tariff), ``tariff_usd_per_t``, ``freight_usd_per_t``, ``cost_usd_per_t`` (objective
             view: the tariff is left out of the system view, as a transfer).
         demand_t_per_unit: tonnes of mineral per unit of capacity per year, by (type, mineral).
-        labor_limit_jobs: hires allowed for new capacity by (region_id, cluster_type).
+        labor_limit_jobs: hires left in the region's shared labor pool, repeated on each
+            (region_id, cluster_type) row (see ``labor_pool_jobs``).
         targets: national target [type unit/yr]; existing: counted capacity by type.
         penalty_usd_per_unit: shortfall penalty by type [USD/yr per unit/yr].
         mineral_landed_usd_per_t: landed import price of each mineral (premium, tariff) [USD/t].
@@ -50,6 +52,8 @@ class ModelInputs:
             type's target delivered there and the import freight; empty without markets.
         product_lanes: index (region_id, cluster_type, node_id): outbound freight
             [USD/yr per unit/yr] from each site that can produce to each node of its type.
+        ranges: (type or None, figure) → (low, base, high) of every technology figure, as
+            documented (what the toss-up rule, ``optimizer.model.tossup``, reads).
     """
 
     sites: pd.DataFrame
@@ -66,6 +70,13 @@ class ModelInputs:
     objective: str = "investor"
     nodes: pd.DataFrame = field(default_factory=empty_nodes)
     product_lanes: pd.DataFrame = field(default_factory=empty_product_lanes)
+    ranges: dict[tuple[str | None, str], tuple[float, float, float]] = field(default_factory=dict)
+
+    @property
+    def labor_pool_jobs(self) -> pd.Series:
+        """Hires left for new capacity of all types together, by region_id [jobs]: one pool
+        per region shared by every type (``labor_limit_jobs`` repeats it on each type's row)."""
+        return self.labor_limit_jobs.groupby(level="region_id", sort=False).first()
 
     @property
     def unsupplied_cost_usd_per_t(self) -> pd.Series:
@@ -147,7 +158,13 @@ def assemble_inputs(
         objective=scenario.objective,
         nodes=(nodes := market_nodes(data, scenario, tech)),
         product_lanes=product_lanes(nodes, sites, data, tech),
+        ranges=figure_ranges(tech),
     )
+
+
+def figure_ranges(tech: TechnologyData) -> dict[tuple[str | None, str], tuple[float, float, float]]:
+    """(type or None, figure) → (low, base, high) of every technology figure."""
+    return {(k, f.name): (f.low, f.base, f.high) for k, f in tech.figures()}
 
 
 def model_inputs(data: RegionData, scenario: Scenario, tech: TechnologyData) -> ModelInputs:

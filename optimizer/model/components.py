@@ -3,8 +3,10 @@
 Two variables belong to the same part when some constraint holds both. Parts share no
 constraint, so the optimum of the whole is the optimum of each part put together, with
 objective Σ parts. Solving the parts apart is exact, and faster where the siting MILP falls
-apart: magnets share no mineral, labor or market row with batteries and solar (which share
-copper), so branch-and-bound on one part no longer explores the near-ties of another.
+apart (e.g. a scenario in which magnets can build only where no other type can: they share no
+mineral or market row with batteries and solar, and then no labor pool), so branch-and-bound on
+one part no longer explores the near-ties of another. In the built-in data the states' shared
+labor pools join the three types into one part.
 """
 
 from __future__ import annotations

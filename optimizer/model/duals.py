@@ -75,7 +75,9 @@ def published_rows(model: ClusterModel) -> Iterator[tuple[str, object, pulp.LpCo
     opened = open_sites(model)
     for family, (_sign, _unit, sites_only) in DUAL_FAMILIES.items():
         for key, row in model.constraints.get(family, {}).items():
-            if sites_only and key not in opened:
+            # a labor row is one region's pool shared by its types (keyed by region_id)
+            pooled = family == "labor" and any(r == key for r, _k in opened)
+            if sites_only and key not in opened and not pooled:
                 continue
             if family == "max_scale" and (model.open[key].value() or 0.0) < 0.5:
                 continue

@@ -416,8 +416,8 @@ def _explain_shortfall(k: str, binding: list, model: ClusterModel) -> list[str]:
         elif family in ("max_scale", "expansion_limit", "room") and key[1] == k:
             if key in open_sites:
                 reasons.append(f"{family}[{key[0]}]")
-        elif family == "labor" and key[1] == k:
-            reasons.append(f"labor[{key[0]} {k}]")
+        elif family == "labor" and (key, k) in model.inputs.sites.index:
+            reasons.append(f"labor[{key}]")
     of_type = model.inputs.sites.xs(k, level="cluster_type")
     excluded = of_type[~of_type["eligible"] & ~of_type["expansion_eligible"]]
     if len(excluded):
@@ -450,7 +450,7 @@ def _explain_unsupplied(region_id: str, mineral: str, binding: list, model: Clus
 
 def _explain_share_gap(mineral: str, binding: list, model: ClusterModel) -> list[str]:
     supply = model.inputs.supply.xs(mineral, level="mineral")
-    domestic = supply[~supply["foreign"] & supply["available"]]
+    domestic = supply[supply["domestic_feed"] & supply["available"]]
     capacity = float(domestic["capacity_t_per_yr"].sum())
     full = [
         f"source_limit[{key[0]}]"
@@ -458,6 +458,6 @@ def _explain_share_gap(mineral: str, binding: list, model: ClusterModel) -> list
         if family == "source_limit" and key[1] == mineral
     ]
     return [
-        f"domestic_share[{mineral}]: available domestic sources offer {capacity:,.0f} t/yr",
+        f"domestic_share[{mineral}]: available sources of domestic feed offer {capacity:,.0f} t/yr",
         *full,
     ]

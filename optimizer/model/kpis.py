@@ -158,7 +158,7 @@ def compute_kpis(
                 zone_k["total_capacity"].sum() / total_all if total_all > 0 else 0.0,
                 "fraction",
             )
-    supply_kpis(add, flows, unsupplied or {})
+    supply_kpis(add, flows, unsupplied or {}, inputs.supply)
     add(
         "mean_permitting_months",
         "all",
@@ -203,10 +203,18 @@ def market_kpis(add, products: pd.DataFrame, import_freight: float) -> None:
         )
 
 
-def supply_kpis(add, flows: pd.DataFrame, unsupplied: dict[str, float]) -> None:
-    """Domestic share of the minerals plants use: unsupplied need [t/yr by mineral] counts in
-    the total as non-domestic."""
-    domestic_flows = flows[~flows["foreign"].astype(bool)]
+def supply_kpis(
+    add, flows: pd.DataFrame, unsupplied: dict[str, float], supply: pd.DataFrame | None = None
+) -> None:
+    """Domestic share of the minerals plants use: tonnes from feed mined or recycled at home
+    (``supply.domestic_feed``; without ``supply``, every non-gateway source) over all tonnes;
+    unsupplied need [t/yr by mineral] counts in the total as non-domestic."""
+    if supply is not None and "domestic_feed" in supply and len(flows):
+        home = supply["domestic_feed"].to_dict()
+        keys = zip(flows["source_id"], flows["mineral"], strict=True)
+        domestic_flows = flows[[bool(home.get(key, False)) for key in keys]]
+    else:
+        domestic_flows = flows[~flows["foreign"].astype(bool)]
     tonnes = flows["tonnes_per_yr"].sum() + sum(unsupplied.values())
     domestic = domestic_flows["tonnes_per_yr"].sum()
     add("domestic_mineral_share", "all", domestic / tonnes if tonnes > 0 else 0.0, "fraction")

@@ -265,22 +265,36 @@ def add_source_limits(model: ClusterModel) -> None:
         model.constraints["source_limit"][key] = row
 
 
-def add_labor_limits(model: ClusterModel) -> None:
-    """∀r,k: jobs_per_unit[k]·(capacity[r,k] + expansion[r,k]) ≤ labor_limit[r,k], where
-    labor_limit = labor_share_cap·manufacturing_employment[r] − hires of type-k plants counted
-    as existing that were not yet operating at the date of the employment figure."""
+def add_labor_limits(model: ClusterModel, keep_idle: bool = False) -> None:
+    """∀r: Σ_k jobs_per_unit[k]·(capacity[r,k] + expansion[r,k]) ≤ labor_pool[r], one row per
+    region shared by every type, where labor_pool = labor_share_cap·manufacturing_employment[r]
+    − hires of plants of any type counted as existing that were not yet operating at the date
+    of the employment figure (``optimizer.model.sites.labor_pools``). Keyed by region_id.
+
+    A region whose sites cannot exhaust its pool even at their largest (Σ jobs × max scale or
+    expansion limit ≤ pool) gets no row unless ``keep_idle``: the row could never bind, and
+    leaving it out keeps types that share nothing else in independent parts. A compiled model
+    that is re-solved with other labor figures keeps every row (``keep_idle=True``)."""
     sites = model.inputs.sites
-    keys = dict.fromkeys([*model.capacity, *model.expansion])
-    for key in keys:
+    by_region: dict[str, list[tuple[pulp.LpVariable, float]]] = {}
+    most: dict[str, float] = {}
+    for key in dict.fromkeys([*model.capacity, *model.expansion]):
         jobs = float(sites.at[key, "jobs_per_unit"])
+        by_region.setdefault(key[0], []).extend((v, jobs) for v, _ in model.new_capacity_terms(key))
+        largest = float(sites.at[key, "max_scale"]) if key in model.capacity else 0.0
+        if key in model.expansion:
+            largest += float(sites.at[key, "expansion_limit"])
+        most[key[0]] = most.get(key[0], 0.0) + jobs * largest
+    pools = model.inputs.labor_pool_jobs.to_dict()
+    for region_id, terms in by_region.items():
+        pool = float(pools[region_id])
+        if not keep_idle and most[region_id] <= pool * (1 - 1e-9):
+            continue
         row = pulp.LpConstraint(
-            pulp.LpAffineExpression([(v, jobs) for v, _ in model.new_capacity_terms(key)]),
-            pulp.LpConstraintLE,
-            f"labor_{key[1]}_{key[0]}",
-            float(sites.at[key, "labor_limit_jobs"]),
+            pulp.LpAffineExpression(terms), pulp.LpConstraintLE, f"labor_{region_id}", pool
         )
         model.problem.addConstraint(row)
-        model.constraints["labor"][key] = row
+        model.constraints["labor"][region_id] = row
 
 
 def add_cluster_count_limits(model: ClusterModel, scenario: Scenario) -> None:
@@ -295,14 +309,17 @@ def add_cluster_count_limits(model: ClusterModel, scenario: Scenario) -> None:
 
 
 def add_domestic_share(model: ClusterModel, scenario: Scenario) -> None:
-    """∀m with share σ_m: Σ_domestic ship[·,m,·] + share_gap[m] ≥
+    """∀m with share σ_m: Σ_domestic-feed ship[·,m,·] + share_gap[m] ≥
     σ_m·(Σ_all ship[·,m,·] + Σ_r unsupplied[r,m]), i.e. σ_m of everything plants use.
+
+    Domestic means mined or recycled at home (``domestic_feed``): a US refinery converting
+    imported ore or concentrate ships domestic tonnes of nothing.
 
     Unsupplied tonnes count as non-domestic, so leaving need unsupplied cannot meet the rule.
     ``share_gap`` [t/yr] is a penalised slack: when domestic sources cannot reach the share it
     says by how much, instead of making the model infeasible.
     """
-    foreign = model.inputs.lanes["foreign"].to_dict()
+    home_feed = model.inputs.lanes["domestic_feed"].to_dict()
     penalty = model.inputs.mineral_penalty_usd_per_t
     gap_cost = []
     for mineral, share in scenario.min_domestic_share.items():
@@ -310,7 +327,7 @@ def add_domestic_share(model: ClusterModel, scenario: Scenario) -> None:
         for key, var in model.ship.items():
             if key[1] != mineral:
                 continue
-            domestic = not bool(foreign[key])
+            domestic = bool(home_feed[key])
             terms.append((var, (1.0 if domestic else 0.0) - share))
         for (_r, m), var in model.unsupplied.items():
             if m == mineral:
@@ -329,6 +346,27 @@ def add_domestic_share(model: ClusterModel, scenario: Scenario) -> None:
     model.constraints["_cost"]["share_gap"] = pulp.LpAffineExpression(gap_cost)
 
 
+def close_empty_sites(model: ClusterModel, tolerance: float = 1e-6) -> list[tuple[str, str, str]]:
+    """Set to 0 every greenfield or expansion binary that is 1 at zero capacity [type unit/yr].
+
+    Such a binary pays its fixed cost for nothing; a MIP solve may leave it open inside its gap
+    (three empty solar expansions cost 7.5 M USD/yr on ``south`` with no battery cluster allowed,
+    carried by no site row). Closing it keeps every row satisfied (capacity ≤ max·open,
+    capacity ≥ min·open, the cluster count) and only lowers the objective. Returns the closed
+    (region_id, cluster_type, option) triples.
+    """
+    closed = []
+    for option, binaries, amounts in (
+        ("greenfield", model.open, model.capacity),
+        ("expansion", model.expand_open, model.expansion),
+    ):
+        for key, binary in binaries.items():
+            if (binary.value() or 0.0) > 0.5 and abs(amounts[key].value() or 0.0) <= tolerance:
+                binary.varValue = 0.0
+                closed.append((*key, option))
+    return closed
+
+
 def problem_name(scenario_name: str) -> str:
     """A solver-safe problem name: letters, digits and ``_`` only, at most 64 characters.
 
@@ -339,9 +377,17 @@ def problem_name(scenario_name: str) -> str:
 
 
 def build_model(
-    data: RegionData, scenario: Scenario, tech: TechnologyData, inputs: ModelInputs | None = None
+    data: RegionData,
+    scenario: Scenario,
+    tech: TechnologyData,
+    inputs: ModelInputs | None = None,
+    *,
+    all_labor_rows: bool = False,
 ) -> ClusterModel:
-    """The PuLP problem for ``scenario`` with its variable maps. Reads no files, prints nothing."""
+    """The PuLP problem for ``scenario`` with its variable maps. Reads no files, prints nothing.
+
+    ``all_labor_rows``: keep the labor row of every region, also where it cannot bind (a model
+    re-solved with other labor figures needs them; see :func:`add_labor_limits`)."""
     inputs = inputs if inputs is not None else model_inputs(data, scenario, tech)
     model = ClusterModel(
         problem=pulp.LpProblem(problem_name(scenario.name), pulp.LpMinimize), inputs=inputs
@@ -351,7 +397,7 @@ def build_model(
     add_shipments(model)
     add_mineral_balance(model)
     add_source_limits(model)
-    add_labor_limits(model)
+    add_labor_limits(model, keep_idle=all_labor_rows)
     add_cluster_count_limits(model, scenario)
     add_domestic_share(model, scenario)
     costs = model.constraints.pop("_cost")

@@ -18,7 +18,9 @@ from .technology import CLUSTER_TYPES, TechnologyData
 
 
 def supply_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> pd.DataFrame:
-    """One row per (source, mineral): whether it can supply by the horizon, capacity, price."""
+    """One row per (source, mineral): whether it can supply by the horizon, capacity, price, and
+    ``domestic_feed`` (mined or recycled at home: what a domestic-share rule counts; a refinery
+    of imported feed is a domestic *source* but not domestic feed)."""
     sources = data.mineral_sources.set_index(["source_id", "mineral"])
     prices = data.mineral_prices
     base_price = sources.index.get_level_values("mineral").map(prices["price_usd_per_t"]).to_numpy()
@@ -53,6 +55,9 @@ def supply_table(data: RegionData, scenario: Scenario, tech: TechnologyData) -> 
     supply = sources[
         ["name", "kind", "region_id", "lat", "lon", "capacity_t_per_yr", "status", "foreign"]
     ].copy()
+    supply["domestic_feed"] = (
+        sources["domestic_feed"].astype(bool) if "domestic_feed" in sources else ~supply["foreign"]
+    )
     supply["price_usd_per_t"] = price
     supply["tariff_usd_per_t"] = price - before_tariff
     supply["unavailable_reason"] = reasons
@@ -100,6 +105,7 @@ def lane_table(
                     "mineral": mineral,
                     "region_id": grid["region_id_to"],
                     "foreign": grid["foreign"],
+                    "domestic_feed": grid["domestic_feed"],
                     "distance_km": dist,
                     "mineral_cost_usd_per_t": grid["price_usd_per_t"],
                     "tariff_usd_per_t": grid["tariff_usd_per_t"],
@@ -112,6 +118,7 @@ def lane_table(
         "mineral",
         "region_id",
         "foreign",
+        "domestic_feed",
         "distance_km",
         "mineral_cost_usd_per_t",
         "tariff_usd_per_t",

@@ -125,6 +125,32 @@ def existing_tables(data: RegionData, scenario: Scenario) -> pd.DataFrame:
     return table
 
 
+def labor_pools(
+    employment: dict[str, float],
+    labor_cap: float,
+    hiring_by: dict[tuple[str, str], float],
+    tech: TechnologyData,
+) -> dict[str, tuple[float, float]]:
+    """Per region: (hires left for new capacity of *all* types together [jobs], jobs already
+    taken by counted plants of any type not yet in the employment figure [jobs]).
+
+    One pool per state, shared by every cluster type: pool = max(λ·E_r − Σ_k h_k·X^hire_rk, 0),
+    with λ the labor share cap, E_r manufacturing employment, h_k jobs per unit and X^hire the
+    counted capacity not yet operating at the date of E_r. A battery plant and a solar plant in
+    the same state draw on the same workers.
+    """
+    hired: dict[str, float] = {}
+    for (region_id, k), capacity in hiring_by.items():
+        hired[region_id] = hired.get(region_id, 0.0) + tech.value(k, "jobs_per_unit") * capacity
+    return {
+        region_id: (
+            max(labor_cap * jobs - hired.get(region_id, 0.0), 0.0),
+            hired.get(region_id, 0.0),
+        )
+        for region_id, jobs in employment.items()
+    }
+
+
 def site_table(
     data: RegionData,
     scenario: Scenario,
@@ -132,7 +158,8 @@ def site_table(
     existing: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per (region, type): greenfield and expansion options, eligibility with reasons,
-    per-unit cost terms of each option, hires left for new capacity.
+    per-unit cost terms of each option, hires left for new capacity (``labor_limit_jobs``: the
+    region's shared pool, the same for every type of the region, :func:`labor_pools`).
 
     ``existing``: :func:`existing_tables` of (data, scenario) when the caller holds it."""
     regions = data.regions
@@ -155,11 +182,16 @@ def site_table(
     # plain dicts: one lookup per (region, type) row below, not a pandas index lookup each
     power, wage, incentive = power.to_dict(), wage.to_dict(), incentive.to_dict()
     permitting = regions["permitting_months"].astype(float).to_dict()
+    # documented low/high months where the data has them (permitting.csv), else the base figure
+    ranges = data.permitting.reindex(regions.index) if data.permitting is not None else None
+    permit_low = _range_column(ranges, "permitting_months_low", permitting)
+    permit_high = _range_column(ranges, "permitting_months_high", permitting)
     employment = regions["mfg_employment_jobs"].astype(float).to_dict()
     counted_by, operating_by, hiring_by, hosts_by = (
         existing[c].to_dict()
         for c in ("existing_capacity", "operating_capacity", "hiring_capacity", "host_plants")
     )
+    pool = labor_pools(employment, labor_cap, hiring_by, tech)
     rows = []
     for k in CLUSTER_TYPES:
         designation = scenario.designated_zone(k)
@@ -185,7 +217,6 @@ def site_table(
             key = (region_id, k)
             counted = float(counted_by.get(key, 0.0))
             operating = float(operating_by.get(key, 0.0))
-            hiring = float(hiring_by.get(key, 0.0))
             host = operating > 0
             green = scenario.green_lane_factor if in_zone else 1.0
             permit_months = permitting[region_id] * green
@@ -193,10 +224,7 @@ def site_table(
                 max(rate - (scenario.co_investment_rate_reduction if in_zone else 0.0), 0.0),
                 lifetime,
             )
-            labor_limit = max(
-                labor_cap * employment[region_id] - jobs * hiring,
-                0.0,
-            )
+            labor_limit, hired = pool[region_id]
             room = max(max_scale - counted, 0.0)
             common = []
             if region_id in scenario.excluded_regions:
@@ -211,7 +239,7 @@ def site_table(
             if labor_limit <= 1e-9:
                 common.append(
                     f"labor cap: plants since the employment figure already hire "
-                    f"{jobs * hiring:,.0f} of {labor_cap * employment[region_id]:,.0f} jobs"
+                    f"{hired:,.0f} of {labor_cap * employment[region_id]:,.0f} jobs"
                 )
             green_reasons = list(common)
             if room < min_scale - 1e-9:
@@ -262,6 +290,8 @@ def site_table(
                 "operating_capacity": operating,
                 "room": room,
                 "permitting_months": permit_months,
+                "permitting_months_low": permit_low[region_id] * green,
+                "permitting_months_high": permit_high[region_id] * green,
                 "min_scale": min_scale,
                 "max_scale": min(max_scale, room),
                 "jobs_per_unit": jobs,
@@ -282,3 +312,11 @@ def site_table(
     sites["unit_cost"] = sites[[f"cost_{t}" for t in view]].sum(axis=1)
     sites["expansion_unit_cost"] = sites[[f"exp_cost_{t}" for t in view]].sum(axis=1)
     return sites
+
+
+def _range_column(table: pd.DataFrame | None, column: str, base: dict) -> dict:
+    """``column`` of ``table`` by region, falling back to ``base`` where absent or blank."""
+    if table is None or column not in table.columns:
+        return dict(base)
+    values = pd.to_numeric(table[column], errors="coerce").to_dict()
+    return {r: (values.get(r) if pd.notna(values.get(r)) else b) for r, b in base.items()}

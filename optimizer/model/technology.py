@@ -44,9 +44,14 @@ REQUIRED_TECH = (
     "agglomeration_discount",
     "expansion_share",
     "expansion_fixed_cost_fraction",
-    "landed_import_price_usd_per_unit",
+    "import_price_usd_per_unit",
     "import_tariff_pct",
 )
+RENAMED_TECH = {
+    "landed_import_price_usd_per_unit": "import_price_usd_per_unit (the price before the product "
+    "tariff; the model adds import_tariff_pct once)",
+}
+"""Parameter names that were renamed, with what to write instead (a clear error for old files)."""
 REQUIRED_PARAMS = (
     "freight_usd_per_tkm",
     "circuity_factor",
@@ -125,8 +130,10 @@ class TechnologyData:
         return self.params[name].base
 
     def landed_import_price(self, cluster_type: str) -> float:
-        """Landed import price with the product tariff [USD per unit produced]."""
-        price = self.value(cluster_type, "landed_import_price_usd_per_unit")
+        """Landed import price [USD per unit produced]: the import price before the product
+        tariff (``import_price_usd_per_unit``) × (1 + ``import_tariff_pct``/100). The tariff is
+        added here and nowhere else, so the price row must not include it."""
+        price = self.value(cluster_type, "import_price_usd_per_unit")
         return price * (1.0 + self.value(cluster_type, "import_tariff_pct") / 100.0)
 
     def shortfall_penalty(self, cluster_type: str) -> float:
@@ -277,6 +284,11 @@ def load_technology(data_dir: Path | str | None = None) -> TechnologyData:
             )
         tech[k][figure.name] = figure
     for k, table in tech.items():
+        for old, new in RENAMED_TECH.items():
+            if old in table:
+                raise DataValidationError(
+                    str(tech_path), f"{k}: parameter {old!r} is now {new}", field="parameter"
+                )
         missing = [p for p in REQUIRED_TECH if p not in table]
         if missing:
             raise DataValidationError(

@@ -34,10 +34,12 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from ..status import SolverReport
 from .coefficients import ModelInputs
 from .drivers import MINERALS_TERM, unit_terms
 from .technology import CAPACITY_UNITS
 from .terms import objective_terms
+from .tossup import Side, uncertainty
 
 
 class SolvedPlan(Protocol):
@@ -55,6 +57,8 @@ class SolvedPlan(Protocol):
     def products(self) -> pd.DataFrame: ...
     @property
     def shadow_prices(self) -> pd.DataFrame: ...
+    @property
+    def report(self) -> SolverReport: ...
 
 
 OUTBOUND_TERM = "outbound"
@@ -74,11 +78,14 @@ LEVERS = {
 }
 """Per-unit terms a planner can move, and what moving them means in words."""
 SITE_FAMILIES = {
-    "labor": "labor cap",
+    "labor": "labor pool (shared by all types)",
     "max_scale": "maximum scale",
     "expansion_limit": "expansion limit",
     "room": "room at the site",
 }
+ESTIMATE = "first-order estimate, every other site keeping its plan; clustersite why re-solves it"
+"""How the break-even sentence labels its figures: they are not re-solved here
+(``optimizer.analyses.thresholds`` is)."""
 MAX_SOURCES = 3
 """Binding source limits named per site (the dearest first); the rest are counted."""
 WHY_COLUMNS = [
@@ -95,6 +102,10 @@ WHY_COLUMNS = [
     "gap_pct",
     "lever",
     "lever_cut_pct",
+    "uncertainty_usd_per_unit",
+    "uncertainty_pct",
+    "toss_up",
+    "toss_up_note",
     "binding",
     "break_even",
 ]
@@ -238,6 +249,10 @@ def _row(result: SolvedPlan, costs: pd.DataFrame, site, chosen: set[str], around
             gap_pct=np.nan,
             lever="",
             lever_cut_pct=np.nan,
+            uncertainty_usd_per_unit=np.nan,
+            uncertainty_pct=np.nan,
+            toss_up=False,
+            toss_up_note="",
             break_even=f"No other state can host a {k} plant: {region_id} has no runner-up.",
         )
         return record
@@ -262,12 +277,73 @@ def _row(result: SolvedPlan, costs: pd.DataFrame, site, chosen: set[str], around
     lever, cut = closing_lever(other, diffs, gap)
     record["lever"], record["lever_cut_pct"] = lever, cut
     dominant = str(diffs.idxmax()) if len(diffs) and diffs.max() > 0 else ""
-    record["break_even"] = break_even_sentence(
+    sentence = break_even_sentence(
         region_id, best, k, unit, gap, lever, cut, size, x, binding, dominant
     )
+    spread, parts = uncertainty(
+        _side(result, region_id, k, own, str(site.mode)),
+        _side(result, best, k, other, str(costs.at[best, "option"])),
+        k,
+        result.inputs.ranges,
+        _solver_gap_per_unit(result, x),
+    )
+    toss_up = not gap > spread
+    record.update(
+        uncertainty_usd_per_unit=spread,
+        uncertainty_pct=100.0 * spread / float(own["total"]) if own["total"] else np.nan,
+        toss_up=toss_up,
+        toss_up_note=toss_up_note(best, gap, own["total"], spread, parts) if toss_up else "",
+    )
+    record["break_even"] = f"{record['toss_up_note']} {sentence}" if toss_up else sentence
     for term, value in diffs.items():
         record[f"d_{term}_usd_per_unit"] = float(value)
     return record
+
+
+def _side(
+    result: SolvedPlan, region_id: str, cluster_type: str, terms: pd.Series, option: str
+) -> Side:
+    """One place of a toss-up comparison: per-unit terms, option, permitting months."""
+    row = result.inputs.sites.loc[(region_id, cluster_type)]
+    base = float(row["permitting_months"])
+    months = (
+        base,
+        float(row.get("permitting_months_low", base)),
+        float(row.get("permitting_months_high", base)),
+    )
+    return Side(
+        terms.drop("total", errors="ignore"),
+        "expansion" if option.startswith("expansion") else "greenfield",
+        months,
+    )
+
+
+def _solver_gap_per_unit(result: SolvedPlan, capacity: float) -> float:
+    """The solver's proven gap [USD/yr] spread over the site's new capacity."""
+    report = getattr(result, "report", None)
+    if report is None or report.mip_gap is None or report.objective is None or capacity <= 0:
+        return 0.0
+    return float(report.mip_gap) * abs(float(report.objective)) / capacity
+
+
+def toss_up_note(
+    runner_up: str, gap: float, cost: float, spread: float, parts: list[tuple[str, float]]
+) -> str:
+    """'Toss-up: …' with the number behind it.
+
+    >>> toss_up_note("AZ", 100.0, 10_000.0, 250.0, [("jobs per unit", 250.0)])
+    'Toss-up: AZ is 1.00 % dearer per unit, within the 2.50 % that the documented ranges and the solver gap allow (jobs per unit ±2.50 %).'
+    """
+    pct = lambda v: 100.0 * v / cost if cost else math.nan  # noqa: E731
+    named = ", ".join(f"{label} ±{pct(v):.2f} %" for label, v in parts[:3])
+    more = f" and {len(parts) - 3} more" if len(parts) > 3 else ""
+    if not gap > 0:
+        return f"Toss-up: {runner_up} is no dearer per unit ({pct(gap):+.2f} %)."
+    return (
+        f"Toss-up: {runner_up} is {pct(gap):.2f} % dearer per unit, within the "
+        f"{pct(spread):.2f} % that the documented ranges and the solver gap allow"
+        + (f" ({named}{more})." if named else ".")
+    )
 
 
 def outbound_per_unit(
@@ -334,7 +410,7 @@ def break_even_sentence(
     )
     return (
         f"{runner_up} would take this {cluster_type} capacity from {region_id}{partial} if "
-        f"{how}, all else equal."
+        f"{how}, all else equal ({ESTIMATE})."
     )
 
 
@@ -354,7 +430,10 @@ def binding_around(
     out = []
     key = f"{region_id}/{cluster_type}"
     for family, words in SITE_FAMILIES.items():
-        for _key, value, unit in around.duals.get((family, key), []):
+        # the labor row is the region's pool shared by all types: keyed by region alone
+        for _key, value, unit in around.duals.get(
+            (family, region_id if family == "labor" else key), []
+        ):
             out.append(f"{words} ({value:,.4g} {unit})")
     minerals = set(result.inputs.demand_t_per_unit.get(cluster_type, {}))
     shipped = around.shipped.get(region_id, set())

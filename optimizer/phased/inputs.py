@@ -270,7 +270,7 @@ def phased_inputs_from(
     )
     with_tariff = pd.Series({k: tech.landed_import_price(k) * utilization for k in CLUSTER_TYPES})
     before = pd.Series(
-        {k: tech.value(k, "landed_import_price_usd_per_unit") * utilization for k in CLUSTER_TYPES}
+        {k: tech.value(k, "import_price_usd_per_unit") * utilization for k in CLUSTER_TYPES}
     )
     import_cost = with_tariff if scenario.objective == "investor" else before
     penalty = base.penalty_usd_per_unit.reindex(CLUSTER_TYPES)

@@ -1,4 +1,4 @@
-"""The phased MILP: where and *when* to build, per group of cluster types that share minerals.
+"""The phased MILP: where and *when* to build, per group of cluster types that share a row.
 
 Periods t (years y_t, factor f_t = weight × discount factor). For each eligible site s = (r,k),
 decision periods d ∈ D_s are those whose capacity produces by the last period.
@@ -15,8 +15,9 @@ Objective Σ_t f_t · (fixed·open[s,od] + unit_cost_t·capacity[s,od] + the sam
 lane cost·ship + unsupplied cost + landed import price·import + goal penalty·shortfall +
 share-gap penalty). Capacity costs nothing before it produces: its annualised capex runs from
 its first production year. Mineral costs are written relative to each region's marginal price
-(:func:`add_minerals`): the same objective on every feasible point, solved faster. Types that share no mineral share no row, so each group is its own
-MILP (:func:`type_groups`); their optimal objectives add up to the joint optimum.
+(:func:`add_minerals`): the same objective on every feasible point, solved faster. Types that
+share no mineral and no region's labor pool share no row, so each group is its own MILP
+(:func:`type_groups`); their optimal objectives add up to the joint optimum.
 """
 
 from __future__ import annotations
@@ -56,17 +57,34 @@ class PhasedModel:
 
 
 def type_groups(inputs: PhasedInputs) -> list[tuple[str, ...]]:
-    """Cluster types joined when they share a mineral (in CLUSTER_TYPES order).
+    """Cluster types joined when they share a row (in CLUSTER_TYPES order): a mineral, or a
+    region's labor pool (both types can build in the same region).
 
-    >>> # battery and solar both use copper; magnets use NdPr oxide only
+    >>> # battery and solar both use copper; magnets join them where they share workers
     """
     need = {
         k: {m for m, t in inputs.base.demand_t_per_unit.get(k, {}).items() if t > 0}
         for k in CLUSTER_TYPES
     }
+    sites = inputs.base.sites
+    can_build = sites[sites["eligible"] | sites["expansion_eligible"]]
+    where = {
+        k: set(
+            can_build.index[can_build.index.get_level_values("cluster_type") == k].get_level_values(
+                0
+            )
+        )
+        for k in CLUSTER_TYPES
+    }
+    targeted = set(inputs.demand.index)
+
+    def shares(a: str, b: str) -> bool:
+        pooled = a in targeted and b in targeted and bool(where[a] & where[b])
+        return bool(need[a] & need[b]) or pooled
+
     groups: list[set[str]] = []
     for k in CLUSTER_TYPES:
-        joined = [g for g in groups if any(need[k] & need[j] for j in g)]
+        joined = [g for g in groups if any(shares(k, j) for j in g)]
         merged = {k}.union(*joined) if joined else {k}
         groups = [g for g in groups if g not in joined] + [merged]
     return sorted(
@@ -135,9 +153,10 @@ def add_sites(model: PhasedModel) -> None:
 
 
 def add_site_limits(model: PhasedModel) -> None:
-    """∀ site: capacity[s,last] + expansion[s,last] ≤ room (when both exist);
-    jobs_per_unit·(capacity[s,last] + expansion[s,last]) ≤ labor_limit; ∀k with N_k:
-    Σ_r open[r,k,last] ≤ N_k (built capacity stays, so the last decision bounds every period)."""
+    """∀ site: capacity[s,last] + expansion[s,last] ≤ room (when both exist); ∀ region r:
+    Σ_k jobs_per_unit[k]·(capacity[r,k,last] + expansion[r,k,last]) ≤ labor_pool[r] (one pool
+    shared by every type); ∀k with N_k: Σ_r open[r,k,last] ≤ N_k (built capacity stays, so the
+    last decision bounds every period)."""
     sites, lp = model.inputs.base.sites, model.lp
     last: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for name, table in (("capacity", model.capacity), ("expansion", model.expansion)):
@@ -145,15 +164,17 @@ def add_site_limits(model: PhasedModel) -> None:
             seen = last[(region_id, k)].get(name)
             if seen is None or model.lp.col_keys[seen][3] < d:
                 last[(region_id, k)][name] = col
+    pooled: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for key, cols in last.items():
         terms = list(cols.values())
         if len(terms) == 2:
             lp.row(("room",) + key, [(c, 1.0) for c in terms], upper=float(sites.at[key, "room"]))
         jobs = float(sites.at[key, "jobs_per_unit"])
-        model.rows["labor"][key] = lp.row(
-            ("labor",) + key,
-            [(c, jobs) for c in terms],
-            upper=float(sites.at[key, "labor_limit_jobs"]),
+        pooled[key[0]].extend((c, jobs) for c in terms)
+    pools = model.inputs.base.labor_pool_jobs.to_dict()
+    for region_id, terms in pooled.items():
+        model.rows["labor"][region_id] = lp.row(
+            ("labor", region_id), terms, upper=float(pools[region_id])
         )
     for k, limit in model.inputs.max_clusters.items():
         if k not in model.types:
@@ -232,9 +253,13 @@ def add_minerals(model: PhasedModel, at_margin: bool = True) -> None:
     lanes = base.lanes
     by_group: dict[tuple[str, str], list] = defaultdict(list)
     for (source_id, mineral, region_id), lane in zip(
-        lanes.index, lanes[["cost_usd_per_t", "foreign"]].itertuples(index=False), strict=True
+        lanes.index,
+        lanes[["cost_usd_per_t", "foreign", "domestic_feed"]].itertuples(index=False),
+        strict=True,
     ):
-        by_group[(region_id, mineral)].append((source_id, float(lane[0]), bool(lane[1])))
+        by_group[(region_id, mineral)].append(
+            (source_id, float(lane[0]), bool(lane[1]), bool(lane[2]))
+        )
     available = dict(
         zip(
             inputs.source_available.index,
@@ -258,22 +283,23 @@ def add_minerals(model: PhasedModel, at_margin: bool = True) -> None:
         margin = 0.0
         if at_margin:
             margin = min(
-                [cost for _s, cost, foreign in lanes_in if foreign] + [unsupplied_cost[mineral]]
+                [cost for _s, cost, foreign, _h in lanes_in if foreign] + [unsupplied_cost[mineral]]
             )
             for col, value in terms:  # value = −bom·(capacity online): production costs bom·p
                 lp.add_cost(col, -value * factor * margin)
             lp.offset += factor * margin * constant
-        keys = [(source_id, mineral, region_id, t) for source_id, _c, _f in lanes_in]
+        keys = [(source_id, mineral, region_id, t) for source_id, _c, _f, _h in lanes_in]
         cols = lp.cols(
             [("ship", *key) for key in keys],
-            [factor * (cost - margin) for _s, cost, _f in lanes_in],
+            [factor * (cost - margin) for _s, cost, _f, _h in lanes_in],
         )
         model.ship.update(zip(keys, cols, strict=True))
-        for col, (source_id, _cost, foreign) in zip(cols, lanes_in, strict=True):
+        for col, (source_id, _cost, _foreign, home) in zip(cols, lanes_in, strict=True):
             inflow.append((col, 1.0))
             outflow[(source_id, mineral, t)].append(col)
             if sigma is not None:
-                share_terms[(mineral, t)].append((col, (0.0 if foreign else 1.0) - sigma))
+                # only feed mined or recycled at home counts (a refinery of imported ore: no)
+                share_terms[(mineral, t)].append((col, (1.0 if home else 0.0) - sigma))
         slack = lp.col(
             ("unsupplied", mineral, region_id, t), factor * (unsupplied_cost[mineral] - margin)
         )

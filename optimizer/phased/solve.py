@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from ..model.scenario import DEFAULT_MIP_GAP
 from ..model.solve import SOLVER_LOG, highs_mip_options, match_highs_threads, silence_highs_banner
 from ..runs.solution import Solution
 from .lp import to_highs
@@ -31,7 +32,7 @@ class HighsOptions:
     """Relative MIP gap, time limit [s] and threads of a phased solve; ``rerun``: one of many
     re-solves of a scenario's variants (adds :data:`RERUN_OPTIONS`)."""
 
-    mip_gap: float = 1e-4
+    mip_gap: float = DEFAULT_MIP_GAP
     time_limit_s: float = 120.0
     threads: int = 1
     rerun: bool = False

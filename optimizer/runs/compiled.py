@@ -140,10 +140,12 @@ class CompiledModel(ModelIndex):
         if (dict(scenario.max_clusters), dict(scenario.min_domestic_share)) != self.structure:
             return None, None, None
         sites = inputs.sites
-        eligible_keys = sites.index[sites["eligible"].to_numpy(bool)]
+        # a type without a target has no sites in the model (add_siting skips it)
+        targeted = sites.index.get_level_values("cluster_type").isin(list(inputs.targets.index))
+        eligible_keys = sites.index[sites["eligible"].to_numpy(bool) & targeted]
         if not set(eligible_keys) <= self.site_set:
             return None, None, None
-        expandable = set(sites.index[sites["expansion_eligible"].to_numpy(bool)])
+        expandable = set(sites.index[sites["expansion_eligible"].to_numpy(bool) & targeted])
         if not expandable <= self.exp_set:
             return None, None, None
         if not (expandable & set(eligible_keys)) <= self.room_set:
@@ -208,7 +210,7 @@ class CompiledModel(ModelIndex):
         row_lower[self.target_row] = [remaining[k] for k in self.types]
         row_upper[self.target_row] = [remaining[k] for k in self.types]
         row_upper[self.labor_row] = (
-            inputs.labor_limit_jobs.reindex(self.labor_index).fillna(0.0).to_numpy(float)
+            inputs.labor_pool_jobs.reindex(self.labor_index).fillna(0.0).to_numpy(float)
         )
         constant: dict[tuple[str, str], float] = {}
         existing = sites.loc[sites["existing_capacity"] > 0, "existing_capacity"]
@@ -221,8 +223,12 @@ class CompiledModel(ModelIndex):
         if not set(constant) <= self.balance_set:
             return None, None, None
         if self.node_keys:
+            with_nodes = sites.index.get_level_values("cluster_type").isin(
+                list(inputs.nodes["cluster_type"].unique())
+            )
             producing = sites[
-                sites["eligible"] | sites["expansion_eligible"] | (sites["existing_capacity"] > 0)
+                (sites["eligible"] | sites["expansion_eligible"] | (sites["existing_capacity"] > 0))
+                & with_nodes
             ]
             if not set(producing.index) <= set(self.output_keys):
                 return None, None, None

@@ -21,7 +21,7 @@ from ..model.technology import TechnologyData
 from .compiled import CompiledModel
 from .payload import summarize
 from .solution import SolveOptions
-from .specs import InputsCache, apply_spec, changes_model
+from .specs import InputsCache, apply_site_changes, apply_spec, changes_model
 
 
 @dataclass
@@ -69,7 +69,7 @@ class Evaluator:
                 inputs = model_inputs(self.data, self.scenario, tech)
             else:
                 tech, inputs = self.tech, self.base_inputs
-            model = build_model(self.data, self.scenario, tech, inputs=inputs)
+            model = build_model(self.data, self.scenario, tech, inputs=inputs, all_labor_rows=True)
             self._compiled[key] = CompiledModel(model, self.scenario, self.options)
         return self._compiled[key]
 
@@ -85,10 +85,11 @@ class Evaluator:
             inputs = (
                 self._fast_inputs(data, scenario, tech) if changes_model(spec) else self.base_inputs
             )
+            inputs = apply_site_changes(inputs, spec.get("sites"))
             patch = compiled.patch(inputs, scenario, force)
             mode = "reuse" if patch is not None else "rebuild (structure changed)"
         if patch is None:
-            inputs = model_inputs(data, scenario, tech)
+            inputs = apply_site_changes(model_inputs(data, scenario, tech), spec.get("sites"))
             model = build_model(data, scenario, tech, inputs=inputs)
             compiled = CompiledModel(model, scenario, self.options)
             patch = compiled.patch(inputs, scenario, force)

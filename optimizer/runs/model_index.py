@@ -100,9 +100,7 @@ class ModelIndex:
             dtype=np.int64,
         )
         self.labor_keys = list(model.constraints.get("labor", {}))
-        self.labor_index = pd.MultiIndex.from_tuples(
-            self.labor_keys, names=["region_id", "cluster_type"]
-        )
+        self.labor_index = pd.Index(self.labor_keys, name="region_id")  # one pool per region
         self.labor_row = np.array(
             [model.constraints["labor"][key].index for key in self.labor_keys], dtype=np.int64
         )
@@ -184,7 +182,8 @@ class ModelIndex:
             *zip(self.exp_sites, self.exp_cap_idx, strict=True),
         ]
         for i, (key, col) in enumerate(columns):
-            add(labor_row[key], col, KIND_JOBS, i)
+            if key[0] in labor_row:  # a region whose pool cannot bind may have no row
+                add(labor_row[key[0]], col, KIND_JOBS, i)
             for mineral in self.minerals:
                 row = balance_row.get((key[0], mineral))
                 if row is not None and (row, col) in entries:

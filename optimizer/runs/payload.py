@@ -67,6 +67,7 @@ class _Arrays:
     lane_tariff: np.ndarray
     lane_freight: np.ndarray
     foreign: np.ndarray
+    domestic_feed: np.ndarray
     unsupplied_group: np.ndarray  # per unsupplied column: its (region, mineral) group
     unsupplied_cost: np.ndarray
     penalties: np.ndarray
@@ -113,6 +114,7 @@ def _arrays(compiled: ModelIndex, inputs: ModelInputs) -> _Arrays:
         lane_tariff=tariff,
         lane_freight=lanes["freight_usd_per_t"].fillna(0.0).to_numpy(float),
         foreign=lanes["foreign"].fillna(False).to_numpy(bool),
+        domestic_feed=lanes["domestic_feed"].fillna(False).to_numpy(bool),
         unsupplied_group=np.array(
             [group_of.get(key, -1) for key in compiled.unsupplied_keys], dtype=np.int64
         ),
@@ -260,7 +262,9 @@ def summarize(
                 float(new[of_type & in_zone].sum() / total_new) if total_new > 0 else 0.0
             )
     tonnes = ship.sum() + unsupplied_t.sum()
-    kpis["domestic_mineral_share"] = float(ship[~a.foreign].sum() / tonnes) if tonnes > 0 else 0.0
+    # domestic = feed mined or recycled at home (a refinery of imported feed is not)
+    home = float(ship[a.domestic_feed].sum())
+    kpis["domestic_mineral_share"] = home / tonnes if tonnes > 0 else 0.0
 
     # cost terms on raw values (those of the objective view sum to the objective)
     raw = lambda idx: x[idx] if len(idx) else np.zeros(0)  # noqa: E731

@@ -10,8 +10,8 @@ import numpy as np
 from ..model.scenario import Scenario
 
 ANALYSIS_MIP_GAP = 1e-6
-"""Relative MIP gap of analysis runs: regrets and deltas are differences of objectives, so the
-default scenario gap (1e-4, i.e. millions of USD/yr) would swamp them."""
+"""Relative MIP gap of analysis runs at most (``min(scenario gap, this)``): regrets and deltas
+are differences of objectives, so a looser scenario gap would swamp them."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,10 @@
 envelope a compiled model is built on, and coefficient tables that reuse lane geometry.
 
 A spec is ``{"scenario": {...}, "tech": [[type, name, value]], "regions": [[column, [region
-ids], factor]], "force": [region, type, min capacity], "envelope": [...]}``.
+ids], factor]], "sites": [[region, type, kind, value]], "force": [region, type, min capacity],
+"envelope": [...]}``. ``sites`` changes one site's costs after the coefficient tables are built
+(:func:`apply_site_changes`): ``capex`` multiplies its capex-proportional terms, ``fixed`` its
+fixed costs, ``incentive`` pays a credit [USD/yr per unit/yr] on its capacity (investor view).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ..model.minerals import lane_cost, lane_table, mineral_demand, supply_table
 from ..model.scenario import Scenario
 from ..model.sites import existing_tables, site_table
 from ..model.technology import TechnologyData
+from ..model.terms import CAPEX_TERMS, objective_terms
 
 ELIGIBILITY_FIGURES = {
     # figure: the level at which it admits the most sites
@@ -52,8 +56,62 @@ def apply_spec(
     return scenario, data, tech
 
 
+SITE_CHANGES = ("capex", "fixed", "incentive")
+"""Kinds of a ``sites`` spec entry: a factor on the capex-proportional terms, a factor on the
+fixed site cost (greenfield and expansion), or a per-unit credit [USD/yr per unit/yr]."""
+
+
+def apply_site_changes(inputs: ModelInputs, changes: Sequence | None) -> ModelInputs:
+    """``inputs`` with the site changes ``[[region_id, cluster_type, kind, value]]`` applied.
+
+    ``capex``: ``cost_<t>`` and ``exp_cost_<t>`` × value for t in CAPEX_TERMS (capex,
+    permitting delay, state incentive, co-investment: the capital cost of that site × value).
+    ``fixed``: both fixed site costs × value. ``incentive``: a state credit of value USD/yr per
+    unit/yr on both options, added to the ``state_incentive`` terms; a transfer, so it moves the
+    investor view only. Unit costs are summed again in the inputs' objective view.
+
+    >>> import pandas as pd
+    >>> sites = pd.DataFrame({"cost_capex": [10.0], "exp_cost_capex": [9.0]},
+    ...     index=pd.MultiIndex.from_tuples([("A", "battery")]))
+    >>> scaled = _changed_sites(sites, [["A", "battery", "capex", 0.5]])
+    >>> scaled[["cost_capex", "exp_cost_capex"]].iloc[0].tolist()
+    [5.0, 4.5]
+    """
+    if not changes:
+        return inputs
+    sites = _changed_sites(inputs.sites, changes)
+    view = objective_terms(inputs.objective)
+    sites["unit_cost"] = sites[[f"cost_{t}" for t in view]].sum(axis=1)
+    sites["expansion_unit_cost"] = sites[[f"exp_cost_{t}" for t in view]].sum(axis=1)
+    return dataclasses.replace(inputs, sites=sites)
+
+
+def _changed_sites(sites: pd.DataFrame, changes: Sequence) -> pd.DataFrame:
+    out = sites.copy()
+    for region_id, k, kind, value in changes:
+        key = (region_id, k)
+        if key not in out.index:
+            raise KeyError(f"no site {region_id}/{k}")
+        value = float(value)
+        if kind == "capex":
+            for term in CAPEX_TERMS:
+                for column in (f"cost_{term}", f"exp_cost_{term}"):
+                    if column in out.columns:
+                        out.loc[key, column] = out.loc[key, column] * value
+        elif kind == "fixed":
+            for column in ("fixed_cost_usd_per_yr", "expansion_fixed_cost_usd_per_yr"):
+                out.loc[key, column] = out.loc[key, column] * value
+        elif kind == "incentive":
+            for column in ("cost_state_incentive", "exp_cost_state_incentive"):
+                out.loc[key, column] = out.loc[key, column] - value
+        else:
+            raise ValueError(f"unknown site change {kind!r} (known: {', '.join(SITE_CHANGES)})")
+    return out
+
+
 def changes_model(spec: Mapping) -> bool:
-    """True when the spec changes scenario, data or technology (not only forces a site)."""
+    """True when the spec changes scenario, data or technology (site changes and a forced site
+    apply to the tables afterwards)."""
     return bool(spec.get("scenario") or spec.get("tech") or spec.get("regions"))
 
 
@@ -118,7 +176,7 @@ class InputsCache:
             everything = sites.assign(eligible=True, expansion_eligible=True)
             all_minerals = {k: dict.fromkeys(data.mineral_prices.index, 1.0) for k in demand}
             geometry = lane_table(supply, everything, data, all_minerals, tech)
-            geometry = geometry[["foreign", "distance_km"]]
+            geometry = geometry[["foreign", "domestic_feed", "distance_km"]]
             if len(self._lanes) >= self.max_entries:
                 self._lanes.pop(next(iter(self._lanes)))
             self._lanes[key] = geometry
@@ -139,6 +197,8 @@ class InputsCache:
 
 __all__ = [
     "ELIGIBILITY_FIGURES",
+    "SITE_CHANGES",
+    "apply_site_changes",
     "InputsCache",
     "apply_spec",
     "changes_model",

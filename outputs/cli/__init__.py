@@ -165,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .trust import register as register_trust
 
     register_trust(add)
+    from .why import register as register_why
+
+    register_why(add)
     return parser
 
 

@@ -3,19 +3,28 @@
 
 Usage (from the repository root)::
 
-    python regions/tools/build_demand.py MARKETS_FOLDER
+    python regions/tools/build_demand.py MARKETS_FOLDER PV_FOLDER
 
 ``MARKETS_FOLDER`` holds the Census County Business Patterns state extract
-(``cbp_state_selected_naics_2017_2021.csv``), the state sums of the USGS/LBNL USPVDB v1.0
-(``uspvdb_state_utility_scale_pv_2019_2020.csv``) and the EIA small-scale PV figures
-(``eia_small_scale_pv_2019_2020_partial_transcribed.csv``). Rules:
+(``cbp_state_selected_naics_2017_2021.csv``) and the EIA small-scale PV figures
+(``eia_small_scale_pv_2019_2020_partial_transcribed.csv``); ``PV_FOLDER`` the USGS/LBNL USPVDB
+v3.0 additions by county and operating year (``utility_pv_additions_by_county_year.csv``).
+Rules:
 
-- CBP: one node per (state, NAICS code), weight = paid employment in the pay period including
-  March 12 of the CBP year [jobs]; ``as_of`` is that March 12. A cell CBP withheld (absent, or
-  published as 0 employees with 0 payroll while establishments > 0) gives no row.
-- USPVDB: one node per state, weight = cumulative utility-scale PV [MWac] of facilities with
-  operating year <= the year; ``as_of`` is 31 December of that year.
-- EIA small-scale PV: one node per state named in the EIA article; GW converted to MW.
+- Battery cells go where light vehicles are assembled. CBP publishes NAICS 3361 (motor vehicle
+  manufacturing) for states where it withholds 336111 or 336112 (no TN, GA or MS light-truck
+  cell in any year, KY's missing in 2021), so the weight is 3361 − 336120 (heavy trucks) = 336111
+  + 336112 by the NAICS definition [jobs], one node per state; where 336120 is withheld the
+  weight is 3361 itself, an upper bound, and the note says so. A state whose 3361 cell is
+  withheld (absent, or 0 employees with 0 payroll while establishments > 0) gives no row for
+  that year, and ``regions.demand.demand_at`` does not carry an older year forward.
+- Magnets: CBP 335312 (motors and generators) and 333611 (turbines), one node per (state, code).
+- Solar modules go where utility PV is being *added*: weight = MWac of USPVDB facilities whose
+  operating year falls in the three years to the row's year (``as_of`` 31 December), by the
+  state of the facility's county. USPVDB v3.0 was published 2025-04-30 (``published``), so a
+  view before then uses a later vintage (a hindcast lists it).
+- EIA small-scale PV: one node per state named in the EIA article; GW converted to MW (a unit
+  the markets leave out, kept for reference).
 """
 
 from __future__ import annotations
@@ -33,11 +42,9 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "regions" / "data" / "demand.csv"
 HEADER = [
     "node_id", "cluster_type", "region_id", "name", "weight", "weight_unit", "as_of", "kind",
-    "citation", "url", "vintage", "note",
+    "citation", "url", "vintage", "note", "published",
 ]  # fmt: skip
 CBP_CODES = {  # NAICS 2017 code: (cluster type, slug, label)
-    "336111": ("battery", "auto-assembly", "automobile manufacturing"),
-    "336112": ("battery", "light-truck-assembly", "light truck and utility vehicle manufacturing"),
     "335312": ("magnet", "motor-generator-mfg", "motor and generator manufacturing"),
     "333611": ("magnet", "turbine-mfg", "turbine and turbine generator set units manufacturing"),
 }
@@ -46,9 +53,12 @@ CBP_CITATION = (
 )
 CBP_URL = "https://www.census.gov/programs-surveys/cbp/data/datasets.html"
 PV_CITATION = (
-    "USGS and LBNL, U.S. Large-Scale Solar Photovoltaic Database (USPVDB) v1.0, "
-    "uspvdb_v1_0_20231108.csv"
+    "USGS and LBNL, U.S. Large-Scale Solar Photovoltaic Database (USPVDB) v3.0, "
+    "uspvdb_v3_0_20250430.csv (Fujita et al.)"
 )
+PV_PUBLISHED = "2025-04-30"
+PV_WINDOW = 3
+"""Years of additions summed per row (the row's year and the two before)."""
 PV_URL = "https://eerscmap.usgs.gov/uspvdb/"
 EIA_CITATION = (
     "U.S. EIA, Today in Energy, 'Texas and Florida had large small-scale solar capacity "
@@ -68,13 +78,18 @@ def state_names() -> dict[str, str]:
     return dict(zip(table["region_id"], table["name"], strict=True))
 
 
+def _withheld(rec: dict) -> bool:
+    return rec["employment"] == 0 and rec["establishments"] > 0
+
+
 def cbp_rows(path: Path, names: dict[str, str]) -> list[list]:
-    """One row per published (state, NAICS code, year) employment cell."""
+    """Magnet nodes: one row per published (state, NAICS code, year) employment cell."""
     table = pd.read_csv(path, dtype={"statefp": str, "naics": str})
     table = table[table["naics"].isin(CBP_CODES)]
-    withheld = (table["employment"] == 0) & (table["establishments"] > 0)
     rows = []
-    for rec in table[~withheld].sort_values(["naics", "state", "year"]).to_dict("records"):
+    for rec in table.sort_values(["naics", "state", "year"]).to_dict("records"):
+        if _withheld(rec):
+            continue
         cluster_type, slug, label = CBP_CODES[rec["naics"]]
         state, year = rec["state"], int(rec["year"])
         rows.append([
@@ -85,24 +100,73 @@ def cbp_rows(path: Path, names: dict[str, str]) -> list[list]:
             f"CBP {year} paid employment (pay period incl. March 12), NAICS {rec['naics']}, "
             f"state total ({int(rec['establishments'])} establishments); read from the CBP API "
             "pull in ModelEarth/data-pipeline@7b1eee1",
+            "",  # CBP release date not read from its source: left blank
+        ])  # fmt: skip
+    return rows
+
+
+def vehicle_rows(path: Path, names: dict[str, str]) -> list[list]:
+    """Battery nodes: light-vehicle assembly jobs = CBP 3361 − 336120 per (state, year)."""
+    table = pd.read_csv(path, dtype={"statefp": str, "naics": str})
+    cells = {
+        (rec["state"], int(rec["year"]), rec["naics"]): rec
+        for rec in table[table["naics"].isin(["3361", "336111", "336112", "336120"])].to_dict(
+            "records"
+        )
+    }
+    rows = []
+    for state, year in sorted({(s, y) for s, y, n in cells if n == "3361"}):
+        total = cells[(state, year, "3361")]
+        if _withheld(total):
+            continue
+        heavy = cells.get((state, year, "336120"))
+        parts = [cells.get((state, year, c)) for c in ("336111", "336112")]
+        published = [p for p in parts if p is not None and not _withheld(p)]
+        if heavy is not None and not _withheld(heavy):
+            weight = int(total["employment"]) - int(heavy["employment"])
+            rule = f"3361 {int(total['employment'])} - 336120 {int(heavy['employment'])}"
+        else:
+            weight = int(total["employment"])
+            rule = f"3361 {weight} (336120 withheld or none: heavy-truck jobs not removed, an upper bound)"
+        known = sum(int(p["employment"]) for p in published)
+        if len(published) == 2 and abs(known - weight) > 0:
+            rule += f"; 336111 + 336112 published = {known}"
+        elif published:
+            rule += f"; at least {known} published in 336111/336112 (others withheld)"
+        rows.append([
+            f"{state}-light-vehicle-assembly", "battery", state,
+            f"{names[state]} light-vehicle assembly (NAICS 3361 less 336120)",
+            weight, "jobs", f"{year}-03-12", "derived",
+            CBP_CITATION.format(year=year), CBP_URL, f"CBP {year}",
+            f"DERIVED: CBP {year} paid employment (pay period incl. March 12), {rule}; NAICS "
+            "3361 = 336111 + 336112 + 336120, so this is light-vehicle assembly where CBP "
+            "withholds the 6-digit cells; employment stands in for production (no public "
+            "plant-level production list was found); read from ModelEarth/data-pipeline@7b1eee1",
+            "",  # CBP release date not read from its source: left blank
         ])  # fmt: skip
     return rows
 
 
 def pv_rows(path: Path, names: dict[str, str]) -> list[list]:
-    """Cumulative utility-scale PV by state at the end of 2019 and 2020."""
-    table = pd.read_csv(path)
+    """Utility-scale PV added by state in the three years to each year [MWac]."""
+    table = pd.read_csv(path, dtype={"county_fips": str})
+    added = table.groupby(["state", "year"])["capacity_mwac_added"].sum()
     rows = []
-    for rec in table.sort_values("state").to_dict("records"):
-        state = rec["state"]
-        for year in (2019, 2020):
+    for state in sorted(set(table["state"]) & set(names)):
+        for year in range(2017, int(table["year"].max()) + 1):
+            window = range(year - PV_WINDOW + 1, year + 1)
+            mwac = round(sum(float(added.get((state, y), 0.0)) for y in window), 1)
+            if mwac <= 0:
+                continue
             rows.append([
-                f"{state}-utility-pv", "solar", state,
-                f"{names[state]} utility-scale PV installed (>= 1 MW)",
-                rec[f"mwac_cum_through_{year}"], "MWac", f"{year}-12-31", "derived",
-                PV_CITATION, PV_URL, "v1.0 (2023-11-08)",
-                f"USPVDB v1.0 p_cap_ac summed by p_state over facilities with p_year <= {year}; "
-                "facilities retired before the 2023 imagery are missing (a lower bound)",
+                f"{state}-utility-pv-additions", "solar", state,
+                f"{names[state]} utility-scale PV added {window[0]}-{year} (>= 1 MW)",
+                mwac, "MWac", f"{year}-12-31", "derived",
+                PV_CITATION, PV_URL, "v3.0 (2025-04-30)",
+                f"DERIVED: USPVDB v3.0 p_cap_ac summed over facilities with operating year "
+                f"{window[0]}-{year} in the state's counties (additions, not the installed "
+                "base); published 2025-04-30, so facilities and years reflect that later view",
+                PV_PUBLISHED,
             ])  # fmt: skip
     return rows
 
@@ -125,20 +189,23 @@ def small_pv_rows(path: Path, names: dict[str, str]) -> list[list]:
             "2021-03-04" if primary else "2021",
             f"EIA small-scale PV capacity, December {year}, as published ({shown})"
             + ("" if primary else "; secondary summary of the same EIA estimates"),
+            "2021-03-04",
         ])  # fmt: skip
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
+    if len(args) != 2:
         print(__doc__)
         return 2
-    folder = Path(args[0])
+    folder, pv_folder = Path(args[0]), Path(args[1])
     names = state_names()
+    cbp = folder / "cbp_state_selected_naics_2017_2021.csv"
     rows = (
-        cbp_rows(folder / "cbp_state_selected_naics_2017_2021.csv", names)
-        + pv_rows(folder / "uspvdb_state_utility_scale_pv_2019_2020.csv", names)
+        vehicle_rows(cbp, names)
+        + cbp_rows(cbp, names)
+        + pv_rows(pv_folder / "utility_pv_additions_by_county_year.csv", names)
         + small_pv_rows(folder / "eia_small_scale_pv_2019_2020_partial_transcribed.csv", names)
     )
     buffer = io.StringIO()
