@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
+from datetime import date
 
 from regions.checks import check_number
 from regions.errors import DataValidationError
@@ -74,4 +75,50 @@ def float_flag(
     return parse
 
 
-__all__ = ["MAX_GRID", "MAX_RUNS", "MAX_SEED", "MAX_WORKERS", "float_flag", "int_flag"]
+def iso_date(text: str) -> date:
+    """``YYYY-MM-DD`` → date (argparse type)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def slack_list(text: str) -> tuple[float, ...]:
+    """``0.01,0.02,0.05`` → cost slacks, each in (0, 1] (argparse type).
+
+    >>> slack_list("0.05, 0.01")
+    (0.01, 0.05)
+    """
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        raise argparse.ArgumentTypeError("expected slacks such as 0.01,0.02,0.05")
+    one = float_flag(0, 1, low_open=True)
+    return tuple(sorted(dict.fromkeys(one(p) for p in parts)))
+
+
+def date_window(text: str) -> tuple[date, date]:
+    """``2020-12-31,2024-12-31`` → (as_of, until), until after as_of (argparse type).
+
+    >>> date_window("2020-12-31,2024-12-31")
+    (datetime.date(2020, 12, 31), datetime.date(2024, 12, 31))
+    """
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"expected AS_OF,UNTIL (two ISO dates), got {text!r}")
+    as_of, until = (iso_date(p) for p in parts)
+    if until <= as_of:
+        raise argparse.ArgumentTypeError(f"UNTIL ({until}) must be after AS_OF ({as_of})")
+    return as_of, until
+
+
+__all__ = [
+    "MAX_GRID",
+    "MAX_RUNS",
+    "MAX_SEED",
+    "MAX_WORKERS",
+    "date_window",
+    "float_flag",
+    "int_flag",
+    "iso_date",
+    "slack_list",
+]

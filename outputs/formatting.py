@@ -24,11 +24,15 @@ def fmt_num(value: float) -> str:
 
     >>> fmt_num(27945567822.4), fmt_num(135.0), fmt_num(8.4), fmt_num(0.351)
     ('27,945,567,822', '135', '8.4', '0.351')
+    >>> fmt_num(4.55e-13), fmt_num(-7.11e-15)  # float noise is no value: shown as 0
+    ('0', '0')
     """
     if value is None or not math.isfinite(float(value)):
         return "n/a"
     value = float(value)
     size = abs(value)
+    if size < NOISE:
+        return "0"
     if size >= 100 or size == 0:
         text = f"{value:,.0f}"
     elif size >= 10:
@@ -40,6 +44,10 @@ def fmt_num(value: float) -> str:
     if "." in text and "e" not in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+NOISE = 1e-9
+"""Magnitudes below this are float noise (a sum of terms that cancel), shown as 0."""
 
 
 def fmt_usd(value: float) -> str:
@@ -98,12 +106,13 @@ def fmt_value(value: float, unit: str) -> str:
 
 
 def fmt_signed(value: float, unit: str = "USD/yr", *, short: bool = False) -> str:
-    """A signed change: ``+USD 1,250,000/yr``, ``−USD 2.5 million/yr``, ``0``, ``n/a``."""
+    """A signed change: ``+USD 1,250,000/yr``, ``−USD 2.5 million/yr``, ``0``, ``n/a``; a
+    change below what it is shown to is 0 (``fmt_signed(4.55e-13, "km")`` is ``'0'``)."""
     if value is None or not math.isfinite(float(value)):
         return "n/a"
     value = float(value)
     size = abs(value)
-    if value == 0 or (unit.startswith("USD") and size < 0.5):
+    if value == 0 or (unit.startswith("USD") and size < 0.5) or fmt_num(size) == "0":
         return "0"
     sign = "+" if value > 0 else "−"
     if unit == "fraction":

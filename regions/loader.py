@@ -226,7 +226,8 @@ def _read_facilities(files: dict[str, Path], geometry: dict) -> tuple[pd.DataFra
     """Facilities (status and counted capacity after their last event) and their events.
 
     Events come from ``facility_events.csv``; when a user's ``facilities.csv`` comes without
-    one, each facility's row implies its events (its status from ``announced_date`` on).
+    one, a row equal to the embedded one keeps its embedded events and any other row implies its
+    own (its status from ``announced_date`` on).
     """
     label = str(files["facilities.csv"])
     table = read_table(files["facilities.csv"])
@@ -237,13 +238,37 @@ def _read_facilities(files: dict[str, Path], geometry: dict) -> tuple[pd.DataFra
     events_path = files["facility_events.csv"]
     user_facilities = files["facilities.csv"] != DEFAULT_DATA_DIR / "facilities.csv"
     if user_facilities and events_path == DEFAULT_DATA_DIR / "facility_events.csv":
-        events = implied_events(table)
+        events = _events_for_user_facilities(table)
     else:
         events = read_table(events_path)
         events["implied"] = False
         check_events(events, table, str(events_path), label)
     facilities = view_at(table, events, None, keep_ended=True)
     return facilities, events.drop(columns="_line")
+
+
+def _events_for_user_facilities(table: pd.DataFrame) -> pd.DataFrame:
+    """Events of a user's ``facilities.csv`` given without ``facility_events.csv``: a row equal
+    to its embedded row (every field) keeps the embedded dated events; any other row implies its
+    own (its status from ``announced_date`` on, ``implied`` True)."""
+    embedded = read_table(DEFAULT_DATA_DIR / "facilities.csv")
+    embedded = embedded.rename(columns={"capacity_std": "nameplate_std"}).set_index("facility_id")
+    columns = [c for c in table.columns if c != "_line"]
+    kept = [
+        fid
+        for fid in table.index
+        if fid in embedded.index
+        and _same_row(table.loc[fid, columns].tolist(), embedded.loc[fid, columns].tolist())
+    ]
+    recorded = read_table(DEFAULT_DATA_DIR / "facility_events.csv")
+    recorded = recorded[recorded["facility_id"].isin(kept)].assign(implied=False)
+    others = implied_events(table.drop(index=kept))
+    return pd.concat([recorded, others[recorded.columns]], ignore_index=True)
+
+
+def _same_row(a: list, b: list) -> bool:
+    """True when two rows hold the same values (NaN equal to NaN)."""
+    return all(x == y or (pd.isna(x) and pd.isna(y)) for x, y in zip(a, b, strict=True))
 
 
 def _check_source_facilities(

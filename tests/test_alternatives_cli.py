@@ -4,6 +4,7 @@ worked by hand there): the files equal the API's tables, the printed plans, the 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +40,9 @@ def test_alternatives_write_the_api_tables_and_print_the_plans(capsys, tmp_path,
         capsys, "alternatives", *argv, "--slack", "0.05,0.01,0.1", *goals, "--out", str(out)
     )
     assert code == 0, err
+    plans_done = re.findall(r"^\[(\d+)/(\d+)\] (\S+): ", err, re.M)  # one line per plan
+    assert len(plans_done) == 1 + len(SLACKS) * len(GOALS) == int(plans_done[0][1])
+    assert plans_done[0][2] == "optimum"
     data, tech = tiny.load(folder / "again")
     alt = alternatives(tiny.scenario(), SLACKS, GOALS, data, tech)
     plans = pd.read_csv(out / "plans.csv", index_col="plan_id")
@@ -63,6 +67,10 @@ def test_alternatives_write_the_api_tables_and_print_the_plans(capsys, tmp_path,
     # the map shades how often each state appears: C in 5 of the 10 plans
     page = (out / "map.html").read_text(encoding="utf-8")
     assert f"{PLAN_SHARE_LAYER}: 0.5" in page and f"{PLAN_SHARE_LAYER}: 0.6" in page
+    page = (out / "report.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="cs-plan-row" data-plan="([^"]+)">', page)
+    assert rows == list(alt.plans.index)
+    assert "+4.38 %" in page and "How often each state gets new capacity" in page
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["command"] == "alternatives"
     assert manifest["parameters"] == {"slacks": list(SLACKS), "goals": list(GOALS)}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 import os
 import re
 import subprocess
@@ -286,10 +287,11 @@ def test_sweep_tornado_order_and_chart(capsys, tmp_path, tiny):
         assert (np.diff(swings) <= 0).all()
     assert set(tornado["kpi"]) == {"total_annual_cost", "levelized_cost:battery"}
     page = (out / "report.html").read_text(encoding="utf-8")
-    chart = page[page.index("<h2>Tornado: total_annual_cost") :]
+    chart = page[page.index("<h2>Tornado: Cost minimised (scenario view) [USD/yr]") :]
     chart = chart[: chart.index("</svg>")]
     bars = re.findall(r'<g class="cs-tornado-bar" data-parameter="([^"]+)"', chart)
-    assert bars == list(total["parameter"])
+    assert bars == list(total["parameter"])  # ids in the data, labels for people in the text
+    assert ">Wage multiplier, all states</text>" in chart and "multipliers.wage</text>" not in chart
     deltas = [float(x) for x in re.findall(r'data-delta="([^"]+)"', chart)]
     expected = total[["delta_low", "delta_high"]].to_numpy().ravel()
     assert deltas == pytest.approx(expected, rel=1e-12)
@@ -395,6 +397,13 @@ def test_breakeven_flip_by_hand(capsys, tmp_path, split):
         capsys, *tiny.args(*argv, "--bounds", "0.5", "2", "--tol", "1e-5", "--out", str(out))
     )
     assert code == 0, err
+    # progress on stderr from the start: what it will do, then the solves counted to the end
+    first = err.splitlines()[0]
+    assert first.startswith("break-even of power_price@west between west and east: 5 values")
+    total = 2 * (5 + math.ceil(math.log2(1.5 / 1e-5)))
+    assert f"(about {total} solves)" in first
+    counts = [int(m) for m in re.findall(r"break-even solves: (\d+)/", err)]
+    assert counts and counts == sorted(counts) and counts[-1] >= 2 * 5
     lines = stdout.splitlines()
     # A's unit cost 50,000 + 500,000 v + 2,500,000 equals B's 3,100,000 at v = 1.1
     match = re.fullmatch(r"flip: power_price@west = ([\d.]+)", lines[0])

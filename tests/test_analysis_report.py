@@ -179,6 +179,17 @@ def test_montecarlo_report_and_layers(tiny):
     assert "regions never chosen are left out (3 of 5)" in page
     cost = result.summary.loc["total_annual_cost"]
     assert ar.fmt_usd_short(cost["p50"]).removeprefix("USD ") in page
+    # KPIs by their labels, per-unit costs per kWh as on every other page (not USD/GWh)
+    row = re.search(
+        r'<tr><td class=l><span title="levelized_cost_battery">Levelized cost, battery cells'
+        r"</span></td><td class=l>USD/kWh</td>(.*?)</tr>",
+        page,
+    )
+    assert row is not None and "USD/GWh" not in page
+    p50 = result.summary.loc["levelized_cost_battery", "p50"] / 1e6
+    cells = re.findall(r"<td>([^<]*)</td>", row.group(1))
+    assert cells[6] == (f"{p50:,.3f}" if p50 < 1 else f"{p50:,.2f}")  # runs, mean, …, p50
+    assert '<span title="total_annual_cost">Cost minimised (scenario view)</span>' in page
     counts = [int(c) for c in re.findall(r'data-count="(\d+)"', page)]
     assert sum(counts) == 12
 
@@ -207,7 +218,9 @@ def test_break_even_writer(tmp_path, tiny):
     ]
     assert (table["parameter"] == "power_price@west").all() and len(table) == len(found.evaluations)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert f"The ranking flips at power_price@west = {found.value:.6g}." in page
+    label = "Power price multiplier, west zone"  # the parameter for people, its id beside it
+    assert f"The ranking flips at {label} = {found.value:.6g}." in page
+    assert f"Parameter: {label} (<code>power_price@west</code>)" in page
     x = float(re.search(r'<line class="cs-flip" x1="([\d.]+)"', page).group(1))
     left, width = 140.0, 760.0 - 140.0 - 20.0
     assert x == pytest.approx(left + (found.value - 0.5) / 1.5 * width, abs=0.06)

@@ -110,7 +110,6 @@ def requested_hosts(driver) -> set[str]:
 
 
 def test_change_a_lever_solve_and_see_the_map_and_kpis_change(chromium, tmp_path):
-    started = time.monotonic()
     process, url = start_app(tmp_path)
     try:
         chromium.get(url)
@@ -163,7 +162,6 @@ def test_change_a_lever_solve_and_see_the_map_and_kpis_change(chromium, tmp_path
         assert [e for e in severe if "127.0.0.1" in e["message"]] == []
     finally:
         stop_app(process)
-    assert time.monotonic() - started < 60
 
 
 def tile_hosts(hosts: set[str]) -> set[str]:

@@ -154,8 +154,10 @@ def test_run_exports_the_solved_kpis(capsys, tmp_path, baseline):
     code, out, err = run(capsys, "run", "baseline", "--out", str(tmp_path / "baseline"), "--no-map")
     assert code == 0, err
     folder = tmp_path / "baseline"
-    assert out.strip() == (
-        f"baseline: optimal, objective {baseline.report.objective:,.0f} USD/yr, "
+    objective, system = baseline.report.objective / 1e9, baseline.kpi("system_cost") / 1e9
+    assert out.strip() == (  # the cost view named; with --no-map no map path
+        f"baseline: optimal; objective USD {objective:,.2f} bn/yr of investor cost (the cost "
+        f"view it minimises; system cost USD {system:,.2f} bn/yr); "
         f"{len(baseline.sites[baseline.sites['new_capacity'] > 0])} new sites -> {folder}"
     )
     assert re.search(r"\[1/1\] baseline: optimal, exported in [\d.]+ s", err)
@@ -163,13 +165,18 @@ def test_run_exports_the_solved_kpis(capsys, tmp_path, baseline):
         [f"{t}.csv" for t in ("sites", "flows", "products", "kpis", "shadow_prices", "unmet")]
         + ["results.xlsx", "manifest.json", "scenario.toml"]
         + ["sites.geojson", "states.geojson", "flows.geojson"]
+        + ["deliveries.geojson", "local_deliveries.geojson"]
     )
     kpis = pd.read_csv(folder / "kpis.csv", keep_default_na=False, na_values=[""])
     expected = baseline.kpis
     assert list(kpis[["kpi", "scope", "unit"]].itertuples(index=False)) == list(
         expected[["kpi", "scope", "unit"]].itertuples(index=False)
     )
-    np.testing.assert_allclose(kpis["value"], expected["value"], rtol=1e-9, atol=0.005)  # cents
+    whole = expected["unit"].isin(["jobs", "count"]).to_numpy()  # whole numbers for people
+    np.testing.assert_allclose(
+        kpis["value"][~whole], expected["value"][~whole], rtol=1e-9, atol=0.005
+    )
+    np.testing.assert_allclose(kpis["value"][whole], expected["value"][whole], atol=0.5)
     sites = pd.read_csv(folder / "sites.csv")
     built = sites[sites["new_capacity"] > 0].set_index("region_id")
     for k in optimizer.CLUSTER_TYPES:
@@ -442,7 +449,7 @@ def test_compare_writes_report_with_the_results_numbers(capsys, tmp_path):
     for name, result in zip(("great-lakes", "south"), results, strict=True):
         run_dir = out_dir / name
         kpis = pd.read_csv(run_dir / "kpis.csv")
-        np.testing.assert_allclose(kpis["value"], result.kpis["value"], rtol=1e-9, atol=0.005)
+        np.testing.assert_allclose(kpis["value"], result.kpis["value"], rtol=1e-9, atol=0.5)
         assert "leaflet" in (run_dir / "map.html").read_text(encoding="utf-8").lower()
     # the report's KPI table: one row per KPI (keyed by its data attributes), a value column per
     # scenario, as the Results say, in the units a planner reads
@@ -453,6 +460,9 @@ def test_compare_writes_report_with_the_results_numbers(capsys, tmp_path):
     }
     for index, result in enumerate(results):
         for kpi in result.kpis.itertuples():
+            if "battery-belt-corridor" in kpi.scope:  # a zone neither scenario uses: not shown
+                assert (kpi.kpi, kpi.scope, kpi.unit) not in rows
+                continue
             cells = rows[(kpi.kpi, kpi.scope, kpi.unit)]
             assert cells[2 + index] == kpi_value(kpi.value, kpi.unit, kpi.kpi), (kpi, cells)
     assert [c for c in rows[("total_annual_cost", "all", "USD/yr")][2:4]] == [

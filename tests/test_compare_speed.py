@@ -108,7 +108,7 @@ def test_two_process_compare_writes_what_one_process_writes(tmp_path, monkeypatc
     for name in one:
         assert two[name] == one[name], name
     report = (tmp_path / "two" / "report.html").read_text(encoding="utf-8")
-    assert "great-lakes vs south" in report and "Annual cost by term" in report
+    assert "great-lakes vs south" in report and "Annual system cost by term" in report
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 

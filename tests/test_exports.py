@@ -61,6 +61,7 @@ def test_folder_listing(folder):
         [f"{t}.csv" for t in TABLES]
         + ["results.xlsx", "scenario.toml", "manifest.json"]
         + ["sites.geojson", "states.geojson", "flows.geojson"]
+        + ["deliveries.geojson", "local_deliveries.geojson"]
     )
     assert not any(p.name.startswith(".") for p in folder.parent.iterdir())
 
@@ -73,7 +74,15 @@ def test_csv_round_trip_is_exact(folder, result, data, table):
     pd.testing.assert_frame_equal(back, expected, check_dtype=False, check_exact=True)
     raw = as_written(getattr(result, table))  # rounding moves no value by more than a cent
     for column in raw.columns:
-        if pd.api.types.is_float_dtype(raw[column]):
+        if column == "jobs":  # people: whole numbers
+            assert back[column].dtype.kind == "i"
+            np.testing.assert_allclose(back[column], raw[column], atol=0.5)
+        elif column == "value" and table == "kpis":
+            whole = raw["unit"].isin(["jobs", "count"]).to_numpy()
+            error = np.abs(back[column].to_numpy(float) - raw[column].to_numpy(float))
+            allowed = 1e-6 * np.abs(raw[column].to_numpy(float)) + np.where(whole, 0.5, 0.005)
+            assert (error <= allowed).all()
+        elif pd.api.types.is_float_dtype(raw[column]):
             np.testing.assert_allclose(back[column], raw[column], rtol=1e-6, atol=0.005)
         else:
             same = back[column].fillna("").tolist() == raw[column].fillna("").tolist()
@@ -100,11 +109,15 @@ def test_workbook_is_formatted_with_a_units_sheet(folder):
     assert sites.freeze_panes == "A2"
     assert sites.auto_filter.ref.startswith("A1:")
     header = [c.value for c in sites[1]]
-    cost = header.index("total_cost_usd_per_yr") + 1
+    cost = header.index("Total cost [USD/yr]") + 1  # headers for people, with the unit
     assert sites.cell(row=2, column=cost).number_format == "#,##0"
-    assert sites.column_dimensions["A"].width >= len("region_id")
+    assert header[:2] == ["State", "Cluster type"] and "New jobs [jobs]" in header
+    assert not [h for h in header if "_" in h]  # no snake_case
+    assert sites.column_dimensions["A"].width >= len("State")
     units = pd.read_excel(folder / "results.xlsx", sheet_name="units", keep_default_na=False)
     got = {(r.table, r.column): r.unit for r in units.itertuples()}
+    shown = {(r.table, r.column): r.header for r in units.itertuples()}
+    assert shown[("sites", "total_cost_usd_per_yr")] == "Total cost [USD/yr]"
     assert got[("sites", "new_capacity")].startswith("capacity_unit")
     assert got[("flows", "tonnes_per_yr")] == "t/yr"
     assert got[("sites", "total_cost_usd_per_yr")] == "USD/yr"
@@ -128,13 +141,29 @@ def test_states_and_flows_geojson(folder, result, data):
         assert props["new_battery_gwh_per_yr"] == pytest.approx(site["new_capacity"], abs=1e-3)
         assert by_id[site["region_id"]]["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert by_id["WY"]["properties"]["name"] == "Wyoming"
+    from shapely.geometry import shape
+
+    assert all(shape(f["geometry"]).is_valid for f in states["features"])  # repaired shapes
+    assert all(isinstance(f["properties"]["jobs"], int) for f in states["features"])
     flows = json.loads((folder / "flows.geojson").read_text())
     moving = result.flows[result.flows["tonnes_per_yr"] > 0]
-    delivered = result.products[result.products["units_per_yr"] > 0]
     kinds = [f["properties"]["flow"] for f in flows["features"]]
-    assert kinds.count("mineral") == len(moving) > 0
-    assert kinds.count("product") == len(delivered) > 0
-    product = next(f for f in flows["features"] if f["properties"]["flow"] == "product")
+    assert kinds == ["mineral"] * len(kinds)  # minerals only: products have their own files
+    assert len(kinds) + flows["left_out_within_place"] == len(moving) > 0
+    delivered = result.products[result.products["units_per_yr"] > 0]
+    lines = json.loads((folder / "deliveries.geojson").read_text())["features"]
+    points = json.loads((folder / "local_deliveries.geojson").read_text())["features"]
+    assert len(lines) + len(points) == len(delivered) > 0 and len(points) > 0
+    assert {f["geometry"]["type"] for f in lines} == {"LineString"}
+    assert {f["geometry"]["type"] for f in points} == {"Point"}
+    for feature in lines:  # no line of zero length
+        (a, b) = feature["geometry"]["coordinates"]
+        assert a != b
+    for feature in points:  # a point where the plant (or port) and the market are one place
+        props = feature["properties"]
+        assert [props["origin_lon"], props["origin_lat"]] == [props["node_lon"], props["node_lat"]]
+        assert feature["geometry"]["coordinates"] == [props["node_lon"], props["node_lat"]]
+    product = lines[0]
     assert product["geometry"]["coordinates"][-1] == pytest.approx(
         [product["properties"]["node_lon"], product["properties"]["node_lat"]]
     )
@@ -167,13 +196,30 @@ def test_workbook_sheet_equals_csv(folder, table):
         folder / "results.xlsx", sheet_name=table, keep_default_na=False, na_values=[""]
     )
     csv = read_csv(folder / f"{table}.csv")
+    units = pd.read_excel(folder / "results.xlsx", sheet_name="units", keep_default_na=False)
+    mapping = units[units["table"] == table]
+    assert list(sheet.columns) == list(mapping["header"])  # the units sheet maps each header
+    sheet.columns = list(mapping["column"])
     assert list(sheet.columns) == list(csv.columns)
     # the xlsx writer stores 16 significant digits; the CSVs hold the exact values
     pd.testing.assert_frame_equal(sheet, csv, check_dtype=False, rtol=1e-15, atol=0)
 
 
-def test_workbook_has_one_sheet_per_table(folder):
-    assert pd.ExcelFile(folder / "results.xlsx").sheet_names == [*TABLES, "units"]
+def test_workbook_has_a_summary_then_one_sheet_per_table(folder, result):
+    assert pd.ExcelFile(folder / "results.xlsx").sheet_names == ["summary", *TABLES, "units"]
+    summary = pd.read_excel(folder / "results.xlsx", sheet_name="summary", keep_default_na=False)
+    rows = dict(
+        zip(summary["Figure"], zip(summary["Value"], summary["Unit"], strict=True), strict=True)
+    )
+    assert (
+        rows["Scenario"][0] == "great-lakes" and rows["Cost view minimised"][0] == "investor cost"
+    )
+    assert rows["System cost"] == (pytest.approx(result.kpi("system_cost"), abs=0.01), "USD/yr")
+    lcoe = result.kpi("levelized_cost", "battery") / 1e6  # USD/GWh → USD/kWh
+    assert rows["Levelized cost, battery cells"] == (pytest.approx(lcoe, abs=0.005), "USD/kWh")
+    assert rows["Jobs"] == (round(result.kpi("jobs")), "jobs")
+    assert rows["Domestic share of mineral supply"][1] == "%"
+    assert rows["Rules"][0] == "every target and rule met"
 
 
 def test_geojson_points_are_new_sites(folder, result, data):
@@ -284,10 +330,10 @@ def test_run_without_solution(data, tmp_path):
     for table in TABLES:
         back = pd.read_csv(out / f"{table}.csv")
         assert back.empty and list(back.columns) == TABLE_COLUMNS[table]
-        assert (
-            list(pd.read_excel(out / "results.xlsx", sheet_name=table).columns)
-            == (TABLE_COLUMNS[table])
-        )
+        units = pd.read_excel(out / "results.xlsx", sheet_name="units")
+        header = units.loc[units["table"] == table, "header"].tolist()
+        assert list(pd.read_excel(out / "results.xlsx", sheet_name=table).columns) == header
+        assert units.loc[units["table"] == table, "column"].tolist() == TABLE_COLUMNS[table]
     assert json.loads((out / "sites.geojson").read_text())["features"] == []
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["solver"]["status"] == "infeasible"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from datetime import date
 
 import pandas as pd
@@ -186,3 +187,38 @@ def test_cli_audit(timeline, capsys):
     assert code == 0
     assert "Facility statuses with evidence older than 12 months at 2026-03-01: 1" in out
     assert "existing plants" in out and "held" in out
+
+
+def test_unchanged_copy_of_the_embedded_facilities_loads_as_the_embedded_data(tmp_path):
+    """A data folder holding only a copy of the embedded facilities.csv: each kept row gets its
+    embedded dated events, so the mineral sources that name facilities still agree with them."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(regions.DEFAULT_DATA_DIR / "facilities.csv", folder / "facilities.csv")
+    data, embedded = regions.load(folder), regions.load()
+    assert not bool(data.facility_events["implied"].any())
+    assert len(data.facility_events) == len(embedded.facility_events)
+    for day in ("2020-12-31", "2026-06-30"):
+        mine, theirs = data.facilities_as_of(day), embedded.facilities_as_of(day)
+        assert list(mine.index) == list(theirs.index)
+        assert mine["status"].tolist() == theirs["status"].tolist()
+        pd.testing.assert_series_equal(mine["capacity_std"], theirs["capacity_std"])
+
+
+def test_a_changed_facility_row_implies_its_events_and_the_others_keep_theirs(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    with (regions.DEFAULT_DATA_DIR / "facilities.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[0]
+    status = header.index("status")
+    changed = next(r for r in rows[1:] if r[status] == "announced")
+    changed[header.index("capacity_std")] = "1.5"
+    with (folder / "facilities.csv").open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    data = regions.load(folder)
+    events = data.facility_events
+    mine = events[events["facility_id"] == changed[0]]
+    assert mine["implied"].all() and list(mine["event"]) == ["announced"]
+    assert not events[events["facility_id"] != changed[0]]["implied"].any()
+    assert data.facilities.at[changed[0], "capacity_std"] == 1.5

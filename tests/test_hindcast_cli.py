@@ -4,6 +4,7 @@ by hand there): the files equal the API's tables, the printed scores, the map, b
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -31,8 +32,17 @@ def setup(tmp_path_factory) -> tuple[Path, list[str]]:
 def test_hindcast_writes_the_api_tables_and_prints_the_scores(capsys, tmp_path, setup):
     folder, argv = setup
     out = tmp_path / "hindcast"
-    code, stdout, err = run(capsys, "hindcast", *argv, "--out", str(out), "-q")
+    code, stdout, err = run(capsys, "hindcast", *argv, "--out", str(out))
     assert code == 0, err
+    steps = re.findall(r"^\[(\d)/2\] (.*?): ", err, re.M)  # progress of its two steps
+    assert steps == [("1", "solved as of 2020-12-31"), ("2", "announced to 2024-12-31 costed")]
+    assert "report.html" in {p.name for p in out.iterdir()}
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert (
+        '<tr class="cs-score-row" data-type="battery"><td class=l>Battery cells</td><td>0.87</td><td>100.0%</td>'
+        in page
+    )
+    assert "States the model missed (1)" in page and "Region C (C)" in page
     data, tech = tiny.load(folder / "again", facilities=WINDOW)
     h = hindcast(tiny.scenario(999), AS_OF, UNTIL, data, tech)
     by_state = pd.read_csv(out / "by_state.csv", index_col=["region_id", "cluster_type"])

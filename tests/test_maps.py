@@ -61,21 +61,30 @@ def test_popup_shows_capacity_jobs_and_every_cost_term(html, results, data):
         assert f"<b>{fmt_usd(site['total_cost_usd_per_yr'])}</b>" in popup
 
 
-def test_choropleth_layers_with_units(html):
-    page = html["baseline"]
-    for name in [
-        "New battery capacity [GWh/yr]",
-        "New magnet capacity [t/yr]",
-        "New solar capacity [GW/yr]",
+LAYER_ENTRY = re.compile(r'^\s*("[^"]*") : (?:feature_group|tile_layer)_\w+,$', re.M)
+"""One entry of the layer control (folium writes one per line)."""
+
+
+def test_layers_few_grouped_and_with_units(html):
+    page = html["great-lakes"]
+    control = page[page.index("_layers = {") : page.index("L.control.layers(")]
+    base, overlays = control.split("overlays :", 1)
+    assert [json.loads(n) for n in LAYER_ENTRY.findall(base)] == [
+        maps.NO_SHADING,
+        "New jobs [jobs]",
         "Power price [USD/MWh]",
         "Manufacturing employment [jobs]",
         "Permitting [months]",
-        maps.NO_SHADING,
-    ]:
-        assert json.dumps(name) + " :" in page, name  # a LayerControl base layer
-    assert '"Mineral flows [t/yr]" :' in page
-    assert '"Import gateways" :' in page
-    assert "Mineral sources: lithium [t/yr]" in page
+    ]
+    assert [json.loads(n) for n in LAYER_ENTRY.findall(overlays)] == [
+        maps.ZONES_LAYER,
+        maps.FACILITIES_LAYER,
+        "Mineral sources and import ports",
+        "Flows: minerals in [t/yr], products out",
+        maps.SITES_LAYER,
+    ]
+    # the baseline designates no zone: one entry fewer; at most 10 on every scenario map
+    assert all(len(LAYER_ENTRY.findall(p)) <= 10 for p in html.values())
 
 
 def test_permitting_tooltip_shows_the_evidence_count(html):
@@ -195,29 +204,35 @@ def test_save_map_is_atomic(results, data, tmp_path, monkeypatch):
 
 
 def test_analysis_map_opens_on_its_own_layer(results, data):
-    from outputs.maps.shading import Legends
+    from outputs.maps.legend import LegendBox
 
     layer = "Siting regret battery [USD/yr]"
     values = pd.Series({"OH": 88_364_839.0, "TX": 0.0})
     m = maps.scenario_map(results["south"], data, extra_layers={layer: values})
-    legends = next(c for c in m._children.values() if isinstance(c, Legends))
-    assert legends.initial == layer
-    assert "<span>88.4 M</span>" in legends.legends[layer]  # rounded tick
-    assert '<div class="cs-unit">USD/yr</div>' in legends.legends[layer]
+    (legend,) = [c for c in m._children.values() if isinstance(c, LegendBox)]  # one legend
+    assert legend.initial == layer
+    assert "<span>88.4 M</span>" in legend.shading[layer]  # rounded tick
+    assert '<div class="cs-unit">USD/yr</div>' in legend.shading[layer]
     plain = next(
         c
         for c in maps.scenario_map(results["south"], data)._children.values()
-        if isinstance(c, Legends)
+        if isinstance(c, LegendBox)
     )
-    assert plain.initial == maps.capacity_layer_name("battery")
+    assert plain.initial == maps.JOBS_LAYER
 
 
 def test_info_panel_folds_and_flows_have_a_legend(results, data):
+    from outputs.maps.legend import LegendBox
+
     result = results["south"]
-    assert maps.title_html(result, data).startswith('<details class="cs-info" open>')
     assert maps.title_html(result, data, compact=True).startswith('<details class="cs-info">')
-    page = maps.render_html(maps.scenario_map(result, data), offline=False)
+    m = maps.scenario_map(result, data)
+    page = maps.render_html(m, offline=False)
+    assert 'cs-info\\"\\u003e\\u003csummary' in page  # folded on the map: no "open"
+    (legend,) = [c for c in m._children.values() if isinstance(c, LegendBox)]
+    flows = legend.toggled["Flows: minerals in [t/yr], products out"]
+    assert legend.initially_on == ["Flows: minerals in [t/yr], products out"]  # on at first
     largest = result.flows["tonnes_per_yr"].max()
-    assert "Mineral flows [t/yr]" in page and "cs-flow-legend" in page
-    assert f"{tick_label(largest)} t/yr" in page
+    assert "Minerals in [t/yr]" in flows and f"{tick_label(largest)}</span>" not in flows
+    assert f"> {tick_label(largest)}" in flows and "Products out" in flows
     assert flow_width(largest, largest) == 8.0

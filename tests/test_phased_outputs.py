@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -57,11 +58,55 @@ def test_compare_phased_pair(tmp_path):
         first = by_period[by_period["year"] == 2026].set_index("cluster_type")
         gap = (first["demand"] - first["existing_online"]).clip(lower=0)
         assert (first["imports"] - gap).abs().max() < 1e-6
-        layers = re.findall(r'"(20\d\d)"', (out / name / "map.html").read_text())
-        assert {str(y) for y in range(2026, 2036)} <= set(layers)
+        page = (out / name / "map.html").read_text()
+        years = json.loads(re.search(r"var years = (\[[^\]]*\]);", page).group(1))
+        assert years == list(range(2026, 2036))  # the year slider's stops
+        built = set(schedule["decision_year"])
+        assert {f"cs-year-{y}" for y in built} <= set(re.findall(r"cs-year-20\d\d", page))
         assert html.count('data-site="') >= len(schedule)
         assert name in html
     # every page opens without a network: no CDN scripts, no map tiles
     found = pages(out)
     assert {"report.html", "great-lakes-phased/map.html"} <= set(found)
     assert all(v == [] for v in found.values()), found
+
+
+def test_phased_report_says_what_differs_with_present_values_and_maps(tmp_path):
+    from optimizer.phased.api import solve_phased
+    from outputs.phased.report import phased_report
+
+    a, b = solve_phased("great-lakes-phased"), solve_phased("south-phased")
+    page = phased_report([a, b], ["gl", "south"])
+    gap = b.kpi("present_value", "system") - a.kpi("present_value", "system")
+    word = "more" if gap > 0 else "less"
+    assert f"south-phased costs the country USD {abs(gap) / 1e9:,.2f} bn {word} than" in page
+    rows = re.findall(
+        r"<tr><td class=l>(System cost|Investor cost|Public outlay)</td>(.*?)</tr>", page
+    )
+    assert [r[0] for r in rows] == ["System cost", "Investor cost", "Public outlay"]
+    cells = re.findall(r"<td>([^<]*)</td>", rows[0][1])
+    assert cells[-1] == ("+" if gap > 0 else "−") + f"USD {abs(gap) / 1e9:,.2f} bn"
+    assert '<iframe class="map" title="great-lakes-phased map" src="gl/map.html">' in page
+    assert '<nav class="contents">' in page and 'href="#present-values"' in page
+    assert '<div class="cs-rule-missed"' not in page  # both meet every goal
+
+
+def test_a_goal_missed_in_a_year_is_a_banner_sentence():
+    from types import SimpleNamespace
+
+    from outputs.phased.report import goals_missed
+
+    by_period = pd.DataFrame(
+        {
+            "year": [2030, 2031, 2032, 2030],
+            "cluster_type": ["battery", "battery", "battery", "solar"],
+            "goal_shortfall": [0.0, 120.0, 80.5, 0.0],
+        }
+    )
+    result = SimpleNamespace(ok=True, by_period=by_period, scenario=SimpleNamespace(name="p"))
+    assert goals_missed(result) == [
+        "p misses its battery cells goal in 2031, 2032, by up to 120 GWh/yr in 2031; a penalty "
+        "is in its cost (not money spent)"
+    ]
+    result.by_period = by_period.assign(goal_shortfall=0.0)
+    assert goals_missed(result) == []

@@ -34,7 +34,7 @@ def page(ordered, data) -> str:
 
 def test_title_names_and_summary(page, ordered, data):
     assert "<h1>Cluster siting: baseline vs great-lakes vs south</h1>" in page
-    assert "<h2>Map: great-lakes (left) and south (right)</h2>" in page
+    assert '<h2 id="map">Map: great-lakes (left) and south (right)</h2>' in page
     for sentence in summary(ordered, data):
         assert f"<li>{htmlmod.escape(sentence)}</li>" in page
 
@@ -51,7 +51,9 @@ def test_kpi_values_formatted(page, ordered):
     assert "<td class=l>Levelized cost, battery cells</td><td class=l>USD/kWh</td>" in page
     assert "<td class=l>Levelized cost, solar modules</td><td class=l>USD/W</td>" in page
     assert "<td class=l>Levelized cost, NdFeB magnets</td><td class=l>USD/kg</td>" in page
-    assert "levelized_cost" not in re.sub(r'data-kpi="[^"]*"', "", page.split("<h2>Key figures")[1])
+    assert "levelized_cost" not in re.sub(
+        r'data-kpi="[^"]*"', "", page.split('<h2 id="key-figures">Key figures')[1]
+    )
     diff = ordered[2].kpi("total_annual_cost") - ordered[0].kpi("total_annual_cost")
     sign = "+" if diff > 0 else "−"
     assert f"{sign}{kpi_value(abs(diff), 'USD/yr', 'total_annual_cost')}" in page
@@ -72,7 +74,11 @@ def test_charts_draw_the_results(page, ordered):
 
 
 def test_what_differs_and_why_leads_the_report(page, ordered):
-    section = page[page.index('<section class="differs">') : page.index("<h2>Summary</h2>")]
+    section = page[
+        page.index('<section class="differs" id="differs">') : page.index(
+            '<h2 id="summary">Summary</h2>'
+        )
+    ]
     gap = ordered[2].kpi("system_cost") - ordered[1].kpi("system_cost")
     more = "more" if gap > 0 else "less"
     assert (
@@ -108,7 +114,11 @@ def test_site_table_rows_equal_result_sites(page, ordered, data):
 def test_evidence_and_solver_sections(page, ordered, data):
     kinds = Counter(data.sources["kind"])
     tech_kinds = Counter(f.kind for _, f in load_technology().figures())
-    section = page[page.index("<h2>Evidence</h2>") : page.index("<h2>Solver reports</h2>")]
+    section = page[
+        page.index('<h2 id="evidence">Evidence</h2>') : page.index(
+            '<h2 id="solver">Solver reports</h2>'
+        )
+    ]
     columns = re.findall(r"<th>([^<]+)</th>", section[: section.index("<h3>Data health")])
     for label, counts in (
         ("region dataset columns (sources table)", kinds),
@@ -118,7 +128,7 @@ def test_evidence_and_solver_sections(page, ordered, data):
         numbers = [int(x) for x in re.findall(r"<td>(\d+)</td>", row.group(1))]
         assert numbers == [counts.get(k, 0) for k in columns[:-1]] + [sum(counts.values())]
     assert f"Labelled assumptions ({kinds['assumption'] + tech_kinds['assumption']})" in section
-    solver = page[page.index("<h2>Solver reports</h2>") :]
+    solver = page[page.index('<h2 id="solver">Solver reports</h2>') :]
     for result in ordered:
         assert f"<td class=l>{result.scenario.name}</td><td class=l>optimal</td>" in solver
         assert f"USD {result.report.objective:,.0f}" in solver
@@ -165,7 +175,11 @@ def test_evidence_section_has_the_data_health_table(page, ordered, data):
     from regions.audit import figure_counts, stale_statuses
 
     as_of = ordered[0].scenario.facilities_as_of
-    section = page[page.index("<h2>Evidence</h2>") : page.index("<h2>Solver reports</h2>")]
+    section = page[
+        page.index('<h2 id="evidence">Evidence</h2>') : page.index(
+            '<h2 id="solver">Solver reports</h2>'
+        )
+    ]
     assert f"Data health by table and mission factor (facilities as of {as_of})" in section
     counts = figure_counts(data, as_of)
     permitting = counts[(counts["table"] == "permitting.csv")].iloc[0]

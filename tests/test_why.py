@@ -101,7 +101,8 @@ def test_report_and_popup_show_the_runner_up_and_the_sentence(tmp_path):
     )
     popup = html.unescape(scenario_map(results[1], data, offline=False).get_root().render())
     assert "Why this state" in popup
-    assert "maximum scale (3.034e+04 USD/yr per GWh/yr)" in popup
+    # the shadow price of 3.034e+04 USD/yr per GWh/yr, in the unit every page uses
+    assert "maximum scale (USD 0.030/kWh)" in popup and "USD/yr per GWh/yr" not in popup
 
 
 def test_with_markets_the_runner_up_is_costed_serving_the_same_customers(tmp_path):

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +46,7 @@ import pandas as pd
 import pulp
 
 from regions import RegionData
+from regions.suggest import did_you_mean, region_hint
 
 from ..api import _default_data, _default_tech, result_from_model
 from ..model.milp import ClusterModel, build_model
@@ -153,6 +154,7 @@ def alternatives(
     tech: TechnologyData | None = None,
     *,
     announced: pd.DataFrame | None = None,
+    on_step: Callable[[str, str], None] | None = None,
 ) -> AlternativesResult:
     """Plans within each cost slack that differ as much as possible from the optimum.
 
@@ -164,6 +166,8 @@ def alternatives(
         announced: capacity really announced (``region_id``, ``cluster_type``, ``capacity``, e.g.
             ``optimizer.analyses.hindcast.announced_between``), to say whether it lies within each slack;
             meaningful for a scenario whose targets are that capacity (a hindcast scenario).
+        on_step: called with (plan id, status) after the optimum and after each plan, for a
+            caller's progress display (one call per goal and slack).
 
     >>> alt = alternatives("baseline", slacks=(0.02,))       # doctest: +SKIP
     >>> print(alt.summary())                                 # doctest: +SKIP
@@ -182,6 +186,8 @@ def alternatives(
     if not outcome[0].has_solution:
         raise RuntimeError(f"the optimum has no solution: {outcome[0].value}")
     results = {OPTIMUM: result_from_model(model, scenario, data, tech, outcome, with_duals=False)}
+    step = on_step or (lambda plan, status: None)
+    step(OPTIMUM, outcome[0].value)
     reality = (
         reality_gap(scenario, data, tech, announced, results[OPTIMUM])
         if announced is not None
@@ -216,6 +222,7 @@ def alternatives(
                 # slack's budgets, and no plan within them can reach further: it is this
                 # slack's plan too
                 results[plan_id], statuses[plan_id] = results[widest[1]], statuses[widest[1]]
+                step(plan_id, f"{statuses[plan_id]} (the plan of slack {widest[1]})")
                 continue
             with shortfall_cap(model, shortfall):
                 found, spent = solve_goal(parts, goal, room, GOAL_MIP_GAP, COST_MIP_GAP)
@@ -225,6 +232,7 @@ def alternatives(
                     model, scenario, data, tech, found, with_duals=False
                 )
                 widest = (spent, plan_id)
+            step(plan_id, statuses[plan_id])
     found = summarise(results, statuses, meta, optimum, base_sites)
     return dataclasses.replace(found, reality=reality)
 
@@ -238,9 +246,13 @@ def check_goal(goal: str, data: RegionData) -> None:
     if (needs_place and not 1 <= len(args) <= 2) or (not needs_place and args):
         raise ValueError(f"goal {goal!r}: write {name}" + (":<id>[:<type>]" if needs_place else ""))
     if name == "max_zone" and args[0] not in data.zones:
-        raise ValueError(f"goal {goal!r}: unknown zone {args[0]!r}; known: {', '.join(data.zones)}")
+        raise ValueError(
+            f"goal {goal!r}: unknown zone {args[0]!r}; known: {', '.join(data.zones)}"
+            + did_you_mean(args[0], data.zones)
+        )
     if name == "max_state" and args[0] not in data.regions.index:
-        raise ValueError(f"goal {goal!r}: unknown region {args[0]!r}")
+        hint = region_hint(args[0], data.regions["name"].to_dict())
+        raise ValueError(f"goal {goal!r}: unknown region {args[0]!r}{hint}")
     if needs_place and len(args) == 2 and args[1] not in CLUSTER_TYPES:
         raise ValueError(f"goal {goal!r}: unknown cluster type {args[1]!r}")
 

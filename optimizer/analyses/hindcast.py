@@ -36,6 +36,7 @@ share of its type's national total (Spearman), and averages the per-type shares.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -261,6 +262,7 @@ def hindcast(
     *,
     horizon_year: int | None = None,
     only_known: bool = True,
+    on_step: Callable[[str, str], None] | None = None,
 ) -> HindcastResult:
     """Solve ``scenario`` as of ``as_of`` and compare its new capacity with announcements.
 
@@ -271,6 +273,8 @@ def hindcast(
         horizon_year: model horizon (default ``until.year``).
         only_known: use the inputs as known on ``as_of`` (default); False solves with today's
             data as it is (the older behaviour, kept to measure what the leaks did).
+        on_step: called with (step, status) after the hindcast solve and after costing the
+            announced plan, for a caller's progress display.
 
     >>> h = hindcast("baseline")                          # doctest: +SKIP
     >>> print(h.summary())                                # doctest: +SKIP
@@ -293,13 +297,16 @@ def hindcast(
         notes += leak_summary(leaks)
     else:
         notes += vintage_notes(data, as_of)
+    step = on_step or (lambda name, status: None)
     result = solve(past, model_data, tech, with_duals=False)
+    step(f"solved as of {as_of}", result.report.status.value)
     if not result.ok:
         raise RuntimeError(f"hindcast solve found no solution: {result.report.status.value}")
     by_state = compare_by_state(result, data, as_of, until)
     scores = score(by_state, result)
     missed, invented = explain(by_state, result)
     reality = reality_gap(past, model_data, tech, announced_between(data, as_of, until), result)
+    step(f"announced to {until} costed", "done")
     return HindcastResult(
         as_of, until, by_state, scores, missed, invented, result, notes, reality, leaks, withheld
     )

@@ -12,6 +12,7 @@ import pandas as pd
 
 from regions import RegionData
 from regions.errors import DataValidationError
+from regions.suggest import did_you_mean, region_hint
 
 from .markets import empty_nodes, empty_product_lanes, market_nodes, product_lanes
 from .minerals import lane_table, mineral_demand, supply_table
@@ -90,7 +91,8 @@ def check_scenario_ids(scenario: Scenario, data: RegionData) -> None:
         if designation.zone not in data.zones:
             raise DataValidationError(
                 label,
-                f"unknown zone {designation.zone!r} (known: {', '.join(data.zones)})",
+                f"unknown zone {designation.zone!r} (known: {', '.join(data.zones)})"
+                + did_you_mean(designation.zone, data.zones),
                 field=f"zones.{k}.zone",
             )
     region_maps = {
@@ -104,11 +106,14 @@ def check_scenario_ids(scenario: Scenario, data: RegionData) -> None:
     for where, mapping in region_maps.items():
         for region_id in mapping:
             if region_id not in data.regions.index:
-                raise DataValidationError(label, f"unknown region {region_id!r}", field=where)
+                hint = region_hint(region_id, data.regions["name"].to_dict())
+                raise DataValidationError(label, f"unknown region {region_id!r}{hint}", field=where)
     for mineral in scenario.min_domestic_share:
         if mineral not in data.mineral_prices.index:
             raise DataValidationError(
-                label, f"unknown mineral {mineral!r}", field="minerals.min_domestic_share"
+                label,
+                f"unknown mineral {mineral!r}" + did_you_mean(mineral, data.mineral_prices.index),
+                field="minerals.min_domestic_share",
             )
     gateways = set(data.mineral_sources.loc[data.mineral_sources["foreign"], "source_id"])
     for gateway in scenario.allowed_gateways or ():

@@ -80,6 +80,17 @@ def compute_kpis(
     add("tariff_paid", "all", total("cost_tariff_usd_per_yr"), "USD/yr")
     add("shortfall_penalty", "all", shortfall_cost, "USD/yr")
     add("share_gap_penalty", "all", gap_cost, "USD/yr")
+    for k, amount in shortfall.items():  # by rule missed, where one was
+        if amount > 0:
+            add("shortfall_penalty", k, amount * inputs.penalty_usd_per_unit[k], "USD/yr")
+    for m, amount in share_gap.items():
+        if amount > 0:
+            add(
+                "share_gap_penalty",
+                m,
+                amount * float(inputs.mineral_penalty_usd_per_t[m]),
+                "USD/yr",
+            )
     market_kpis(add, products, import_freight)
     for view in ("system", "investor"):
         existing = existing_supply_cost(sites, view).sum() if len(sites) else 0.0

@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from regions.checks import check_number, read_text
 from regions.errors import DataValidationError
+from regions.suggest import did_you_mean
 
 from ..phased.periods import SCHEMA as PERIODS_SCHEMA
 from ..phased.periods import PeriodSpec, parse_periods
@@ -482,7 +483,9 @@ def _resolve(ref: str, relative_to: Path | None, seen: tuple[str, ...]) -> tuple
             path = relative_to / path
         if not path.exists():
             raise DataValidationError(
-                ref, f"no such scenario file, and not a built-in ({', '.join(builtins)})"
+                ref,
+                f"no such scenario file, and not a built-in ({', '.join(builtins)})"
+                + did_you_mean(ref, builtins),
             )
     key = str(path.resolve())
     if key in seen:

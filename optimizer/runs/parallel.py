@@ -19,8 +19,6 @@ depend on the executor or on the order in which runs complete.
 from __future__ import annotations
 
 import os
-import threading
-import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,6 +36,7 @@ from ..model.scenario import Scenario, load_scenario
 from ..model.technology import TechnologyData, load_technology
 from .checkpoint import Checkpoint, as_checkpoint, context_fingerprint, run_key
 from .evaluator import Evaluator, evaluator_for
+from .lifeline import exit_with_parent
 from .progress import Progress
 from .solution import ANALYSIS_MIP_GAP, SolveOptions
 
@@ -195,20 +194,9 @@ class SerialExecutor(_Closeable):
 _WORKER: dict = {}
 
 
-PARENT_POLL_SECONDS = 1.0
-
-
-def _exit_with_parent(parent_pid: int) -> None:
-    """Worker thread: end this process once its parent is gone (e.g. after ``kill -9``)."""
-    while True:
-        time.sleep(PARENT_POLL_SECONDS)
-        if os.getppid() != parent_pid:
-            os._exit(1)
-
-
 def _init_worker(context: Context, reuse: bool, mip_start: bool) -> None:
+    exit_with_parent()  # ends the worker once its parent is gone (e.g. after ``kill -9``)
     _WORKER.update(context=context, reuse=reuse, mip_start=mip_start)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 
 def _worker_evaluate(run: Run) -> Outcome:

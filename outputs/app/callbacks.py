@@ -1,18 +1,21 @@
-"""Dash callbacks: widgets → ``Desk`` calls → widgets. No model logic here."""
+"""Dash callbacks of the lever panel and the result tab: widgets → ``Desk`` calls → widgets.
+No model logic here. (The compare and analyses tabs: ``tabs``.)"""
 
 from __future__ import annotations
 
 import base64
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update  # noqa: F401
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from optimizer import CLUSTER_TYPES
 
+from .components import banner_block
 from .desk import Desk
 from .jobs import Job
 from .levers import set_for_regions
 from .state import error_line
-from .views import compare_rows, cost_figure, jobs_figure, kpi_cards, why_rows
+from .views import banner, cost_figure, jobs_figure, kpi_cards, why_rows
 
 LEVER_IDS = [
     "name",
@@ -40,32 +43,41 @@ def map_src(key: str | None) -> str:
     return f"/desk/map/{key}" if key else "about:blank"
 
 
+def _text(value: object) -> str:
+    """A number as the text box shows it (``1080.0`` → ``'1080'``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
 def form_values(levers: dict) -> list:
     """Widget values (in LEVER_IDS order) of a levers dict."""
     zones = levers["zones"]
     return [
         levers["name"],
         levers["objective"],
-        *(levers["targets"].get(k) for k in CLUSTER_TYPES),
+        *(_text(levers["targets"].get(k)) for k in CLUSTER_TYPES),
         *(zones[k]["zone"] for k in CLUSTER_TYPES),
         *(zones[k]["mode"] for k in CLUSTER_TYPES),
         levers["green_lane_factor"],
         levers["co_investment_rate_reduction"],
         ["on"] if levers["apply_45x"] else [],
-        levers["power_price"],
-        levers["wage"],
+        _text(levers["power_price"]),
+        _text(levers["wage"]),
         levers["excluded_regions"],
     ]
 
 
 def form_levers(values: list, session_levers: dict) -> dict:
-    """A levers dict from widget values (LEVER_IDS order) and the tab's per-state tables."""
+    """A levers dict from widget values (LEVER_IDS order) and the tab's per-state tables and
+    forced sites. Text is passed on as typed: a bad value is refused when the scenario is built,
+    with the command line's message."""
     v = dict(zip(LEVER_IDS, values, strict=True))
     levers = dict(session_levers)
     levers.update(
         name=v["name"],
         objective=v["objective"],
-        targets={k: v[f"target-{k}"] for k in CLUSTER_TYPES if v[f"target-{k}"] is not None},
+        targets={k: v[f"target-{k}"] for k in CLUSTER_TYPES if k in session_levers["targets"]},
         zones={k: {"zone": v[f"zone-{k}"] or "", "mode": v[f"mode-{k}"]} for k in CLUSTER_TYPES},
         green_lane_factor=v["green"],
         co_investment_rate_reduction=v["coinvest"],
@@ -74,7 +86,7 @@ def form_levers(values: list, session_levers: dict) -> dict:
         wage=v["wage"],
         excluded_regions=list(v["excluded"] or []),
     )
-    for key in ("green_lane_factor", "co_investment_rate_reduction", "power_price", "wage"):
+    for key in ("green_lane_factor", "co_investment_rate_reduction"):
         if levers[key] is None:
             levers[key] = session_levers[key]
     return levers
@@ -90,6 +102,35 @@ def overrides_text(levers: dict) -> list:
                 html.Div(f"{label}: " + ", ".join(f"{r} {v:g}" for r, v in entries.items()))
             )
     return lines or [html.Div("no per-state entries")]
+
+
+def forced_text(levers: dict) -> list:
+    """The forced sites of a levers dict, one line each."""
+    forced = levers.get("forced") or []
+    return [html.Div(f"{r}: a {k} site") for r, k in forced] or [html.Div("none")]
+
+
+def apply_action(levers: dict, action: dict) -> dict:
+    """``levers`` with a map action applied: exclude a state, or force a site of a type there
+    (and no longer exclude it)."""
+    levers = dict(levers)
+    region = str(action.get("region") or "")
+    if action.get("action") == "exclude" and region:
+        levers["excluded_regions"] = sorted({*levers.get("excluded_regions", []), region})
+        levers["forced"] = [f for f in levers.get("forced", []) if f[0] != region]
+    elif action.get("action") == "force" and region and action.get("type") in CLUSTER_TYPES:
+        pair = [region, action["type"]]
+        forced = [list(f) for f in levers.get("forced", [])]
+        levers["forced"] = forced + ([pair] if pair not in forced else [])
+        levers["excluded_regions"] = [r for r in levers.get("excluded_regions", []) if r != region]
+    return levers
+
+
+def session_of(desk: Desk, sid: str | None):
+    """The tab's session; nothing to do before the page has its id (no stray sessions)."""
+    if not sid:
+        raise PreventUpdate
+    return desk.sessions.get(sid)
 
 
 def card(item: dict) -> html.Div:
@@ -115,35 +156,37 @@ def register(app: Dash, desk: Desk) -> None:
         Output("scenario", "value"),
         *lever_outputs,
         Output("state-overrides", "children", allow_duplicate=True),
+        Output("forced", "children", allow_duplicate=True),
         Output("error", "children", allow_duplicate=True),
         Input("scenario", "value"),
         Input("upload", "contents"),
+        Input("session", "data"),
         State("upload", "filename"),
-        State("session", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def choose_scenario(name, contents, filename, sid):
-        session = desk.sessions.get(sid)
+    def choose_scenario(choice, contents, sid, filename):
+        session = session_of(desk, sid)
         error = ""
         try:
             if ctx.triggered_id == "upload" and contents:
                 content = base64.b64decode(contents.split(",", 1)[1])
                 desk.upload(session, filename, content)
-            elif name and name != session.base.name:
-                desk.choose(session, name)
+            elif ctx.triggered_id == "scenario" and choice and choice != session.choice:
+                desk.choose(session, choice)
         except Exception as exc:  # noqa: BLE001 - shown as the CLI's one line
             error = error_line(exc)
-        names = list(session.scenarios())
         return (
-            names,
-            session.base.name,
+            desk.choices(session),
+            session.choice,
             *form_values(session.levers),
             overrides_text(session.levers),
+            forced_text(session.levers),
             error,
         )
 
     @app.callback(
         Output("state-overrides", "children", allow_duplicate=True),
+        Output("error", "children", allow_duplicate=True),
         Input("state-set", "n_clicks"),
         Input("state-clear", "n_clicks"),
         State("state-table", "value"),
@@ -153,19 +196,28 @@ def register(app: Dash, desk: Desk) -> None:
         prevent_initial_call=True,
     )
     def set_per_state(_set, _clear, table, where, value, sid):
-        session = desk.sessions.get(sid)
+        session = session_of(desk, sid)
         if not where:
-            return no_update
+            return no_update, "choose a state or zone first"
         regions = (
             desk.data.zone_members(where.removeprefix("zone:"))
             if where.startswith("zone:")
             else [where]
         )
-        if ctx.triggered_id == "state-set" and value is None:
-            return no_update
-        value = value if ctx.triggered_id == "state-set" else None
-        session.levers = set_for_regions(session.levers, table, regions, value)
-        return overrides_text(session.levers)
+        if ctx.triggered_id == "state-set":
+            try:
+                number = float(str(value).strip())
+            except ValueError:
+                return no_update, f"per-state value: {str(value).strip()!r} is not a number"
+            levers = set_for_regions(session.levers, table, regions, number)
+            try:  # refused as the command line refuses it (range, finiteness)
+                desk.scenario(session, levers)
+            except Exception as exc:  # noqa: BLE001
+                return no_update, error_line(exc)
+            session.levers = levers
+        else:
+            session.levers = set_for_regions(session.levers, table, regions, None)
+        return overrides_text(session.levers), ""
 
     @app.callback(
         Output("tick", "disabled"),
@@ -179,42 +231,56 @@ def register(app: Dash, desk: Desk) -> None:
         Output("cost-chart", "figure"),
         Output("capacity-chart", "figure"),
         Output("why", "children"),
+        Output("banner", "children"),
+        Output("excluded", "value", allow_duplicate=True),
+        Output("forced", "children", allow_duplicate=True),
+        Output("name", "value", allow_duplicate=True),
         Input("solve", "n_clicks"),
         Input("cancel", "n_clicks"),
         Input("tick", "n_intervals"),
+        Input("map-action", "data"),
+        Input("forced-clear", "n_clicks"),
+        Input("session", "data"),
         *lever_states,
-        State("session", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def solve_flow(_solve, _cancel, _tick, *args):
-        *values, sid = args
-        session = desk.sessions.get(sid)
+    def solve_flow(_solve, _cancel, _tick, action, _clear, sid, *values):
+        session = session_of(desk, sid)
         trigger = ctx.triggered_id
+        if trigger == "session":  # the tab's id arrived (from session storage): a first load
+            trigger = None
         job: Job | None = session.solve_job
         idle = (True, HIDDEN)
+        keep = [no_update] * 9
         try:
             if trigger == "cancel" and job is not None:
                 job.cancel()
-                return (*idle, "cancelling…", "", False, True, *([no_update] * 5))
-            if trigger in (None, "solve"):
+                return (*idle, "cancelling…", "", False, True, *keep)
+            if trigger in (None, "solve", "map-action", "forced-clear"):
                 levers = session.levers if trigger is None else form_levers(values, session.levers)
+                if trigger == "map-action" and action:
+                    levers = apply_action(levers, action)
+                if trigger == "forced-clear":
+                    levers = dict(levers, forced=[])
                 job = desk.solve(session, levers)
                 if job is not None:
-                    return (False, SHOWN, job.text(), "", True, False, *([no_update] * 5))
+                    form = [levers["excluded_regions"], forced_text(levers), no_update]
+                    return (False, SHOWN, job.text(), "", True, False, *[no_update] * 6, *form)
             elif job is not None and job.running:
-                return (False, SHOWN, job.text(), "", True, False, *([no_update] * 5))
+                return (False, SHOWN, job.text(), "", True, False, *keep)
         except Exception as exc:  # noqa: BLE001 - shown as the CLI's one line
-            return (*idle, "", error_line(exc), False, True, *([no_update] * 5))
+            return (*idle, "", error_line(exc), False, True, *keep)
         if job is not None and job.status in ("failed", "cancelled") and trigger == "tick":
-            return (*idle, job.text(), job.error, False, True, *([no_update] * 5))
+            return (*idle, job.text(), job.error, False, True, *keep)
         result = desk.result(session.result_key)
         if result is None:
-            return (*idle, "", "", False, True, *([no_update] * 5))
+            return (*idle, "", "", False, True, *keep)
         status = (
             job.text()
             if trigger == "tick" and job is not None
             else f"{result.scenario.name}: from the cache (unchanged scenario)"
         )
+        levers = session.levers
         return (
             *idle,
             status,
@@ -226,114 +292,31 @@ def register(app: Dash, desk: Desk) -> None:
             cost_figure({result.scenario.name: result}),
             jobs_figure(result, desk.data),
             [html.Li(s) for s in why_rows(result, data=desk.data)]
-            or [html.Li("Run regret (Regret and Monte Carlo tab) to see the runner-up states.")],
+            or [html.Li("Run regret (Analyses tab) to see the runner-up states.")],
+            banner_block(banner(result)),
+            levers.get("excluded_regions", []),
+            forced_text(levers),
+            result.scenario.name,
         )
 
     @app.callback(
-        Output("cmp-a", "options"),
-        Output("cmp-b", "options"),
-        Input("tabs", "value"),
-        State("session", "data"),
-    )
-    def compare_options(_tab, sid):
-        options = [
-            {"label": k, "value": v} for k, v in desk.comparable(desk.sessions.get(sid)).items()
-        ]
-        return options, options
-
-    @app.callback(
-        Output("cmp-map", "src"),
-        Output("cmp-table", "children"),
-        Output("cmp-chart", "figure"),
-        Output("cmp-error", "children"),
-        Input("cmp-go", "n_clicks"),
-        State("cmp-a", "value"),
-        State("cmp-b", "value"),
+        Output("scenario", "options", allow_duplicate=True),
+        Output("scenario", "value", allow_duplicate=True),
+        Output("status", "children", allow_duplicate=True),
+        Output("error", "children", allow_duplicate=True),
+        Input("save", "n_clicks"),
+        *lever_states,
         State("session", "data"),
         prevent_initial_call=True,
     )
-    def compare(_go, a, b, sid):
+    def save(_save, *args):
+        *values, sid = args
+        session = session_of(desk, sid)
         try:
-            left, right, page = desk.compare(desk.sessions.get(sid), a, b)
+            path = desk.save(session, form_levers(values, session.levers))
         except Exception as exc:  # noqa: BLE001
-            return no_update, no_update, no_update, error_line(exc)
-        names = [left.scenario.name, right.scenario.name]
-        if names[0] == names[1]:
-            names = [f"{names[0]} (A)", f"{names[1]} (B)"]
-        rows = compare_rows(left, right)
-        table = html.Table(
-            [
-                html.Tr(
-                    [html.Th("Indicator"), html.Th(names[0]), html.Th(names[1]), html.Th("B − A")]
-                )
-            ]
-            + [
-                html.Tr([html.Td(r["label"]), html.Td(r["a"]), html.Td(r["b"]), html.Td(r["diff"])])
-                for r in rows
-            ],
-            className="cmp",
-        )
-        return map_src(page), table, cost_figure(dict(zip(names, (left, right), strict=True))), ""
-
-    @app.callback(
-        Output("an-tick", "disabled"),
-        Output("an-progress", "style"),
-        Output("an-progress", "value"),
-        Output("an-status", "children"),
-        Output("an-error", "children"),
-        Output("an-go", "disabled"),
-        Output("an-cancel", "disabled"),
-        Output("an-map", "src"),
-        Output("an-why", "children"),
-        Input("an-go", "n_clicks"),
-        Input("an-cancel", "n_clicks"),
-        Input("an-tick", "n_intervals"),
-        State("an-kind", "value"),
-        State("an-type", "value"),
-        State("an-runs", "value"),
-        State("an-seed", "value"),
-        State("session", "data"),
-        prevent_initial_call=True,
-    )
-    def analysis_flow(_go, _cancel, _tick, kind, cluster_type, runs, seed, sid):
-        session = desk.sessions.get(sid)
-        trigger = ctx.triggered_id
-        keep = [no_update, no_update]
-        try:
-            if trigger == "an-go":
-                job = desk.start_analysis(session, kind, cluster_type, runs or 20, seed or 0)
-                return (False, SHOWN, 0, job.text(), "", True, False, *keep)
-            job = session.analysis_job
-            if job is None:
-                return (True, HIDDEN, 0, "", "", False, True, *keep)
-            if trigger == "an-cancel":
-                job.cancel()
-            if job.running:
-                return (False, SHOWN, job.fraction or 0, job.text(), "", True, False, *keep)
-            if job.status != "done":
-                return (True, HIDDEN, 0, job.text(), job.error, False, True, *keep)
-            found, key = job.result
-            why = why_rows(desk.result(key), found, desk.data) if job.kind == "regret" else []
-            if job.kind == "montecarlo":
-                top = found.probability.sort_values("probability", ascending=False).head(8)
-                why = [
-                    f"{r.cluster_type} in {r.region_id}: sited in {r.probability:.0%} of runs"
-                    for r in top.itertuples()
-                ]
-            page = desk.analysis_map(job)
-        except Exception as exc:  # noqa: BLE001
-            return (True, HIDDEN, 0, "", error_line(exc), False, True, *keep)
-        return (
-            True,
-            HIDDEN,
-            1,
-            job.text(),
-            "",
-            False,
-            True,
-            map_src(page),
-            [html.Li(s) for s in why],
-        )
+            return no_update, no_update, "", error_line(exc)
+        return desk.choices(session), session.choice, f"saved: {path}", ""
 
     @app.callback(
         Output("download", "data"),
@@ -346,7 +329,7 @@ def register(app: Dash, desk: Desk) -> None:
     )
     def download(_toml, _zip, *args):
         *values, sid = args
-        session = desk.sessions.get(sid)
+        session = session_of(desk, sid)
         try:
             if ctx.triggered_id == "get-toml":
                 name, text = desk.toml(session, form_levers(values, session.levers))
@@ -357,4 +340,4 @@ def register(app: Dash, desk: Desk) -> None:
             return no_update, error_line(exc)
 
 
-__all__ = ["LEVER_IDS", "form_levers", "form_values", "register"]
+__all__ = ["LEVER_IDS", "apply_action", "form_levers", "form_values", "register"]

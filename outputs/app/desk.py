@@ -1,31 +1,43 @@
 """The planner's desk: what the app's callbacks call. One object per app holds the region data,
-the solve cache, the sessions (one per browser tab), the solver workers and the map pages.
+the solve cache, the sessions (one per browser tab), the saved scenarios, the solver workers,
+the map pages and the analysis run folders.
 
 Every method is a thin step over the Python API the command line uses (``apply_levers`` →
-``Scenario.from_dict``, ``optimizer.solve`` in a worker, ``optimizer.regret``,
-``optimizer.monte_carlo``, ``export_run``); callbacks only translate widgets to these calls.
+``Scenario.from_dict``, ``optimizer.solve`` or ``solve_phased`` in a worker, the analyses and
+their report writers, ``export_run``, ``write_report``); callbacks only translate widgets to
+these calls.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import optimizer
 import regions
 from optimizer import Result, Scenario
-from optimizer.runs.parallel import ProcessExecutor
 
-from .jobs import Job, SolverPool, TrackingExecutor, start
-from .levers import apply_levers
+from .analyses import AnalysisRunner
+from .comparing import Comparison, compare_results, report_download
+from .jobs import Job, SolverPool, start
+from .levers import apply_levers, edited_name, levers_of
+from .library import ScenarioLibrary
 from .render import MapPages, folder_name, run_zip, scenario_toml
-from .state import Session, SessionStore, SolveCache, check_scenario, load_upload, scenario_key
+from .solving import check_forced
+from .state import (
+    Session,
+    SessionStore,
+    SolveCache,
+    check_scenario,
+    load_upload,
+    run_key,
+    scenario_key,
+)
 
-MONTE_CARLO_MAX_RUNS = 200
-ANALYSIS_WORKERS = 1  # leaves a core for the app itself on small machines
-
-SolveFunction = Callable[[Scenario, threading.Event], Result]
+SolveFunction = Callable[..., Result]
+"""``solver(scenario, cancel_event, forced) -> Result`` (or PhasedResult)."""
 
 
 class Desk:
@@ -33,10 +45,11 @@ class Desk:
 
     Args:
         data_dir: region data folder (default: the embedded US dataset).
-        solver: ``solver(scenario, cancel_event) -> Result``; default: a pool of worker
-            processes running ``optimizer.solve`` (Cancel terminates the worker).
-        analysis_executor: ``factory() -> executor`` for regret and Monte Carlo runs
-            (default: one spawned worker process).
+        solver: ``solver(scenario, cancel_event, forced)``; default: a pool of worker processes
+            (Cancel terminates the worker).
+        analysis_executor: ``factory() -> executor`` for the analyses' runs (default: one
+            spawned worker process).
+        scenarios_dir: the folder of saved scenarios (default ``library.default_folder()``).
     """
 
     def __init__(
@@ -45,24 +58,41 @@ class Desk:
         *,
         solver: SolveFunction | None = None,
         analysis_executor: Callable[[], object] | None = None,
+        scenarios_dir: str | Path | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.data = regions.load(data_dir)
         self.cache = SolveCache()
         self.sessions = SessionStore()
         self.pages = MapPages()
+        self.library = ScenarioLibrary(scenarios_dir)
         self.pool = SolverPool(data_dir) if solver is None else None
         self._solver = solver or self.pool.solve
-        self._analysis_executor = analysis_executor or (
-            lambda: ProcessExecutor(
-                workers=ANALYSIS_WORKERS, mp_context=multiprocessing.get_context("spawn")
-            )
-        )
+        self.runs_dir = Path(tempfile.mkdtemp(prefix="clustersite-app-runs-"))
+        self.analyses = AnalysisRunner(self, analysis_executor)
 
     # -- scenarios ---------------------------------------------------------------------------
-    def choose(self, session: Session, name: str) -> Scenario:
-        """Make a built-in or uploaded scenario the tab's base; levers reset to it."""
-        return session.choose(name)
+    def choices(self, session: Session) -> list[dict]:
+        """Scenario dropdown options: built-ins, saved scenarios, this tab's uploads."""
+        out = [{"label": n, "value": f"builtin:{n}"} for n in optimizer.builtin_scenarios()]
+        out += [{"label": f"{n} (saved)", "value": f"saved:{n}"} for n in self.library.names()]
+        out += [{"label": f"{n} (uploaded)", "value": f"upload:{n}"} for n in session.uploads]
+        return out
+
+    def choose(self, session: Session, choice: str) -> Scenario:
+        """Make a built-in (``builtin:NAME`` or NAME), saved (``saved:STEM``) or uploaded
+        (``upload:NAME``) scenario the tab's base; levers (and forced sites) reset to it."""
+        kind, _, name = choice.partition(":")
+        if not name:
+            kind, name = "builtin", choice
+        if kind == "saved":
+            scenario, forced = self.library.load(name)
+            check_scenario(scenario, self.data, str(self.library.path(scenario.name)))
+            session.base, session.choice = scenario, choice
+            session.levers = {**levers_of(scenario), "forced": [list(f) for f in forced]}
+            return scenario
+        session.choose(name)
+        return session.base
 
     def upload(self, session: Session, filename: str, content: bytes) -> Scenario:
         """Add an uploaded TOML to the tab's scenarios and choose it (CLI-identical errors)."""
@@ -72,17 +102,37 @@ class Desk:
 
     def scenario(self, session: Session, levers: Mapping | None = None) -> Scenario:
         """The tab's base scenario with ``levers`` (default: the tab's levers) applied, checked
-        against the data; raises DataValidationError naming the field."""
-        edited = apply_levers(session.base, levers if levers is not None else session.levers)
-        return check_scenario(edited, self.data, f"<{session.base.name} modified>")
+        against the data; raises DataValidationError naming the field. An edited scenario the
+        planner has not renamed is called ``<base> (edited)``."""
+        levers = dict(levers if levers is not None else session.levers)
+        base = session.base
+        name = str(levers.get("name") or "").strip()
+        edited = apply_levers(base, {**levers, "name": base.name})
+        label = edited_name(base.name)
+        edited = check_scenario(edited, self.data, label)
+        check_forced(edited, self.data, levers.get("forced") or ())
+        changed = scenario_key(edited) != scenario_key(base) or bool(levers.get("forced"))
+        if name in ("", base.name):
+            name = label if changed else base.name
+        return edited if name == edited.name else edited.replace(name=name)
+
+    def save(self, session: Session, levers: Mapping) -> Path:
+        """Save the edited scenario into the scenarios folder; the tab's base becomes it."""
+        scenario = self.scenario(session, levers)
+        forced = list(levers.get("forced") or ())
+        path = self.library.save(scenario, forced)
+        session.base, session.choice = scenario, f"saved:{path.stem}"
+        session.levers = {**levers_of(scenario), "forced": forced}
+        return path
 
     # -- solving -----------------------------------------------------------------------------
     def solve(self, session: Session, levers: Mapping) -> Job | None:
         """Solve the edited scenario: None when the cache already has it (the tab's result is
         set at once), else the running job. Bad levers raise before any job starts."""
         scenario = self.scenario(session, levers)
+        forced = [tuple(f) for f in levers.get("forced") or ()]
         session.levers = dict(levers)
-        key = scenario_key(scenario)
+        key = run_key(scenario, forced)
         if key in self.cache:
             self._show(session, key, self.cache.get(key))
             return None
@@ -90,13 +140,21 @@ class Desk:
             session.solve_job.cancel()
 
         def work(job: Job) -> str:
-            key, result = self.cache.solve(scenario, lambda s: self._solver(s, job.cancel_event))
+            key2, result = self.cache.solve(
+                scenario, lambda s: self._solve(s, job.cancel_event, forced), key
+            )
             job.check()
-            self._show(session, key, result)
-            return key
+            self._show(session, key2, result)
+            return key2
 
-        session.solve_job = start(Job("solve", f"solving {scenario.name}"), work)
+        what = "solving " + scenario.name + (" (phased)" if scenario.periods else "")
+        session.solve_job = start(Job("solve", what), work)
         return session.solve_job
+
+    def _solve(self, scenario: Scenario, cancel: threading.Event, forced: Sequence = ()):
+        if forced:
+            return self._solver(scenario, cancel, forced)
+        return self._solver(scenario, cancel)
 
     def _show(self, session: Session, key: str, result: Result) -> None:
         session.result_key = key
@@ -107,9 +165,12 @@ class Desk:
         """A cached result by key."""
         return self.cache.get(key) if key else None
 
-    def solved(self, scenario: Scenario) -> tuple[str, Result]:
+    def solved(self, scenario: Scenario, forced: Sequence = ()) -> tuple[str, Result]:
         """(key, result) of ``scenario``, solving it now when not cached (no cancel)."""
-        return self.cache.solve(scenario, lambda s: self._solver(s, threading.Event()))
+        forced = [tuple(f) for f in forced]
+        return self.cache.solve(
+            scenario, lambda s: self._solve(s, threading.Event(), forced), run_key(scenario, forced)
+        )
 
     def map_page(self, key: str) -> str | None:
         """The map page of a cached result (built on first use), or None."""
@@ -120,17 +181,20 @@ class Desk:
 
     # -- compare -----------------------------------------------------------------------------
     def comparable(self, session: Session) -> dict[str, str]:
-        """Scenarios a tab can compare: label → ``builtin:NAME`` / ``upload:NAME`` / cache key."""
-        out = {name: f"builtin:{name}" for name in optimizer.builtin_scenarios()}
-        out.update({f"{name} (uploaded)": f"upload:{name}" for name in session.uploads})
+        """Scenarios a tab can compare: label → ``builtin:NAME`` / ``saved:STEM`` /
+        ``upload:NAME`` / cache key of a result solved here."""
+        out = {o["label"]: o["value"] for o in self.choices(session)}
         out.update({f"{label} (solved here)": key for label, key in session.solved.items()})
         return out
 
     def resolve(self, session: Session, choice: str) -> tuple[str, Result]:
-        """(key, result) of a compare choice, solving a built-in or upload when needed."""
+        """(key, result) of a compare choice, solving a built-in, saved or upload when needed."""
         kind, _, name = choice.partition(":")
         if kind == "builtin":
             return self.solved(check_scenario(optimizer.load_scenario(name), self.data, name))
+        if kind == "saved":
+            scenario, forced = self.library.load(name)
+            return self.solved(check_scenario(scenario, self.data, name), forced)
         if kind == "upload":
             return self.solved(session.uploads[name])
         result = self.result(choice)
@@ -138,76 +202,49 @@ class Desk:
             raise KeyError(f"{choice!r} is no longer cached; solve it again")
         return choice, result
 
-    def compare(self, session: Session, a: str, b: str) -> tuple[Result, Result, str]:
-        """Both results of two compare choices and the key of their side-by-side map page."""
-        key_a, left = self.resolve(session, a)
-        key_b, right = self.resolve(session, b)
-        page = self.pages.dual(f"dual-{key_a}-{key_b}", left, right, self.data)
-        return left, right, page
+    def compare(self, session: Session, choices: Sequence[str]) -> Comparison:
+        """Every chosen scenario solved (or from the cache), compared: delta table, difference
+        charts and the side-by-side map of the first two."""
+        if len(choices) < 2:
+            raise ValueError("compare needs at least two scenarios")
+        resolved = [self.resolve(session, c) for c in choices]
+        comparison = compare_results([r for _, r in resolved], self.data)
+        if not comparison.phased:
+            (key_a, left), (key_b, right) = resolved[0], resolved[1]
+            comparison.map_key = self.pages.dual(f"dual-{key_a}-{key_b}", left, right, self.data)
+        session.compare_choices = list(choices)
+        return comparison
+
+    def compare_report(self, session: Session, choices: Sequence[str]) -> tuple[str, bytes]:
+        """(file name, bytes) of the comparison report of ``choices``, as ``clustersite
+        compare`` writes it (phased: a zip of the report and each scenario's map)."""
+        results = [self.resolve(session, c)[1] for c in choices]
+        return report_download(results, self.data)
 
     # -- analyses ----------------------------------------------------------------------------
-    def start_analysis(
-        self,
-        session: Session,
-        kind: str,
-        cluster_type: str = "battery",
-        runs: int = 20,
-        seed: int = 0,
-    ) -> Job:
-        """Start regret (of ``cluster_type``) or a small Monte Carlo (``runs``, ``seed``) on the
-        tab's current result scenario; the job's result is ``(analysis result, base key)``."""
-        key = session.result_key
-        base = self.result(key)
-        if base is None or not base.ok:
-            raise ValueError("solve a scenario first: the analysis runs on the current result")
-        if session.analysis_job is not None and session.analysis_job.running:
-            raise ValueError("an analysis is already running in this tab; cancel it first")
-        scenario = base.scenario
-        if kind == "regret":
-            label = f"regret {cluster_type} on {scenario.name}"
-
-            def work(job: Job):
-                with self._analysis_executor() as inner:
-                    executor = TrackingExecutor(job, inner)
-                    found = optimizer.regret(
-                        scenario, cluster_type, self.data, executor=executor, progress=False
-                    )
-                return found, key
-        elif kind == "montecarlo":
-            runs = int(runs)
-            if not 1 <= runs <= MONTE_CARLO_MAX_RUNS:
-                raise ValueError(f"runs must be between 1 and {MONTE_CARLO_MAX_RUNS}, got {runs}")
-            label = f"Monte Carlo {runs} runs on {scenario.name}"
-
-            def work(job: Job):
-                with self._analysis_executor() as inner:
-                    executor = TrackingExecutor(job, inner)
-                    found = optimizer.monte_carlo(
-                        scenario, runs, int(seed), self.data, executor=executor, progress=False
-                    )
-                return found, key
-        else:
-            raise ValueError(f"unknown analysis {kind!r} (regret or montecarlo)")
-        session.analysis_job = start(Job(kind, label), work)
-        return session.analysis_job
+    def start_analysis(self, session: Session, kind: str, *args, **options) -> Job:
+        """Start an analysis (regret, montecarlo, sweep, breakeven, hindcast, alternatives) on
+        the tab's current result scenario in the background (``analyses.AnalysisRunner``)."""
+        return self.analyses.start(session, kind, *args, **options)
 
     def analysis_map(self, job: Job) -> str:
-        """Key of the map page of a finished analysis: the base result with its layers."""
-        found, key = job.result
-        base = self.result(key)
-        if job.kind == "regret":
-            layers = {
-                f"Siting regret, {k} [USD/yr]": found.to_layer(k) for k in found.cluster_types
-            }
-        else:
-            layers = {f"P(cluster sited), {k}": found.layer(k) for k in optimizer.CLUSTER_TYPES}
-        return self.pages.scenario(f"{job.kind}-{job.id}", base, self.data, layers)
+        """Key of the map page of a finished regret or Monte Carlo job."""
+        return self.analyses.map_key(job)
+
+    def run_file(self, job_id: str, name: str) -> Path | None:
+        """A file of a finished analysis's run folder (report.html, map.html), or None."""
+        return self.analyses.file(job_id, name)
 
     # -- downloads ---------------------------------------------------------------------------
     def toml(self, session: Session, levers: Mapping) -> tuple[str, str]:
-        """(file name, TOML text) of the edited scenario."""
+        """(file name, TOML text) of the edited scenario (forced sites as a comment)."""
+        from .library import FORCED_PREFIX, forced_text
+
         scenario = self.scenario(session, levers)
-        return f"{folder_name(scenario.name)}.toml", scenario_toml(scenario)
+        text = scenario_toml(scenario)
+        if levers.get("forced"):
+            text = FORCED_PREFIX + forced_text(levers["forced"]) + "\n" + text
+        return f"{folder_name(scenario.name)}.toml", text
 
     def zip(self, session: Session) -> tuple[str, bytes]:
         """(file name, zip bytes) of the tab's current run folder."""

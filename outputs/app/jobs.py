@@ -1,7 +1,8 @@
 """Background work of the app: jobs with progress and cancel, and solver worker processes.
 
 A single solve runs in a :class:`SolverProcess` (a spawned worker that loads the data once), so
-Cancel really stops HiGHS: the worker is terminated and a fresh one replaces it. Regret and
+Cancel really stops HiGHS: the worker is terminated and a fresh one replaces it. The worker
+solves a phased scenario as phased and opens the sites a planner forced (``solving``). Regret and
 Monte Carlo run through ``optimizer.regret`` / ``optimizer.monte_carlo`` with a
 :class:`TrackingExecutor` that counts finished runs for the progress bar and stops at the next
 finished run after Cancel.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import pickle
 import threading
 import time
 import uuid
@@ -19,6 +21,8 @@ from collections.abc import Callable, Sequence
 from optimizer import Result, Scenario
 from optimizer.runs.parallel import Context, Outcome, ProcessExecutor, Run
 
+from ..cli.fork import dumps
+from .solving import Forced
 from .state import error_line
 
 POLL_SECONDS = 0.05
@@ -43,6 +47,7 @@ class Job:
     started: float = dataclasses.field(default_factory=time.monotonic)
     finished: float | None = None
     cancel_event: threading.Event = dataclasses.field(default_factory=threading.Event)
+    meta: dict = dataclasses.field(default_factory=dict)
 
     @property
     def running(self) -> bool:
@@ -102,22 +107,27 @@ def start(job: Job, work: Callable[[Job], object]) -> Job:
 
 # -- solver worker processes -----------------------------------------------------------------
 def _worker_main(conn, data_dir: str | None) -> None:  # pragma: no cover - runs in the worker
-    import optimizer
+    from optimizer.runs.lifeline import exit_with_parent
+
+    exit_with_parent()  # a killed app leaves no solver behind
     import regions
 
+    from .solving import solve_any
+
     data = regions.load(data_dir)
-    conn.send(("ready", None))
+    conn.send_bytes(dumps(("ready", None)))
     while True:
         try:
-            doc = conn.recv()
+            doc, forced = conn.recv()
         except EOFError:
             return
         try:
             scenario = Scenario.from_dict(doc, label=f"<{doc.get('name')}>")
-            result = optimizer.solve(scenario, data)
-            conn.send(("ok", dataclasses.replace(result, scenario=None)))
+            result = solve_any(scenario, data, forced)
+            # read-only mappings (a phased result's inputs hold some) travel too
+            conn.send_bytes(dumps(("ok", dataclasses.replace(result, scenario=None))))
         except Exception as exc:  # noqa: BLE001 - sent back as one line
-            conn.send(("error", error_line(exc)))
+            conn.send_bytes(dumps(("error", error_line(exc))))
 
 
 class SolverProcess:
@@ -133,9 +143,10 @@ class SolverProcess:
         child.close()
         self.ready = False
 
-    def solve(self, scenario: Scenario, cancel: threading.Event) -> Result:
-        """Solve ``scenario`` in the worker; on ``cancel`` terminate it and raise Cancelled."""
-        self.conn.send(scenario.to_toml_dict())
+    def solve(self, scenario: Scenario, cancel: threading.Event, forced: Forced = ()) -> Result:
+        """Solve ``scenario`` (phased when it has periods; with the ``forced`` sites open) in
+        the worker; on ``cancel`` terminate it and raise Cancelled."""
+        self.conn.send((scenario.to_toml_dict(), [list(f) for f in forced]))
         while True:
             if cancel.is_set():
                 self.close()
@@ -143,7 +154,7 @@ class SolverProcess:
             if not self.process.is_alive() and not self.conn.poll():
                 raise RuntimeError("the solver process ended unexpectedly")
             if self.conn.poll(POLL_SECONDS):
-                kind, payload = self.conn.recv()
+                kind, payload = pickle.loads(self.conn.recv_bytes())
                 if kind == "ready":
                     self.ready = True
                     continue
@@ -179,14 +190,14 @@ class SolverPool:
             if not self._idle:
                 self._idle.append(SolverProcess(self.data_dir))
 
-    def solve(self, scenario: Scenario, cancel: threading.Event) -> Result:
+    def solve(self, scenario: Scenario, cancel: threading.Event, forced: Forced = ()) -> Result:
         """Solve in an idle (or new) worker; it goes back to the pool unless cancelled."""
         with self._lock:
             worker = self._idle.pop() if self._idle else None
         if worker is None or not worker.alive:
             worker = SolverProcess(self.data_dir)
         try:
-            result = worker.solve(scenario, cancel)
+            result = worker.solve(scenario, cancel, forced)
         except BaseException:
             worker.close()
             raise

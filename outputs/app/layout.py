@@ -1,76 +1,24 @@
-"""The page: levers on the left; result, compare and analyses tabs on the right.
+"""The page: levers on the left; a red banner of rules missed, then the result, compare and
+analyses tabs on the right.
 
-Component ids are stable (the browser test and the callbacks use them). ``page(desk)`` is called
-on every page load, so each browser tab gets its own session id.
+Component ids are stable (the browser tests and the callbacks use them). ``page(desk)`` is
+called on every page load; the tab's session id is kept in the browser's session storage, so a
+reload of the page comes back to the same scenario, levers and result.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from dash import dcc, html
 
 import optimizer
 from optimizer import CAPACITY_UNITS, CLUSTER_TYPES
 
+from .analyses import KIND_LABELS, KINDS
 from .levers import OBJECTIVES, objective_supported
+from .style import INDEX
 from .views import TYPE_NOUNS
-
-CSS = """
-body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
-       background: #f4f5f7; }
-header { background: #1f3a5f; color: white; padding: 10px 18px; display: flex;
-         align-items: baseline; gap: 16px; }
-header h1 { font-size: 19px; margin: 0; }
-header span { opacity: .8; font-size: 13px; }
-.desk { display: flex; gap: 12px; padding: 12px; align-items: flex-start; }
-.levers { width: 330px; flex: none; background: white; border-radius: 6px; padding: 10px 14px;
-          box-shadow: 0 1px 3px rgba(0,0,0,.12); font-size: 13px; max-height: calc(100vh - 80px);
-          overflow-y: auto; overflow-x: hidden; }
-.levers h3 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: #1f3a5f;
-             margin: 14px 0 6px; border-bottom: 1px solid #e3e6ea; padding-bottom: 3px; }
-.levers label { display: block; margin: 6px 0 2px; color: #444; }
-.levers input[type=number], .levers input[type=text] { width: 100%; box-sizing: border-box;
-          padding: 4px 6px; border: 1px solid #c8ccd2; border-radius: 4px; font-size: 13px; }
-.row { display: flex; gap: 6px; align-items: center; }
-.row > * { flex: 1; }
-.main { flex: 1; min-width: 0; }
-.panel { background: white; border-radius: 6px; padding: 10px 14px; margin-bottom: 12px;
-         box-shadow: 0 1px 3px rgba(0,0,0,.12); }
-.cards { display: flex; flex-wrap: wrap; gap: 10px; }
-.card { flex: 1 1 150px; background: white; border-radius: 6px; padding: 8px 12px;
-        box-shadow: 0 1px 3px rgba(0,0,0,.12); border-top: 3px solid #1f3a5f; }
-.card .label { font-size: 12px; color: #555; }
-.card .value { font-size: 20px; font-weight: 600; margin: 2px 0; }
-.card .note { font-size: 11px; color: #666; }
-.card.battery { border-top-color: #1b7837; } .card.magnet { border-top-color: #762a83; }
-.card.solar { border-top-color: #e66101; }
-iframe.map { width: 100%; height: 540px; border: 0; border-radius: 6px; background: #eef; }
-.buttons { display: flex; gap: 6px; margin-top: 10px; flex-wrap: wrap; }
-button { background: #1f3a5f; color: white; border: 0; border-radius: 4px; padding: 6px 12px;
-         font-size: 13px; cursor: pointer; }
-button.secondary { background: #e3e6ea; color: #222; }
-button:disabled { opacity: .45; cursor: default; }
-.error { color: #b00020; font-size: 13px; margin-top: 6px; white-space: pre-wrap; }
-.status { font-size: 13px; color: #333; margin-top: 6px; min-height: 18px; }
-progress { width: 100%; height: 10px; }
-.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
-table.cmp { border-collapse: collapse; width: 100%; font-size: 13px; }
-table.cmp th, table.cmp td { border-bottom: 1px solid #e3e6ea; padding: 4px 8px; text-align: right; }
-table.cmp th:first-child, table.cmp td:first-child { text-align: left; }
-.why li { margin: 3px 0; font-size: 13px; }
-.overrides { font-size: 12px; color: #444; margin-top: 4px; }
-.upload { border: 1px dashed #9aa3ad; border-radius: 4px; padding: 6px; text-align: center;
-          color: #555; cursor: pointer; margin-top: 6px; }
-"""
-
-INDEX = (
-    """<!DOCTYPE html>
-<html lang="en"><head>{%metas%}<title>clustersite: planner's desk</title>{%favicon%}{%css%}
-<style>"""
-    + CSS
-    + """</style></head>
-<body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body></html>"""
-)
-
 
 GRAPH_CONFIG = {"displayModeBar": False}
 EMPTY_FIGURE = {
@@ -86,12 +34,15 @@ EMPTY_FIGURE = {
 }
 
 
-def _number(id_: str, value: float | None = None, step: float | str = "any", **kw) -> dcc.Input:
-    return dcc.Input(id=id_, type="number", value=value, step=step, debounce=True, **kw)
+def _text(id_: str, value: str = "", **kw) -> dcc.Input:
+    """A text box for a number: the app reads what was typed and refuses a bad value with the
+    command line's message (a number box would pass nothing on and keep the old value)."""
+    return dcc.Input(id=id_, type="text", value=value, debounce=True, **kw)
 
 
-def lever_panel(data) -> html.Div:
+def lever_panel(desk) -> html.Div:
     """The lever form (values are filled from the chosen scenario by a callback)."""
+    data = desk.data
     zones = [{"label": "none", "value": ""}] + [{"label": z, "value": z} for z in data.zones]
     states = [
         {"label": f"{data.regions.at[r, 'name']} ({r})", "value": r} for r in data.regions.index
@@ -100,7 +51,7 @@ def lever_panel(data) -> html.Div:
     for k in CLUSTER_TYPES:
         targets += [
             html.Label(f"{TYPE_NOUNS[k]} [{CAPACITY_UNITS[k]}]", htmlFor=f"target-{k}"),
-            _number(f"target-{k}", min=0),
+            _text(f"target-{k}", inputMode="decimal"),
         ]
         zone_rows += [
             html.Label(TYPE_NOUNS[k]),
@@ -133,6 +84,10 @@ def lever_panel(data) -> html.Div:
             ),
             html.Label("Name", htmlFor="name"),
             dcc.Input(id="name", type="text", debounce=True),
+            html.Div(
+                "An edited scenario is called '<name> (edited)'; type a name to rename it.",
+                className="hint",
+            ),
             html.Label("Objective view"),
             dcc.RadioItems(
                 id="objective",
@@ -164,28 +119,21 @@ def lever_panel(data) -> html.Div:
             html.H3("Multipliers (all states)"),
             html.Div(
                 [
-                    html.Div([html.Label("Power price ×"), _number("power", min=0)]),
-                    html.Div([html.Label("Wage ×"), _number("wage", min=0)]),
+                    html.Div([html.Label("Power price ×"), _text("power", inputMode="decimal")]),
+                    html.Div([html.Label("Wage ×"), _text("wage", inputMode="decimal")]),
                 ],
                 className="row",
             ),
             html.H3("By state or zone"),
-            html.Div(
-                [
-                    dcc.Dropdown(
-                        id="state-table",
-                        options=[
-                            {
-                                "label": "State incentive [share of capex]",
-                                "value": "state_incentives",
-                            },
-                            {"label": "Power price ×", "value": "power_price_by_region"},
-                            {"label": "Wage ×", "value": "wage_by_region"},
-                        ],
-                        value="state_incentives",
-                        clearable=False,
-                    ),
-                ]
+            dcc.Dropdown(
+                id="state-table",
+                options=[
+                    {"label": "State incentive [share of capex]", "value": "state_incentives"},
+                    {"label": "Power price ×", "value": "power_price_by_region"},
+                    {"label": "Wage ×", "value": "wage_by_region"},
+                ],
+                value="state_incentives",
+                clearable=False,
             ),
             dcc.Dropdown(
                 id="state-where",
@@ -195,7 +143,7 @@ def lever_panel(data) -> html.Div:
             ),
             html.Div(
                 [
-                    _number("state-value", min=0, placeholder="value"),
+                    _text("state-value", placeholder="value"),
                     html.Button("Set", id="state-set", className="secondary"),
                     html.Button("Clear", id="state-clear", className="secondary"),
                 ],
@@ -205,16 +153,29 @@ def lever_panel(data) -> html.Div:
             html.Div(id="state-overrides", className="overrides"),
             html.H3("Excluded states"),
             dcc.Dropdown(id="excluded", options=states, multi=True, placeholder="none"),
+            html.H3("Forced sites"),
+            html.Div(id="forced", className="overrides"),
+            html.Div(
+                "Click a state on the map to exclude it or force a site there.",
+                className="hint",
+            ),
+            html.Button("Clear forced sites", id="forced-clear", className="secondary"),
             html.Div(
                 [
                     html.Button("Solve", id="solve"),
                     html.Button("Cancel", id="cancel", className="secondary", disabled=True),
+                    html.Button("Save", id="save", className="secondary"),
                 ],
                 className="buttons",
             ),
             html.Progress(id="progress", style={"visibility": "hidden"}),
             html.Div(id="status", className="status"),
             html.Div(id="error", className="error"),
+            html.Div(
+                f"Saved scenarios: {desk.library.folder} (clustersite run FILE runs them)",
+                id="saved-folder",
+                className="hint",
+            ),
             html.Div(
                 [
                     html.Button("Scenario TOML", id="get-toml", className="secondary"),
@@ -257,65 +218,73 @@ def result_tab() -> dcc.Tab:
 
 
 def compare_tab() -> dcc.Tab:
-    """Two scenario pickers, the side-by-side maps, indicators and cost chart."""
+    """Two or more scenarios: delta table, difference charts, side-by-side map, the report."""
     return dcc.Tab(
         label="Compare",
         value="compare",
         children=[
             html.Div(
                 [
+                    dcc.Dropdown(
+                        id="cmp-choices",
+                        multi=True,
+                        value=["builtin:great-lakes", "builtin:south"],
+                        placeholder="two or more scenarios; the first is the reference",
+                    ),
                     html.Div(
                         [
-                            dcc.Dropdown(id="cmp-a", value="builtin:great-lakes", clearable=False),
-                            dcc.Dropdown(id="cmp-b", value="builtin:south", clearable=False),
                             html.Button("Compare", id="cmp-go"),
+                            html.Button(
+                                "Download the comparison report",
+                                id="cmp-report",
+                                className="secondary",
+                            ),
                         ],
-                        className="row",
+                        className="buttons",
                     ),
+                    html.Div(id="cmp-status", className="status"),
                     html.Div(id="cmp-error", className="error"),
+                    dcc.Download(id="cmp-download"),
                 ],
                 className="panel",
                 style={"marginTop": "10px"},
             ),
+            html.Div(id="cmp-banner"),
+            html.Div(html.Div(id="cmp-table", className="tablebox"), className="panel"),
+            html.Div(id="cmp-waterfalls"),
             html.Div(html.Iframe(id="cmp-map", className="map"), className="panel"),
-            html.Div(
-                [
-                    html.Div(id="cmp-table", className="panel"),
-                    html.Div(
-                        dcc.Graph(id="cmp-chart", figure=EMPTY_FIGURE, config=GRAPH_CONFIG),
-                        className="panel",
-                    ),
-                ],
-                className="charts",
-            ),
         ],
     )
 
 
-def analysis_tab() -> dcc.Tab:
-    """Regret or a small Monte Carlo on the current result, in the background."""
+def _option(kind: str, children: list) -> html.Div:
+    return html.Div(children, id=f"an-opts-{kind}", className="options")
+
+
+def analysis_tab(desk) -> dcc.Tab:
+    """Every analysis of the command line on the current result, in the background."""
+    states = [{"label": f"{n} ({r})", "value": r} for r, n in desk.data.regions["name"].items()]
+    zones = list(desk.data.zones)
+    goals = ["min_overlap", "max_states", *(f"max_zone:{z}" for z in zones)]
     return dcc.Tab(
-        label="Regret and Monte Carlo",
+        label="Analyses",
         value="analysis",
         children=[
             html.Div(
                 [
                     html.P(
-                        "Runs on the scenario of the current result. Regret: the extra annual "
-                        "cost of forcing a minimum-scale cluster into each state. Monte Carlo: "
-                        "Latin-hypercube samples of the cost ranges; P(cluster sited) by state."
+                        "Runs on the scenario of the current result, as the command line does, "
+                        "and shows the report it writes."
                     ),
-                    html.Div(
+                    dcc.RadioItems(
+                        id="an-kind",
+                        options=[{"label": f" {KIND_LABELS[k]}", "value": k} for k in KINDS],
+                        value="regret",
+                        inline=True,
+                    ),
+                    _option(
+                        "regret",
                         [
-                            dcc.RadioItems(
-                                id="an-kind",
-                                options=[
-                                    {"label": " regret", "value": "regret"},
-                                    {"label": " Monte Carlo", "value": "montecarlo"},
-                                ],
-                                value="regret",
-                                inline=True,
-                            ),
                             dcc.Dropdown(
                                 id="an-type",
                                 options=[
@@ -324,10 +293,71 @@ def analysis_tab() -> dcc.Tab:
                                 value="battery",
                                 clearable=False,
                             ),
-                            html.Div([html.Label("runs"), _number("an-runs", 20, step=1, min=1)]),
-                            html.Div([html.Label("seed"), _number("an-seed", 0, step=1, min=0)]),
+                            dcc.Dropdown(
+                                id="an-regions",
+                                options=states,
+                                multi=True,
+                                placeholder="every state (or choose some)",
+                            ),
                         ],
-                        className="row",
+                    ),
+                    _option(
+                        "montecarlo",
+                        [
+                            html.Div(
+                                [
+                                    html.Div([html.Label("runs"), _text("an-runs", "20")]),
+                                    html.Div([html.Label("seed"), _text("an-seed", "0")]),
+                                ],
+                                className="row",
+                            )
+                        ],
+                    ),
+                    _option(
+                        "sweep",
+                        [
+                            html.Label("parameters (default: the scenario's levers)"),
+                            dcc.Dropdown(id="an-params", multi=True),
+                        ],
+                    ),
+                    _option(
+                        "breakeven",
+                        [
+                            html.Label("scenario B"),
+                            dcc.Dropdown(id="an-other"),
+                            html.Label("parameter"),
+                            dcc.Dropdown(id="an-parameter"),
+                            html.Label("values across the bounds first (grid)"),
+                            _text("an-grid", "5"),
+                        ],
+                    ),
+                    _option(
+                        "hindcast",
+                        [
+                            html.Div(
+                                [
+                                    html.Div([html.Label("as of"), _text("an-asof", "2020-12-31")]),
+                                    html.Div(
+                                        [html.Label("until"), _text("an-until", "2024-12-31")]
+                                    ),
+                                ],
+                                className="row",
+                            )
+                        ],
+                    ),
+                    _option(
+                        "alternatives",
+                        [
+                            html.Label("cost slacks (fractions of the optimum)"),
+                            _text("an-slacks", "0.01,0.02,0.05"),
+                            html.Label("goals"),
+                            dcc.Dropdown(
+                                id="an-goals",
+                                options=[{"label": g, "value": g} for g in goals],
+                                value=["min_overlap", "max_states"],
+                                multi=True,
+                            ),
+                        ],
                     ),
                     html.Div(
                         [
@@ -345,20 +375,18 @@ def analysis_tab() -> dcc.Tab:
                 className="panel",
                 style={"marginTop": "10px"},
             ),
-            html.Div(html.Iframe(id="an-map", className="map"), className="panel"),
-            html.Div(
-                [html.Ul(id="an-why", className="why"), html.Div(id="an-table")], className="panel"
-            ),
+            html.Div(html.Iframe(id="an-report", className="report"), className="panel"),
         ],
     )
 
 
 def page(desk) -> html.Div:
-    """The whole page for one browser tab (a new session each load)."""
-    session = desk.sessions.new()
+    """The whole page for one browser tab. Its session is made on first use (Dash may build
+    the layout more often than a page loads)."""
     return html.Div(
         [
-            dcc.Store(id="session", data=session.id),
+            dcc.Store(id="session", data=uuid.uuid4().hex, storage_type="session"),
+            dcc.Store(id="map-action"),
             dcc.Interval(id="tick", interval=250, disabled=True),
             dcc.Interval(id="an-tick", interval=500, disabled=True),
             html.Header(
@@ -372,13 +400,16 @@ def page(desk) -> html.Div:
             ),
             html.Div(
                 [
-                    lever_panel(desk.data),
+                    lever_panel(desk),
                     html.Div(
-                        dcc.Tabs(
-                            id="tabs",
-                            value="result",
-                            children=[result_tab(), compare_tab(), analysis_tab()],
-                        ),
+                        [
+                            html.Div(id="banner"),
+                            dcc.Tabs(
+                                id="tabs",
+                                value="result",
+                                children=[result_tab(), compare_tab(), analysis_tab(desk)],
+                            ),
+                        ],
                         className="main",
                     ),
                 ],
@@ -388,4 +419,4 @@ def page(desk) -> html.Div:
     )
 
 
-__all__ = ["INDEX", "page"]
+__all__ = ["EMPTY_FIGURE", "INDEX", "page"]

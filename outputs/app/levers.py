@@ -15,6 +15,11 @@ planner can also remove an incentive or a designation.
 >>> edited = apply_levers(base, levers)
 >>> edited.designated_zone("battery") is None, edited.name
 (True, 'great-lakes')
+>>> levers["targets"]["battery"] = "-5"
+>>> apply_levers(base, levers)
+Traceback (most recent call last):
+...
+regions.errors.DataValidationError: great-lakes (edited), field targets.battery.value: -5 is outside [0, 1000000000]
 """
 
 from __future__ import annotations
@@ -66,10 +71,21 @@ def levers_of(scenario: Scenario) -> dict:
 
 
 def _number(value: object) -> object:
-    """A form value as a float when it is numeric text; anything else is left for validation."""
+    """A form value as a number when it is numeric text (a whole number as int, as TOML reads
+    it, so a bad value reads as in a file: ``-5 is outside …``); anything else is left for the
+    validation to refuse with the command line's message.
+
+    >>> _number(" -5 "), _number("0.25"), _number("abc"), _number(""), _number(3)
+    (-5, 0.25, 'abc', '', 3.0)
+    """
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return float(value)
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            return float(text)
         except ValueError:
             return value
     return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
@@ -113,7 +129,19 @@ def apply_levers(base: Scenario, levers: Mapping) -> Scenario:
         doc.setdefault("limits", {})["excluded_regions"] = sorted(levers["excluded_regions"])
     if objective_supported() and levers.get("objective"):
         doc["objective"] = levers["objective"]
-    return Scenario.from_dict(doc, label=f"<{base.name} modified>")
+    return Scenario.from_dict(doc, label=edited_name(base.name))
+
+
+EDITED = " (edited)"
+
+
+def edited_name(name: str) -> str:
+    """The name of an edited scenario that the planner has not renamed.
+
+    >>> edited_name("great-lakes"), edited_name("great-lakes (edited)")
+    ('great-lakes (edited)', 'great-lakes (edited)')
+    """
+    return name if name.endswith(EDITED) else name + EDITED
 
 
 def _region_table(table: Mapping) -> dict:
@@ -144,4 +172,12 @@ def set_for_regions(
     return out
 
 
-__all__ = ["OBJECTIVES", "apply_levers", "levers_of", "objective_supported", "set_for_regions"]
+__all__ = [
+    "EDITED",
+    "OBJECTIVES",
+    "apply_levers",
+    "edited_name",
+    "levers_of",
+    "objective_supported",
+    "set_for_regions",
+]

@@ -23,6 +23,7 @@ from regions import RegionData
 
 from .. import maps
 from ..exports import export_run
+from .mapclick import add_state_actions
 
 MAP_CACHE_SIZE = 16
 
@@ -56,9 +57,18 @@ class MapPages:
         data: RegionData,
         extra_layers: Mapping[str, pd.Series] | None = None,
     ) -> str:
-        """Key of the map page of one result (built on first use)."""
+        """Key of the map page of one result (built on first use): a snapshot's scenario map,
+        whose states a click can exclude or force a site in, or a phased result's map with its
+        year slider."""
         if self.get(key) is None:
-            m = maps.scenario_map(result, data, offline=True, extra_layers=extra_layers)
+            if is_phased(result):
+                from ..phased.map import period_map
+
+                m = period_map(result, data)
+            else:
+                m = maps.scenario_map(result, data, offline=True, extra_layers=extra_layers)
+                if extra_layers is None:
+                    add_state_actions(m, data)
             self.put(key, maps.render_html(m, offline=True))
         return key
 
@@ -84,9 +94,30 @@ def scenario_toml(scenario: Scenario) -> str:
     return tomli_w.dumps(scenario.to_toml_dict())
 
 
+def is_phased(result: object) -> bool:
+    """True for the result of a phased scenario (``PhasedResult``)."""
+    return hasattr(result, "schedule") and hasattr(result, "by_period")
+
+
+def zip_folder(folder: Path, prefix: str) -> bytes:
+    """Every file of ``folder`` zipped under ``prefix/``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                archive.write(path, f"{prefix}/{path.relative_to(folder).as_posix()}")
+    return buffer.getvalue()
+
+
 def run_zip(result: Result, data: RegionData, folder_name: str) -> bytes:
-    """The run folder ``clustersite run`` writes for ``result``, zipped under ``folder_name/``."""
+    """The run folder ``clustersite run`` writes for ``result`` (a phased one's too), zipped
+    under ``folder_name/``."""
     with tempfile.TemporaryDirectory(prefix="clustersite-zip-") as tmp:
+        if is_phased(result):
+            from ..phased.export import export_phased_run
+
+            folder = export_phased_run(result, data, Path(tmp) / folder_name)
+            return zip_folder(folder, folder_name)
         folder = export_run(result, data, Path(tmp) / folder_name, offline=True)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -25,6 +25,7 @@ def create_app(desk: Desk):
 
     from .callbacks import register
     from .layout import INDEX, page
+    from .tabs import register as register_tabs
 
     app = Dash(
         __name__,
@@ -44,6 +45,7 @@ def create_app(desk: Desk):
     app.index_string = INDEX
     app.layout = lambda: page(desk)
     register(app, desk)
+    register_tabs(app, desk)
 
     @app.server.route("/desk/map/<key>")
     def map_page(key: str):
@@ -52,7 +54,37 @@ def create_app(desk: Desk):
             abort(404)
         return Response(page_html, mimetype="text/html")
 
+    @app.server.route("/desk/run/<job_id>/<name>")
+    def run_file(job_id: str, name: str):
+        path = desk.run_file(job_id, name)
+        if path is None:
+            abort(404)
+        kind = "text/html" if path.suffix == ".html" else "text/plain"
+        return Response(path.read_bytes(), mimetype=kind)
+
     return app
+
+
+class PortInUse(OSError):
+    """The port asked for is taken (by another app or a second ``clustersite app``)."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise PortInUse at once when ``host:port`` cannot be bound (0: any free port is fine)."""
+    import errno
+    import socket
+
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                raise PortInUse(exc.errno, f"port {port} on {host} is in use") from None
+            raise
 
 
 def make_server(desk: Desk, host: str = "127.0.0.1", port: int = 0):
@@ -72,15 +104,21 @@ def serve(
     data_dir: str | None = None,
     open_browser: bool = True,
     announce: Callable[[str], None] | None = None,
+    scenarios_dir: str | None = None,
 ) -> None:
     """Start the app, print its address, open a browser (when asked and one is available), and
-    serve until interrupted."""
-    desk = Desk(data_dir)
+    serve until interrupted. A port in use raises PortInUse before anything is loaded."""
+    check_port(host, port)
+    desk = Desk(data_dir, scenarios_dir=scenarios_dir)
     desk.pool.warm()
-    server = make_server(desk, host, port)
+    try:
+        server = make_server(desk, host, port)
+    except OSError as exc:  # taken in the meantime
+        desk.close()
+        raise PortInUse(exc.errno, f"port {port} on {host} is in use") from None
     url = f"http://{host}:{server.server_port}/"
     say = announce or (lambda text: print(text, flush=True))
-    say(f"clustersite app: {url}  (Ctrl+C stops)")
+    say(f"clustersite app: {url}  (Ctrl+C stops); saved scenarios: {desk.library.folder}")
     if open_browser:
         threading.Thread(target=_open, args=(url,), daemon=True).start()
     try:
@@ -100,4 +138,4 @@ def _open(url: str) -> None:
         print("no browser found; open the address above", file=sys.stderr, flush=True)
 
 
-__all__ = ["create_app", "make_server", "serve"]
+__all__ = ["PortInUse", "check_port", "create_app", "make_server", "serve"]

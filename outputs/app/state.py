@@ -95,9 +95,12 @@ class SolveCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
-    def solve(self, scenario: Scenario, solver: Solver) -> tuple[str, Result]:
-        """(key, result): from the cache, or ``solver(scenario)`` stored under its key."""
-        key = scenario_key(scenario)
+    def solve(
+        self, scenario: Scenario, solver: Solver, key: str | None = None
+    ) -> tuple[str, Result]:
+        """(key, result): from the cache, or ``solver(scenario)`` stored under its key
+        (``key``: default ``scenario_key(scenario)``)."""
+        key = key or scenario_key(scenario)
         cached = self.get(key)
         if cached is not None:
             return key, cached
@@ -110,6 +113,16 @@ class SolveCache:
     def __contains__(self, key: object) -> bool:
         with self._lock:
             return key in self._items
+
+
+def run_key(scenario: Scenario, forced=()) -> str:
+    """The cache key of a scenario solved with ``forced`` sites open (its scenario key alone
+    when none is forced)."""
+    key = scenario_key(scenario)
+    if not forced:
+        return key
+    text = ",".join(sorted(f"{r}:{k}" for r, k in forced))
+    return key[:12] + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 def check_scenario(scenario: Scenario, data: RegionData, label: str) -> Scenario:
@@ -151,14 +164,18 @@ def error_line(exc: BaseException) -> str:
 
 @dataclasses.dataclass
 class Session:
-    """One browser tab: its chosen scenario, edited levers, last result and jobs."""
+    """One browser tab: its chosen scenario (``choice``: ``builtin:NAME``, ``saved:STEM`` or
+    ``upload:NAME``), edited levers (``levers["forced"]``: sites forced open), last result,
+    compare choices and jobs."""
 
     id: str
     base: Scenario
     levers: dict
+    choice: str = "builtin:baseline"
     uploads: dict[str, Scenario] = dataclasses.field(default_factory=dict)
     solved: OrderedDict[str, str] = dataclasses.field(default_factory=OrderedDict)
     result_key: str | None = None
+    compare_choices: list = dataclasses.field(default_factory=list)
     solve_job: object | None = None
     analysis_job: object | None = None
     error: str = ""
@@ -175,17 +192,20 @@ class Session:
         if name not in scenarios:
             raise DataValidationError(name, f"unknown scenario (have: {', '.join(scenarios)})")
         self.base = scenarios[name]
-        self.levers = levers_of(self.base)
+        self.levers = {**levers_of(self.base), "forced": []}
+        self.choice = f"{'upload' if name in self.uploads else 'builtin'}:{name}"
         return self.base
 
     def remember(self, key: str, scenario: Scenario) -> None:
-        """Record a solved scenario of this tab (for compare); labels are unique."""
-        label = scenario.name
+        """Record a solved scenario of this tab (for compare); labels are unique: a second,
+        different scenario of the same name is ``name #2`` (never a hash)."""
         for old_label, old_key in list(self.solved.items()):
             if old_key == key:
                 del self.solved[old_label]
-        if label in self.solved:
-            label = f"{scenario.name} [{key[:6]}]"
+        label, n = scenario.name, 1
+        while label in self.solved:
+            n += 1
+            label = f"{scenario.name} #{n}"
         self.solved[label] = key
 
 
@@ -200,7 +220,8 @@ class SessionStore:
     def new(self) -> Session:
         """A fresh session on the default scenario."""
         base = optimizer.load_scenario(self.default_scenario)
-        session = Session(uuid.uuid4().hex, base, levers_of(base))
+        levers = {**levers_of(base), "forced": []}
+        session = Session(uuid.uuid4().hex, base, levers, f"builtin:{self.default_scenario}")
         with self._lock:
             self._sessions[session.id] = session
         return session
@@ -226,6 +247,7 @@ class SessionStore:
 
 __all__ = [
     "SolveCache",
+    "run_key",
     "Session",
     "SessionStore",
     "check_scenario",

@@ -13,6 +13,10 @@ from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result
 from regions import RegionData
 
 from ..formatting import fmt_num, fmt_pct, fmt_usd_short
+from ..missed import RULE_TERM_PREFIX, missed_rules, penalty_terms
+from ..reports.figures import system_cost_terms
+from ..reports.labels import readable_units
+from .render import is_phased
 
 TYPE_COLOURS = {"battery": "#1b7837", "magnet": "#762a83", "solar": "#e66101"}
 TYPE_NOUNS = {"battery": "Battery cells", "magnet": "NdFeB magnets", "solar": "Solar modules"}
@@ -24,6 +28,8 @@ UNIT_COST = {
     "solar": ("USD/W", 1e9),  # USD/GW → USD/W
 }
 COST_COLUMN = re.compile(r"^cost_(?P<term>.+)_usd_per_yr$")
+RULE = "#b3261e"
+"""The colour of a rule missed, everywhere in the app."""
 
 
 def _kpi(result: Result, name: str, scope: str = "all") -> float:
@@ -46,7 +52,12 @@ def unit_cost(value: float, cluster_type: str) -> str:
 
 
 def kpi_cards(result: Result) -> list[dict]:
-    """Headline cards: ``{"id", "label", "value", "note"}`` (values formatted for people)."""
+    """Headline cards: ``{"id", "label", "value", "note"}`` (values formatted for people); a
+    result that missed a rule gets a ``rule`` card first, with the penalty in its cost."""
+    if is_phased(result):
+        from .phased_views import phased_cards
+
+        return phased_cards(result)
     if not result.ok:
         return [
             {
@@ -56,7 +67,20 @@ def kpi_cards(result: Result) -> list[dict]:
                 "note": result.report.message,
             }
         ]
-    cards = [
+    penalties = sum(penalty_terms(result).values())
+    cards = (
+        [
+            {
+                "id": "rule",
+                "label": "Rule missed",
+                "value": f"{fmt_usd_short(penalties)}/yr of penalty",
+                "note": "in the costs below: a rule not met, not money spent",
+            }
+        ]
+        if penalties > 0
+        else []
+    )
+    cards += [
         {
             "id": "cost",
             "label": "System cost",
@@ -115,12 +139,9 @@ def kpi_cards(result: Result) -> list[dict]:
 
 
 def cost_terms(result: Result) -> pd.Series:
-    """Annual cost [USD/yr] by term (the sites table's ``cost_<term>_usd_per_yr`` columns)."""
-    columns = {m["term"]: c for c in result.sites.columns if (m := COST_COLUMN.match(str(c)))}
-    return pd.Series(
-        {term.replace("_", " "): float(result.sites[c].sum()) for term, c in columns.items()},
-        dtype=float,
-    )
+    """Annual system cost [USD/yr] by term, labelled for people; the penalties for rules missed
+    are terms of their own (``'Rule missed: …'``) and the terms sum to the system cost."""
+    return system_cost_terms(result)
 
 
 def _layout(title: str, **extra) -> dict:
@@ -137,10 +158,17 @@ def _layout(title: str, **extra) -> dict:
 
 
 def cost_figure(results: dict[str, Result]) -> dict:
-    """Horizontal bars of annual cost by term [USD bn/yr], one series per scenario."""
+    """Horizontal bars of annual system cost by term [USD bn/yr], one series per scenario; a
+    penalty for a rule missed is a red bar of its own (never left out)."""
+    if any(is_phased(r) for r in results.values()):
+        from .phased_views import cost_by_year_figure
+
+        return cost_by_year_figure(results)
     data = []
     for label, result in results.items():
         terms = cost_terms(result) if result.ok else pd.Series(dtype=float)
+        terms = terms[(terms.abs() > 0.5) | terms.index.str.startswith(RULE_TERM_PREFIX)]
+        rules = [t.startswith(RULE_TERM_PREFIX) for t in terms.index]
         data.append(
             {
                 "type": "bar",
@@ -148,13 +176,15 @@ def cost_figure(results: dict[str, Result]) -> dict:
                 "name": label,
                 "y": list(terms.index),
                 "x": [round(v / 1e9, 3) for v in terms.to_numpy()],
+                "marker": {"line": {"color": [RULE if r else "rgba(0,0,0,0)" for r in rules],
+                                    "width": [3 if r else 0 for r in rules]}},
                 "hovertemplate": "%{y}: USD %{x:.2f} bn/yr<extra>" + label + "</extra>",
             }
-        )
+        )  # fmt: skip
     return {
         "data": data,
         "layout": _layout(
-            "Annual cost by term [USD bn/yr]; transfers negative",
+            "Annual system cost by term [USD bn/yr]; a rule missed outlined in red",
             barmode="group",
             legend={"orientation": "h", "y": -0.15},
         ),
@@ -162,7 +192,12 @@ def cost_figure(results: dict[str, Result]) -> dict:
 
 
 def jobs_figure(result: Result, data: RegionData) -> dict:
-    """Stacked bars of the jobs of new capacity by state, one series per cluster type."""
+    """Stacked bars of the jobs of new capacity by state, one series per cluster type (for a
+    phased result: the capacity producing in each year)."""
+    if is_phased(result):
+        from .phased_views import capacity_by_year_figure
+
+        return capacity_by_year_figure(result)
     sites = result.sites if result.ok and len(result.sites) else None
     traces = []
     if sites is not None:
@@ -197,50 +232,22 @@ def jobs_figure(result: Result, data: RegionData) -> dict:
     }
 
 
-def compare_rows(a: Result, b: Result) -> list[dict]:
-    """Side-by-side rows ``{"label", "a", "b", "diff"}`` of the headline indicators."""
-    rows = []
-    specs = [
-        ("System cost", "system_cost", "all", "usd"),
-        ("Investor cost", "investor_cost", "all", "usd"),
-        ("Public outlay", "public_outlay", "all", "usd"),
-        ("New jobs", "jobs", "all", "n"),
-    ]
-    for k in CLUSTER_TYPES:
-        specs.append((f"New {NEW_NOUNS[k]} [{CAPACITY_UNITS[k]}]", "new_capacity", k, "n"))
-        specs.append((f"Levelized cost, {NEW_NOUNS[k]}", "levelized_cost", k, k))
-    specs.append(("Domestic mineral share", "domestic_mineral_share", "all", "pct"))
-    for label, name, scope, kind in specs:
-        va, vb = _kpi(a, name, scope), _kpi(b, name, scope)
-        if math.isnan(va) and math.isnan(vb):
-            continue
-        if kind == "usd":
-            show = lambda v: f"{fmt_usd_short(v)}/yr"  # noqa: E731
-        elif kind == "pct":
-            show = fmt_pct
-        elif kind in UNIT_COST:
-            show = lambda v, k=kind: unit_cost(v, k)  # noqa: E731
-        else:
-            show = fmt_num
-        diff = vb - va
-        text = show(diff) if math.isfinite(diff) else "n/a"
-        if math.isfinite(diff) and diff > 0 and not text.startswith("+"):
-            text = "+" + text
-        rows.append({"label": label, "a": show(va), "b": show(vb), "diff": text})
-    return rows
-
-
 def why_rows(result: Result, regret=None, data: RegionData | None = None) -> list[str]:
     """Sentences on why the optimum chose its states: with a regret run on it, its cheapest
     alternative per type; otherwise each new site against its runner-up state
     (``Result.why``: what would have to change for the runner-up to take it)."""
     names = data.regions["name"] if data is not None else pd.Series(dtype=str)
     if regret is None:
+        if is_phased(result):
+            from .phased_views import schedule_rows
+
+            return schedule_rows(result, data)
         if not result.ok:
             return []
         return [
             f"{TYPE_NOUNS.get(w.cluster_type, w.cluster_type)} in "
-            f"{names.get(w.region_id, w.region_id)} ({w.region_id}): {w.break_even}"
+            f"{names.get(w.region_id, w.region_id)} ({w.region_id}): "
+            + readable_units(w.break_even)
             for w in result.why.itertuples()
         ]
     sentences = []
@@ -270,9 +277,21 @@ def why_rows(result: Result, regret=None, data: RegionData | None = None) -> lis
     return sentences
 
 
+def banner(result) -> list[str]:
+    """The red banner's sentences: every target or rule ``result`` missed (a phased result:
+    every goal it missed in a year)."""
+    if result is None:
+        return []
+    if is_phased(result):
+        from ..phased.report import goals_missed
+
+        return goals_missed(result)
+    return [readable_units(rule.sentence()) for rule in missed_rules(result)]
+
+
 __all__ = [
+    "banner",
     "jobs_figure",
-    "compare_rows",
     "cost_figure",
     "cost_terms",
     "kpi_cards",

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from optimizer.model.solve import show_solver_log
 
-from ..flags import int_flag
+from ..flags import int_flag, iso_date
 from .commands import (
     cmd_app,
     cmd_compare,
@@ -25,7 +25,6 @@ from .commands import (
     cmd_run,
     cmd_scenarios,
     cmd_validate,
-    iso_date,
 )
 from .common import (
     BAD_INPUT,
@@ -152,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="port on 127.0.0.1 (0: any free port)",
     )
     app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    app.add_argument(
+        "--scenarios",
+        metavar="DIR",
+        help="folder of saved scenarios (default: $CLUSTERSITE_SCENARIOS, else "
+        "~/.local/share/clustersite/scenarios)",
+    )
     data_option(app)
 
     from .analysis import register

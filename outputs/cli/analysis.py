@@ -38,6 +38,7 @@ import optimizer
 from optimizer import CLUSTER_TYPES, Scenario, TechnologyData
 from optimizer.analyses.montecarlo import default_uncertain_parameters
 from optimizer.analyses.parameters import default_levers, default_sweep_parameters, tech_parameters
+from optimizer.runs.progress import Progress
 from regions import RegionData
 
 from ..flags import MAX_GRID, MAX_RUNS, MAX_SEED, MAX_WORKERS, float_flag, int_flag
@@ -54,8 +55,10 @@ from .analysis_args import (
 )
 from .analysis_run import (
     CountingExecutor,
+    ProgressExecutor,
     _finish,
     _finish_analysis,
+    _note,
     _open_executor,
     _parameter_record,
     _run_analysis,
@@ -74,6 +77,9 @@ from .common import (
     _refuse_existing,
     page_options,
 )
+
+BREAKEVEN_PROGRESS_S = 2.0
+"""Least time between two plain progress lines of a break-even search [s]."""
 
 # ---------------------------------------------------------------------------------------------
 # commands
@@ -198,6 +204,17 @@ def cmd_breakeven(args: argparse.Namespace) -> int:
     _refuse_existing(job.out, args.overwrite)
     with contextlib.ExitStack() as stack:
         executor, executor_text = _open_executor(args, stack, 1)
+        tol = args.tol if args.tol is not None else 1e-3 * (bounds[1] - bounds[0])
+        steps = math.ceil(math.log2(max((bounds[1] - bounds[0]) / tol, 2.0)))
+        progress = Progress(2 * (args.grid + steps), "break-even solves", enabled=not args.quiet)
+        progress.min_interval = BREAKEVEN_PROGRESS_S
+        stack.callback(progress.close)
+        _note(
+            args,
+            f"break-even of {parameter.name} between {scenario_a.name} and {scenario_b.name}: "
+            f"{args.grid} values across [{bounds[0]:g}, {bounds[1]:g}], then bisection to "
+            f"{tol:g} (about {progress.total} solves)",
+        )
         try:
             found = job.timed(
                 "analysis_seconds",
@@ -210,7 +227,7 @@ def cmd_breakeven(args: argparse.Namespace) -> int:
                 bounds=bounds,
                 tol=args.tol,
                 grid=args.grid,
-                executor=executor,
+                executor=ProgressExecutor(executor, progress),
             )
         except RuntimeError as exc:  # a run without a solution along the parameter
             raise NoSolutionError(

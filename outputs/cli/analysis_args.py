@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import optimizer
 from optimizer import CLUSTER_TYPES, Scenario, TechnologyData
+from optimizer.analyses.alternatives import check_goal
 from optimizer.analyses.parameters import (
     LEVER_ATTRIBUTES,
     Parameter,
@@ -19,12 +20,16 @@ from optimizer.analyses.parameters import (
     zone_multiplier,
 )
 from regions import RegionData
+from regions.suggest import closest, did_you_mean, region_hint
 
 from .common import (
     PROG,
     UsageError,
 )
 
+DEFAULT_GOALS = ("min_overlap", "max_states")
+DEFAULT_ZONE_GOAL = "max_zone:great-lakes"
+"""Added to the default goals when the data has that zone (the embedded data does)."""
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 CHECKPOINT = "checkpoint.jsonl"
 COMMAND_MARKER = "command"
@@ -56,7 +61,10 @@ def parse_types(text: str) -> tuple[str, ...]:
         raise UsageError("--type is empty (expected battery, magnet, solar or all)")
     for t in wanted:
         if t not in TYPE_CHOICES:
-            raise UsageError(f"unknown --type {t!r} (expected battery, magnet, solar or all)")
+            raise UsageError(
+                f"unknown --type {t!r} (expected battery, magnet, solar or all)"
+                + did_you_mean(t, TYPE_CHOICES)
+            )
     if "all" in wanted:
         return CLUSTER_TYPES
     return tuple(dict.fromkeys(wanted))
@@ -69,7 +77,10 @@ def parse_regions(text: str | None, data: RegionData) -> list[str] | None:
     ids = list(dict.fromkeys(r.strip() for r in text.split(",") if r.strip()))
     unknown = [r for r in ids if r not in data.regions.index]
     if unknown or not ids:
-        raise UsageError(f"unknown region(s) in --regions: {', '.join(unknown) or '(none given)'}")
+        hint = region_hint(unknown[0], data.regions["name"].to_dict()) if unknown else ""
+        raise UsageError(
+            f"unknown region(s) in --regions: {', '.join(unknown) or '(none given)'}{hint}"
+        )
     return ids
 
 
@@ -80,9 +91,11 @@ def _zone_members(zone: str, data: RegionData, text: str) -> str | tuple[str, ..
     if parts and all(p in data.regions.index for p in parts):
         return parts
     known = ", ".join(sorted(data.zones)) or "none"
+    bad = next((p for p in parts if p not in data.regions.index), zone) if len(parts) > 1 else zone
+    hint = did_you_mean(zone, data.zones) or region_hint(bad, data.regions["name"].to_dict())
     raise UsageError(
         f"unknown zone {zone!r} in --parameter {text!r} (zones: {known}; or region ids "
-        "joined by '+', e.g. MN+MI)"
+        f"joined by '+', e.g. MN+MI){hint}"
     )
 
 
@@ -136,8 +149,11 @@ def resolve_parameter(
             low, high = (WIDE_RANGE if wide else SWEEP_RANGE).get(column, default)
             parameter = zone_factor(data, column, members, low, high)
     if parameter is None:
+        known = [*figures, *LEVER_ATTRIBUTES]
+        match = closest(name, known)
+        hint = f" (did you mean {match}?)" if match else ""
         raise UsageError(
-            f"unknown --parameter {name!r}: expected a technology figure (e.g. "
+            f"unknown --parameter {name!r}{hint}: expected a technology figure (e.g. "
             "battery.capex_usd_per_unit), a lever (multipliers.power_price, multipliers.wage, "
             "multipliers.mineral_price, policy.green_lane_factor, "
             "policy.co_investment_rate_reduction, limits.labor_share_cap) or KIND@ZONE with KIND "
@@ -182,3 +198,18 @@ def resolve_parameters(
 
 def _load_tech(folder: str | None) -> TechnologyData:
     return optimizer.load_technology(folder) if folder else optimizer.load_technology()
+
+
+def resolve_goals(texts: Sequence[str] | None, data: RegionData) -> tuple[str, ...]:
+    """Every ``--goal`` (repeatable, comma-separated), checked against the data; the default
+    goals without any."""
+    goals = [g.strip() for text in texts or () for g in text.split(",") if g.strip()]
+    if not goals:
+        zone = DEFAULT_ZONE_GOAL.split(":")[1]
+        return DEFAULT_GOALS + ((DEFAULT_ZONE_GOAL,) if zone in data.zones else ())
+    for goal in goals:
+        try:
+            check_goal(goal, data)
+        except ValueError as exc:
+            raise UsageError(f"--goal: {exc}") from None
+    return tuple(dict.fromkeys(goals))

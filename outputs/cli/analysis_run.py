@@ -26,6 +26,7 @@ from optimizer.analyses.parameters import Parameter
 from optimizer.model.technology import DATA_DIR as TECH_DATA_DIR
 from optimizer.runs.checkpoint import Checkpoint
 from optimizer.runs.parallel import Context, DaskExecutor, Outcome, ProcessExecutor, SerialExecutor
+from optimizer.runs.progress import Progress
 from optimizer.runs.solution import ANALYSIS_MIP_GAP
 from regions import RegionData
 
@@ -94,6 +95,24 @@ class CountingExecutor:
             self.inner.map(context, runs, counted)
         finally:
             self.seconds += time.perf_counter() - start
+
+
+class ProgressExecutor:
+    """Wraps an executor: one progress update per finished run (a bar on a terminal, a plain
+    line at most every few seconds otherwise), for analyses that solve in steps."""
+
+    def __init__(self, inner, progress: Progress) -> None:
+        self.inner = inner
+        self.progress = progress
+
+    def map(self, context: Context, runs, on_result: Callable[[Outcome], None]) -> None:
+        """Delegate to the wrapped executor, updating the progress per outcome."""
+
+        def shown(outcome: Outcome) -> None:
+            self.progress.update(outcome.ok)
+            on_result(outcome)
+
+        self.inner.map(context, runs, shown)
 
 
 def _open_executor(

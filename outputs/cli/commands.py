@@ -19,6 +19,7 @@ from optimizer import Result, Scenario
 from optimizer.runs.progress import Progress
 from regions import RegionData
 from regions.audit import borrowed_permitting, figure_counts, stale_statuses
+from regions.suggest import did_you_mean
 
 from ..atomic import MANIFEST, staged_folder
 from ..terminal import printable, printable_lines
@@ -39,6 +40,7 @@ from .common import (
     _refuse_existing,
     _timestamp_folder,
     folder_name,
+    warn_missed,
 )
 from .fork import fork_call
 
@@ -83,6 +85,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         progress.step(scenario.name, f"{result.report.status.value}, exported")
         print(printable(f"{scenario.name}: {_describe(result)} -> {target}"), flush=True)
+        if result.ok and not args.no_map:
+            print(printable(f"{scenario.name}: map {target / 'map.html'}"), flush=True)
+        warn_missed(result, str(target / "unmet.csv"))
         if not result.ok:
             _fail(_no_solution_message(result) + f"; see {target / 'status.txt'}")
             code = EXIT_NO_SOLUTION
@@ -101,8 +106,11 @@ def _pair_indices(
     for wanted in pair:
         matches = [i for i, (ref, s) in enumerate(scenarios) if wanted in (ref, s.name)]
         if not matches:
-            names = ", ".join(s.name for _, s in scenarios)
-            raise UsageError(f"--pair {wanted!r} is not among the compared scenarios ({names})")
+            names = [s.name for _, s in scenarios]
+            raise UsageError(
+                f"--pair {wanted!r} is not among the compared scenarios ({', '.join(names)})"
+                + did_you_mean(wanted, names)
+            )
         indices.append(matches[0])
     if indices[0] == indices[1]:
         raise UsageError("--pair needs two different scenarios")
@@ -113,9 +121,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Solve several scenarios, export each, and write the comparison report (all staged).
 
     Two processes share the work where the system can fork (see ``fork``): a helper solves
-    every other scenario and writes its tables, workbook and GeoJSON while this process does the
-    same for the rest; then a second helper draws every run's map (and writes the manifests)
-    while this process writes the report. The files are the same as from one process."""
+    every other scenario while this process solves the rest; then a second helper writes every
+    run's tables, workbook and GeoJSON while this process writes the report and draws the run
+    maps; the manifests come last. The files are the same as from one process."""
     default_list = not args.scenarios
     refs = list(args.scenarios) or list(DEFAULT_COMPARE)
     if len(refs) < 2:
@@ -139,7 +147,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     page = {"offline": not args.cdn, "tiles": args.tiles}
     with staged_folder(out, overwrite=args.overwrite) as staging:
         runs = [(s, staging / folder_name(s.name)) for _, s in scenarios]
-        results = _solve_all(runs, data)
+        results, drawn = _solve_all(runs, data, None if args.no_map else page)
         for result in results:
             if not result.ok:
                 raise NoSolutionError(
@@ -150,16 +158,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from ..reports.compare import write_report
 
         finished = [(r, folder) for r, (_s, folder) in zip(results, runs, strict=True)]
-        maps = None if args.no_map else page
-        with fork_call(_finish_runs, finished, data, maps) as finishing:
+        for _result, folder in finished:
+            folder.mkdir()
+        with fork_call(_write_files, finished, data) as writing:
             write_report(results, data, staging, pair=pair, **page)
-            finishing.result()
+            if not args.no_map:
+                _write_maps(finished, data, page, drawn)
+            writing.result()
+        _write_manifests(finished, data)
         _write_compare_manifest(staging, scenarios, pair)
         progress.step("report", "written")
     from ..reports.summary import summary
 
     for sentence in summary(results, data):
         print(printable(sentence))
+    for result in results:
+        details = f"{out / 'report.html'} (Rules missed), {out / folder_name(result.scenario.name) / 'unmet.csv'}"
+        warn_missed(result, details)
     print(printable(f"report: {out / 'report.html'}"), flush=True)
     return EXIT_OK
 
@@ -168,34 +183,45 @@ _Run = tuple[Scenario, Path]
 """A scenario and its run folder (not yet made)."""
 
 
-def _solve_and_export(runs: list[_Run], data: RegionData) -> list[Result]:
-    """Solve each scenario, work out its "why this state" table (``Result.why``, returned with
-    the result so the report and maps share it) and write its run folder's tables, workbook,
-    GeoJSON and ``scenario.toml``. A run without a solution writes its folder too; ``compare``
-    then discards the whole staging folder."""
-    from ..exports.run import write_run_files
-
+def _solve(runs: list[_Run], data: RegionData) -> list[Result]:
+    """Solve each scenario and work out its "why this state" table (``Result.why``, returned
+    with the result so the report and maps share it)."""
     results = []
-    for scenario, folder in runs:
+    for scenario, _folder in runs:
         result = optimizer.solve(scenario, data)
         results.append(result)
         if result.ok:
             result.why  # noqa: B018 - fills the cached table
-        folder.mkdir()
-        write_run_files(result, data, folder)
     return results
 
 
-def _solve_all(runs: list[_Run], data: RegionData) -> list[Result]:
-    """Every scenario solved and exported, in order: a helper takes the odd positions, and this
-    process gets the maps and report ready while it waits for the helper (a later helper
-    inherits what it loaded)."""
-    with fork_call(_solve_and_export, runs[1::2], data) as odd:
-        even = _solve_and_export(runs[0::2], data)
+def _solve_all(
+    runs: list[_Run], data: RegionData, page: dict[str, bool] | None
+) -> tuple[list[Result], dict[int, str]]:
+    """Every scenario solved, in order, and the maps drawn meanwhile: a helper takes the odd
+    positions; this process gets the maps and report ready while it waits for the helper (a
+    later helper inherits what it loaded) and draws its own runs' maps (HTML by position) until
+    the helper is done (``page`` None: no maps)."""
+    drawn: dict[int, str] = {}
+    with fork_call(_solve, runs[1::2], data) as odd:
+        even = _solve(runs[0::2], data)
         if odd.forked:
             _ready_for_maps(data)
+            for position, result in zip(range(0, len(runs), 2), even, strict=True):
+                if page is None or odd.ready():
+                    break
+                if result.ok:
+                    drawn[position] = _map_html(result, data, page)
         odd_results = odd.result()
-    return [even[i // 2] if i % 2 == 0 else odd_results[i // 2] for i in range(len(runs))]
+    results = [even[i // 2] if i % 2 == 0 else odd_results[i // 2] for i in range(len(runs))]
+    return results, drawn
+
+
+def _map_html(result: Result, data: RegionData, page: dict[str, bool]) -> str:
+    """A run's ``map.html`` page."""
+    from ..maps.scenario import render_html, scenario_map
+
+    return render_html(scenario_map(result, data, **page), offline=page["offline"])
 
 
 def _ready_for_maps(data: RegionData) -> None:
@@ -206,15 +232,36 @@ def _ready_for_maps(data: RegionData) -> None:
     state_shapes(data)
 
 
-def _finish_runs(
-    finished: list[tuple[Result, Path]], data: RegionData, page: dict[str, bool] | None
-) -> None:
-    """Each run's ``map.html`` (unless ``page`` is None) and then its manifest."""
-    from ..exports.run import write_run_manifest, write_run_map
+def _write_files(finished: list[tuple[Result, Path]], data: RegionData) -> None:
+    """Each run folder's tables, workbook, GeoJSON and ``scenario.toml`` (the folders exist)."""
+    from ..exports.run import write_run_files
 
     for result, folder in finished:
-        if page is not None:
+        write_run_files(result, data, folder)
+
+
+def _write_maps(
+    finished: list[tuple[Result, Path]],
+    data: RegionData,
+    page: dict[str, bool],
+    drawn: dict[int, str],
+) -> None:
+    """Each run's ``map.html`` (those ``drawn`` already, by position, written as they are)."""
+    from ..atomic import atomic_write_text
+    from ..exports.run import write_run_map
+
+    for position, (result, folder) in enumerate(finished):
+        if position in drawn:
+            atomic_write_text(folder / "map.html", drawn[position])
+        else:
             write_run_map(result, data, folder, **page)
+
+
+def _write_manifests(finished: list[tuple[Result, Path]], data: RegionData) -> None:
+    """Each run's ``manifest.json``, once every other file of the run is written."""
+    from ..exports.run import write_run_manifest
+
+    for result, folder in finished:
         write_run_manifest(result, data, folder)
 
 
@@ -300,14 +347,6 @@ def _audit(data: RegionData, as_of: date) -> int:
     return EXIT_OK
 
 
-def iso_date(text: str) -> date:
-    """``YYYY-MM-DD`` → date (argparse type)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
 def source_lines(sources: pd.DataFrame, width: int = 100) -> list[str]:
     """The citations as short blocks: ``table / column [region] (kind, vintage)`` then the
     citation, URL, licence and note indented, wrapped at ``width`` (URLs are never broken)."""
@@ -353,7 +392,19 @@ def cmd_app(args: argparse.Namespace) -> int:
         import dash  # noqa: F401
 
         from ..app import serve
+        from ..app.server import PortInUse
     except ImportError:
         raise UsageError('the app needs its extra: pip install -e ".[app]"') from None
-    serve(port=args.port, data_dir=args.data, open_browser=not args.no_browser)
+    try:
+        serve(
+            port=args.port,
+            data_dir=args.data,
+            open_browser=not args.no_browser,
+            scenarios_dir=args.scenarios,
+        )
+    except PortInUse:
+        raise UsageError(
+            f"argument --port: port {args.port} on 127.0.0.1 is in use (another clustersite "
+            "app?); stop it, choose another --port, or use --port 0 for any free port"
+        ) from None
     return EXIT_OK

@@ -5,7 +5,8 @@ modules imported again; only its return value (or exception) comes back, pickled
 An exception raised in the helper is raised again here with the same type and message (its
 traceback attached as the cause), so the command line reports it with the same one-line error.
 Where ``fork`` is missing, or ``CLUSTERSITE_SERIAL=1`` is set, the call runs in this process
-when its value is asked for.
+when its value is asked for. A helper ends when this process ends, however it ends (``kill -9``
+included): it watches its parent (``optimizer.runs.lifeline``).
 
 >>> pending = fork_call(sum, [1, 2, 3])
 >>> pending.result()
@@ -23,6 +24,8 @@ import traceback
 from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any
+
+from optimizer.runs.lifeline import exit_with_parent
 
 SERIAL_ENV = "CLUSTERSITE_SERIAL"
 """Set to 1 to run everything in one process (no helper)."""
@@ -77,8 +80,15 @@ def _error_payload(exc: BaseException) -> bytes:
         return dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}"), text))
 
 
-def _run_in_helper(conn, func: Callable[..., Any], args: tuple, kwargs: dict) -> None:
-    """Body of the helper: run the call, send its value or its exception, never return."""
+def _run_in_helper(
+    conn, unused, parent: int, func: Callable[..., Any], args: tuple, kwargs: dict
+) -> None:
+    """Body of the helper: run the call, send its value or its exception, never return.
+
+    The helper closes its inherited copy of the pipe's read end (so a write nobody reads fails
+    instead of blocking) and ends as soon as its parent ``parent`` is gone, SIGKILL included."""
+    unused.close()
+    exit_with_parent(parent)
     try:
         try:
             payload = dumps(("ok", func(*args, **kwargs), ""))
@@ -103,7 +113,9 @@ class Pending:
             context = multiprocessing.get_context("fork")
             receiver, sender = context.Pipe(duplex=False)
             self._process = context.Process(
-                target=_run_in_helper, args=(sender, func, args, kwargs), daemon=True
+                target=_run_in_helper,
+                args=(sender, receiver, os.getpid(), func, args, kwargs),
+                daemon=True,
             )
             self._process.start()
             sender.close()
@@ -113,6 +125,12 @@ class Pending:
     def forked(self) -> bool:
         """True if the call runs in a helper process."""
         return self._process is not None
+
+    def ready(self) -> bool:
+        """True when the value is there to take (a helper has sent it, or it was taken)."""
+        if self._done:
+            return True
+        return self._conn is not None and self._conn.poll()
 
     def result(self) -> Any:
         """Wait for the call and return its value; re-raise its exception here."""

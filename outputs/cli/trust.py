@@ -12,72 +12,25 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 
 import optimizer
-from optimizer.analyses.alternatives import OPTIMUM, check_goal
+from optimizer.analyses.alternatives import OPTIMUM
 from optimizer.analyses.hindcast import announced_between
-from regions import RegionData
+from optimizer.runs.progress import Progress
 
-from ..flags import float_flag
+from ..flags import date_window, iso_date, slack_list
 from ..formatting import fmt_num, fmt_pct, fmt_usd_short
 from ..terminal import printable, printable_lines
 from .analysis import _handled
-from .analysis_args import EXIT_OK
+from .analysis_args import DEFAULT_GOALS, DEFAULT_ZONE_GOAL, EXIT_OK, resolve_goals
 from .analysis_run import CountingExecutor, _finish, _start
-from .commands import iso_date
 from .common import NoSolutionError, UsageError, _load_scenario, page_options
 
 DEFAULT_AS_OF, DEFAULT_UNTIL = date(2020, 12, 31), date(2024, 12, 31)
 DEFAULT_SLACKS = (0.01, 0.02, 0.05)
-DEFAULT_GOALS = ("min_overlap", "max_states")
-DEFAULT_ZONE_GOAL = "max_zone:great-lakes"
-"""Added to the default goals when the data has that zone (the embedded data does)."""
 IN_PROCESS = "serial (this process)"
-
-
-def slack_list(text: str) -> tuple[float, ...]:
-    """``0.01,0.02,0.05`` → cost slacks, each in (0, 1] (argparse type).
-
-    >>> slack_list("0.05, 0.01")
-    (0.01, 0.05)
-    """
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not parts:
-        raise argparse.ArgumentTypeError("expected slacks such as 0.01,0.02,0.05")
-    one = float_flag(0, 1, low_open=True)
-    return tuple(sorted(dict.fromkeys(one(p) for p in parts)))
-
-
-def date_window(text: str) -> tuple[date, date]:
-    """``2020-12-31,2024-12-31`` → (as_of, until), until after as_of (argparse type).
-
-    >>> date_window("2020-12-31,2024-12-31")
-    (datetime.date(2020, 12, 31), datetime.date(2024, 12, 31))
-    """
-    parts = [p.strip() for p in text.split(",")]
-    if len(parts) != 2:
-        raise argparse.ArgumentTypeError(f"expected AS_OF,UNTIL (two ISO dates), got {text!r}")
-    as_of, until = (iso_date(p) for p in parts)
-    if until <= as_of:
-        raise argparse.ArgumentTypeError(f"UNTIL ({until}) must be after AS_OF ({as_of})")
-    return as_of, until
-
-
-def resolve_goals(texts: Sequence[str] | None, data: RegionData) -> tuple[str, ...]:
-    """Every ``--goal`` (repeatable, comma-separated), checked against the data; the default
-    goals without any."""
-    goals = [g.strip() for text in texts or () for g in text.split(",") if g.strip()]
-    if not goals:
-        zone = DEFAULT_ZONE_GOAL.split(":")[1]
-        return DEFAULT_GOALS + ((DEFAULT_ZONE_GOAL,) if zone in data.zones else ())
-    for goal in goals:
-        try:
-            check_goal(goal, data)
-        except ValueError as exc:
-            raise UsageError(f"--goal: {exc}") from None
-    return tuple(dict.fromkeys(goals))
 
 
 def _in_process(solves: int, seconds: float) -> CountingExecutor:
@@ -96,6 +49,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     job = _start(args, "hindcast")
     scenario = _load_scenario(args.scenario, job.data)
     job.check_out()
+    progress = Progress(2, "hindcast", enabled=not args.quiet)
     try:
         h = job.timed(
             "analysis_seconds",
@@ -105,6 +59,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
             args.until,
             job.data,
             job.tech,
+            on_step=progress.step,
         )
     except RuntimeError as exc:
         raise NoSolutionError(f"hindcast of {scenario.name!r}: {exc}; nothing written") from None
@@ -158,6 +113,7 @@ def cmd_alternatives(args: argparse.Namespace) -> int:
     goals = resolve_goals(args.goal, job.data)
     slacks = args.slack or DEFAULT_SLACKS
     job.check_out()
+    progress = Progress(1 + len(goals) * len(slacks), "alternatives", enabled=not args.quiet)
     try:
         window = args.announced_between
         announced = (
@@ -172,6 +128,7 @@ def cmd_alternatives(args: argparse.Namespace) -> int:
             job.data,
             job.tech,
             announced=announced,
+            on_step=progress.step,
         )
     except RuntimeError as exc:
         raise NoSolutionError(

@@ -68,6 +68,7 @@ def state_results(result: Result, data: RegionData) -> pd.DataFrame:
     for column, target in (("jobs", "jobs"), ("total_cost_usd_per_yr", "total_cost_usd_per_yr")):
         values = sites.groupby("region_id")[column].sum() if len(sites) else None
         frame[target] = values.reindex(frame.index).fillna(0.0) if values is not None else 0.0
+    frame["jobs"] = frame["jobs"].round(0).astype(int)  # people: whole numbers
     return frame
 
 
@@ -85,23 +86,60 @@ def states_geojson(result: Result, data: RegionData, tables: Tables | None = Non
     return _collection(features)
 
 
+def _moving(rows: list[dict], amount: str, ends: tuple[str, str, str, str]):
+    """(lines, points): rows that move something, split into those between two places and those
+    within one (both ends at the same coordinates)."""
+    lines, points = [], []
+    for row in rows:
+        if not row.get(amount):
+            continue
+        a = [row[ends[0]], row[ends[1]]]
+        b = [row[ends[2]], row[ends[3]]]
+        (points if a == b else lines).append((row, [a, b]))
+    return lines, points
+
+
 def flows_geojson(result: Result, data: RegionData, tables: Tables | None = None) -> dict:
-    """One LineString per flow: inbound minerals (source → state's representative point,
-    ``flow`` = 'mineral') and outbound products (site or gateway → market node, ``flow`` =
-    'product'); properties: the exported row (amounts, distance [km], costs [USD/yr]).
-    ``tables``: ``export_tables(result, data)`` when already made."""
+    """Inbound mineral flows only, one LineString each (source → the state's representative
+    point, ``flow`` = 'mineral'); properties: the exported row (tonnes [t/yr], distance [km],
+    costs [USD/yr]). A flow within one place would be a line of zero length: it is left out,
+    and counted in the collection's ``left_out_within_place``. ``tables``:
+    ``export_tables(result, data)`` when already made."""
     tables = tables if tables is not None else export_tables(result, data)
-    features = []
-    for row in tables["flows"].to_dict("records"):
-        if not row.get("tonnes_per_yr"):
-            continue
-        line = [[row["source_lon"], row["source_lat"]], [row["dest_lon"], row["dest_lat"]]]
-        features.append(_line(line, {"flow": "mineral", **row}))
-    for row in tables["products"].to_dict("records"):
-        if not row.get("units_per_yr"):
-            continue
-        line = [[row["origin_lon"], row["origin_lat"]], [row["node_lon"], row["node_lat"]]]
-        features.append(_line(line, {"flow": "product", **row}))
+    ends = ("source_lon", "source_lat", "dest_lon", "dest_lat")
+    lines, points = _moving(tables["flows"].to_dict("records"), "tonnes_per_yr", ends)
+    features = [_line(line, {"flow": "mineral", **row}) for row, line in lines]
+    return {**_collection(features), "left_out_within_place": len(points)}
+
+
+DELIVERY_ENDS = ("origin_lon", "origin_lat", "node_lon", "node_lat")
+
+
+def deliveries_geojson(result: Result, data: RegionData, tables: Tables | None = None) -> dict:
+    """Outbound product deliveries between two places, one LineString each (plant or import
+    port → market node, ``flow`` = 'product'); properties: the exported row (amount in the
+    row's unit, distance [km], freight [USD/yr]). Deliveries within one place are in
+    ``local_deliveries.geojson`` as points."""
+    tables = tables if tables is not None else export_tables(result, data)
+    lines, _ = _moving(tables["products"].to_dict("records"), "units_per_yr", DELIVERY_ENDS)
+    return _collection([_line(line, {"flow": "product", **row}) for row, line in lines])
+
+
+def local_deliveries_geojson(
+    result: Result, data: RegionData, tables: Tables | None = None
+) -> dict:
+    """Outbound product deliveries within one place (the plant or port and the market node at
+    the same point), one Point each with the exported row as properties."""
+    tables = tables if tables is not None else export_tables(result, data)
+    _, points = _moving(tables["products"].to_dict("records"), "units_per_yr", DELIVERY_ENDS)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": line[0]},
+            "properties": {key: plain(value) for key, value in {"flow": "product", **row}.items()},
+        }
+        for row, line in points
+    ]
     return _collection(features)
 
 
@@ -113,4 +151,12 @@ def _line(coordinates: list, properties: dict) -> dict:
     }
 
 
-__all__ = ["flows_geojson", "plain", "sites_geojson", "state_results", "states_geojson"]
+__all__ = [
+    "deliveries_geojson",
+    "flows_geojson",
+    "local_deliveries_geojson",
+    "plain",
+    "sites_geojson",
+    "state_results",
+    "states_geojson",
+]

@@ -22,7 +22,15 @@ from optimizer.model.technology import DATA_DIR as TECH_DATA_DIR
 from regions import RegionData
 
 from ..atomic import staged_folder
-from .geo import flows_geojson, plain, sites_geojson, states_geojson
+from .geo import (
+    deliveries_geojson,
+    flows_geojson,
+    local_deliveries_geojson,
+    plain,
+    sites_geojson,
+    states_geojson,
+)
+from .summary_sheet import summary_frame
 from .tables import TABLE_COLUMNS, TABLES, export_tables
 from .workbook import write_workbook
 
@@ -30,8 +38,12 @@ GEOJSON = {
     "sites.geojson": sites_geojson,
     "states.geojson": states_geojson,
     "flows.geojson": flows_geojson,
+    "deliveries.geojson": deliveries_geojson,
+    "local_deliveries.geojson": local_deliveries_geojson,
 }
-"""GeoJSON files of a run: new sites (points), states with results (polygons), flows (lines)."""
+"""GeoJSON files of a run, one geometry type each: new sites (points), states with results
+(valid polygons), inbound mineral flows (lines), product deliveries between places (lines) and
+within one place (points)."""
 
 TECH_FILES = ("technologies.csv", "parameters.csv")
 WORKBOOK = "results.xlsx"
@@ -176,7 +188,7 @@ def write_run_files(result: Result, data: RegionData, folder: Path) -> None:
     tables = export_tables(result, data)
     for name, table in tables.items():
         table.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
-    write_workbook(tables, folder / WORKBOOK)
+    write_workbook(tables, folder / WORKBOOK, summary_frame(result))
     for name, build in GEOJSON.items():
         (folder / name).write_text(
             json.dumps(build(result, data, tables), allow_nan=False) + "\n", encoding="utf-8"
@@ -227,7 +239,9 @@ def export_run(
     Files: ``sites.csv``, ``flows.csv``, ``kpis.csv``, ``shadow_prices.csv``, ``unmet.csv``
     (rounded, a unit for every column), ``results.xlsx`` (a formatted sheet per table and a
     ``units`` sheet), ``sites.geojson`` (new sites, points), ``states.geojson`` (state polygons
-    with results), ``flows.geojson`` (mineral flows, lines), ``scenario.toml`` (resolved),
+    with results), ``flows.geojson`` (mineral flows, lines), ``deliveries.geojson`` (product
+    deliveries between places, lines), ``local_deliveries.geojson`` (within one place, points),
+    ``scenario.toml`` (resolved),
     ``map.html`` (when ``map`` and the run has a solution), ``status.txt`` (when it has none) and
     ``manifest.json`` (versions, solver report, input and output sha256). Raises FileExistsError
     before any work if ``folder`` exists and ``overwrite`` is False.

@@ -1,7 +1,7 @@
 """The exported tables: result tables with a unit for every column, rounded for people.
 
-Rounding: money [USD…] to cents, coordinates to 5 decimals (about 1 m), everything else to 6
-significant decimals, and ``-0.0`` written as ``0``; so a CSV holds ``4.4``, not
+Rounding: money [USD…] to cents, coordinates to 5 decimals (about 1 m), jobs to whole numbers,
+everything else to 6 significant decimals, and ``-0.0`` written as ``0``; so a CSV holds ``4.4``, not
 ``4.399999999999998``. Mixed-unit columns (a site's capacity is GWh/yr, t/yr or GW/yr by type)
 get a unit column beside them (``capacity_unit``); every column's unit is listed by
 ``column_units`` (the workbook's ``units`` sheet).
@@ -110,10 +110,19 @@ def decimals(column: str) -> int:
     return 6
 
 
+WHOLE_COLUMNS = ("jobs",)
+"""Columns of whole numbers (people): exported as integers."""
+WHOLE_UNITS = ("jobs", "count", "sites")
+"""KPI units whose values are whole numbers."""
+
+
 def round_column(values: pd.Series, column: str) -> pd.Series:
-    """``values`` rounded for export (floats only; ``-0.0`` becomes ``0.0``)."""
+    """``values`` rounded for export (floats only; ``-0.0`` becomes ``0.0``; jobs as whole
+    numbers)."""
     if not pd.api.types.is_float_dtype(values):
         return values
+    if column in WHOLE_COLUMNS:
+        return values.round(0).astype("Int64")
     return values.round(decimals(column)) + 0.0
 
 
@@ -124,8 +133,15 @@ def rounded(table: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         if column == "value" and "unit" in out.columns and len(out):
             money = out["unit"].astype(str).str.startswith("USD")
+            whole = out["unit"].astype(str).isin(WHOLE_UNITS)
             values = out[column].astype(float)
-            out[column] = values.where(~money, values.round(2)).where(money, values.round(6)) + 0.0
+            rounded_values = values.where(~money, values.round(2)).where(money, values.round(6))
+            rounded_values = rounded_values.where(~whole, values.round(0)) + 0.0
+            out[column] = pd.Series(  # whole numbers as integers: a CSV shows 27688
+                [int(v) if w and v == v else v for v, w in zip(rounded_values, whole, strict=True)],
+                index=out.index,
+                dtype=object,
+            )
         else:
             out[column] = round_column(out[column], column)
     return out

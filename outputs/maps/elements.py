@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import weakref
 
 from regions import RegionData
 
@@ -21,6 +23,24 @@ def _link(label: object, url: object) -> str:
     return f'<a href="{href}" target="_blank" rel="noopener noreferrer">{esc(label)}</a>'
 
 
-def _rep_point(data: RegionData, region_id: str) -> tuple[float, float]:
+_POINTS: dict[int, tuple[weakref.ref, dict[str, tuple[float, float]]]] = {}
+
+
+def rep_points(data: RegionData) -> dict[str, tuple[float, float]]:
+    """Region id → representative point (lat, lon) [deg], made once per RegionData object (a
+    map asks for hundreds)."""
+    cached = _POINTS.get(id(data))
+    if cached is not None and cached[0]() is data:
+        return cached[1]
     regions = data.regions
-    return float(regions.at[region_id, "rep_lat"]), float(regions.at[region_id, "rep_lon"])
+    points = {
+        str(r): (float(lat), float(lon))
+        for r, lat, lon in zip(regions.index, regions["rep_lat"], regions["rep_lon"], strict=True)
+    }
+    with contextlib.suppress(TypeError):  # an object without weak references is not cached
+        _POINTS[id(data)] = (weakref.ref(data), points)
+    return points
+
+
+def _rep_point(data: RegionData, region_id: str) -> tuple[float, float]:
+    return rep_points(data)[region_id]

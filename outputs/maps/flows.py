@@ -13,17 +13,18 @@ from optimizer import Result
 from regions import RegionData
 
 from ..formatting import esc, fmt_num, fmt_usd
+from ..missed import mineral_name
 from .batched import Circles, Lines
-from .elements import _link, _rep_point
+from .elements import _link, rep_points
 from .info import TYPE_COLOURS, _table
-from .shading import HtmlControl, region_name, tick_label
+from .shading import region_name, tick_label
 
 SOURCE_CLASS = "cs-mineral-source"
 GATEWAY_CLASS = "cs-gateway"
 FLOW_CLASS = "cs-flow"
 PRODUCT_CLASS = "cs-product"
-FLOW_LAYER = "Mineral flows [t/yr]"
-PRODUCT_LAYER = "Product deliveries to markets"
+FLOW_LAYER = "Flows: minerals in [t/yr], products out"
+SOURCES_LAYER = "Mineral sources and import ports"
 
 MINERAL_PALETTE = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -37,14 +38,15 @@ def _mineral_colours(data: RegionData) -> dict[str, str]:
 
 
 def _add_minerals(m: folium.Map, data: RegionData) -> None:
+    """One layer of the domestic mineral sources (coloured by mineral) and the import ports."""
     colours = _mineral_colours(data)
     sources = data.mineral_sources
     domestic = sources[~sources["foreign"].astype(bool)]
     by_mineral: dict[str, list[dict]] = {}  # in order of first appearance, as groupby(sort=False)
     for row in domestic.to_dict("records"):
         by_mineral.setdefault(row["mineral"], []).append(row)
+    group = folium.FeatureGroup(name=esc(SOURCES_LAYER), show=False)
     for mineral, rows in by_mineral.items():
-        group = folium.FeatureGroup(name=esc(f"Mineral sources: {mineral} [t/yr]"), show=False)
         circles = Circles()
         for row in rows:
             if not (np.isfinite(row["lat"]) and np.isfinite(row["lon"])):
@@ -68,10 +70,8 @@ def _add_minerals(m: folium.Map, data: RegionData) -> None:
                 popup=f"<b>{esc(row['name'])}</b>" + _table(table),
             )
         circles.add_to(group)
-        group.add_to(m)
     gateways = sources[sources["foreign"].astype(bool)]
     if len(gateways):
-        group = folium.FeatureGroup(name="Import gateways", show=False)
         circles = Circles()
         for source_id, rows in gateways.groupby("source_id", sort=False):
             row = rows.iloc[0]
@@ -89,22 +89,31 @@ def _add_minerals(m: folium.Map, data: RegionData) -> None:
                 popup=html,
             )
         circles.add_to(group)
-        group.add_to(m)
+    group.add_to(m)
 
 
-def _add_flows(m: folium.Map, result: Result, data: RegionData) -> None:
+def add_flows(m: folium.Map, result: Result, data: RegionData) -> str:
+    """One layer (on from the start) of the inbound mineral flows and the outbound product
+    deliveries; return its legend (escaped HTML, empty when nothing moves)."""
+    group = folium.FeatureGroup(name=esc(FLOW_LAYER), show=True)
+    legends = [_add_flows(group, result, data), _add_products(group, result, data)]
+    group.add_to(m)
+    return "".join(part for part in legends if part)
+
+
+def _add_flows(group: folium.FeatureGroup, result: Result, data: RegionData) -> str:
     flows = result.flows
     if len(flows) == 0:
-        return
+        return ""
     flows = flows[flows["tonnes_per_yr"] > 0]
     colours = _mineral_colours(data)
     largest = float(flows["tonnes_per_yr"].max()) if len(flows) else 0.0
-    group = folium.FeatureGroup(name=FLOW_LAYER, show=False)
     lines = Lines()
+    points = rep_points(data)
     for row in flows.to_dict("records"):
-        if row["region_id"] not in data.regions.index:
+        if row["region_id"] not in points:
             continue
-        end = _rep_point(data, row["region_id"])
+        end = points[row["region_id"]]
         start = (float(row["source_lat"]), float(row["source_lon"]))
         tonnes = float(row["tonnes_per_yr"])
         text = (
@@ -125,34 +134,26 @@ def _add_flows(m: folium.Map, result: Result, data: RegionData) -> None:
             [start, end],
             color=colours.get(row["mineral"], "#555555"),
             weight=flow_width(tonnes, largest),
-            opacity=0.75,
+            opacity=0.55,
             dash_array="6 4" if bool(row["foreign"]) else None,
             class_name=FLOW_CLASS,
             tooltip=text,
             popup=_table(table),
         )
     lines.add_to(group)
-    group.add_to(m)
     minerals = sorted(set(flows["mineral"]))
-    m.add_child(
-        HtmlControl(
-            flow_legend_html(largest, {k: colours.get(k, "#555555") for k in minerals}),
-            position="bottomleft",
-            class_name="cs-flow-legend",
-            toggle_with=FLOW_LAYER,
-        )
-    )
+    return flow_legend_html(largest, {k: colours.get(k, "#555555") for k in minerals})
 
 
-def _add_products(m: folium.Map, result: Result, data: RegionData) -> None:
+def _add_products(group: folium.FeatureGroup, result: Result, data: RegionData) -> str:
     """Outbound deliveries (site or gateway → market node), coloured by type, width by the
-    square root of the amount relative to the type's largest, imports dashed."""
+    square root of the amount relative to the type's largest, imports dashed; return their
+    legend."""
     products = getattr(result, "products", None)
     if products is None or len(products) == 0:
-        return
+        return ""
     products = products[products["units_per_yr"] > 0]
     largest = products.groupby("cluster_type")["units_per_yr"].max().to_dict()
-    group = folium.FeatureGroup(name=PRODUCT_LAYER, show=False)
     lines = Lines()
     for row in products.to_dict("records"):
         k, amount, imported = row["cluster_type"], float(row["units_per_yr"]), row["origin_kind"]
@@ -176,7 +177,7 @@ def _add_products(m: folium.Map, result: Result, data: RegionData) -> None:
             ],
             color=TYPE_COLOURS.get(k, "#333333"),
             weight=flow_width(amount, float(largest[k])),
-            opacity=0.7,
+            opacity=0.55,
             dash_array="6 4" if imported == "import" else None,
             class_name=PRODUCT_CLASS,
             tooltip=(
@@ -186,21 +187,14 @@ def _add_products(m: folium.Map, result: Result, data: RegionData) -> None:
             popup=_table(table),
         )
     lines.add_to(group)
-    group.add_to(m)
     swatches = " ".join(
         f'<span style="color:{TYPE_COLOURS.get(k, "#333333")}">&#9632;</span> {esc(k)}'
         for k in sorted(largest)
     )
-    legend = (
-        f"<b>{esc(PRODUCT_LAYER)}</b><br>width: amount relative to the type's largest delivery"
-        '<br><svg width="60" height="12"><line x1="2" y1="6" x2="58" y2="6" stroke="#555" '
-        'stroke-width="2" stroke-dasharray="6 4"/></svg> imports from the port'
-        f"<br>{swatches}"
-    )
-    m.add_child(
-        HtmlControl(
-            legend, position="bottomleft", class_name="cs-flow-legend", toggle_with=PRODUCT_LAYER
-        )
+    return (
+        '<div class="cs-legend-sub"><b>Products out</b> (to markets)<br>width: share of the '
+        "type's largest delivery; dashed: from an import port"
+        f"<br>{swatches}</div>"
     )
 
 
@@ -214,20 +208,24 @@ def flow_width(tonnes: float, largest: float) -> float:
 
 
 def flow_legend_html(largest: float, colours: Mapping[str, str]) -> str:
-    """Legend of the flows layer: widths for three tonnages, dashed imports, mineral colours."""
+    """Legend of the mineral flows: widths for three tonnages, dashed imports, mineral colours."""
     rows = []
     for share in (1.0, 0.25, 0.01):
         tonnes = largest * share
         width = flow_width(tonnes, largest)
         rows.append(
-            f'<svg width="60" height="12"><line x1="2" y1="6" x2="58" y2="6" stroke="#555" '
-            f'stroke-width="{width}"/></svg> {esc(tick_label(tonnes))} t/yr'
+            f'<svg width="30" height="10"><line x1="1" y1="5" x2="29" y2="5" stroke="#555" '
+            f'stroke-width="{width}"/></svg> {esc(tick_label(tonnes))}'
         )
     rows.append(
-        '<svg width="60" height="12"><line x1="2" y1="6" x2="58" y2="6" stroke="#555" '
-        'stroke-width="2" stroke-dasharray="6 4"/></svg> import (foreign source)'
+        '<svg width="30" height="10"><line x1="1" y1="5" x2="29" y2="5" stroke="#555" '
+        'stroke-width="2" stroke-dasharray="6 4"/></svg> imported'
     )
     swatches = " ".join(
-        f'<span style="color:{c}">&#9632;</span> {esc(k)}' for k, c in colours.items()
+        f'<span style="color:{c}">&#9632;</span> {esc(mineral_name(k))}' for k, c in colours.items()
     )
-    return "<b>Mineral flows [t/yr]</b><br>" + "<br>".join(rows) + f"<br>{swatches}"
+    return (
+        '<div class="cs-legend-sub"><b>Minerals in [t/yr]</b><br>'
+        + " ".join(rows)
+        + f"<br>{swatches}</div>"
+    )

@@ -9,6 +9,7 @@ from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result
 from regions import RegionData
 
 from ..formatting import esc, fmt_capacity, fmt_num, fmt_pct, fmt_usd_short
+from ..reports.labels import kpi_value, readable_units
 from .shading import region_name
 
 TYPE_COLOURS = {"battery": "#1b7837", "magnet": "#762a83", "solar": "#e66101"}
@@ -115,19 +116,19 @@ def why_html(row: Mapping) -> str:
     constraints around the site and the one-sentence break-even."""
     unit = CAPACITY_UNITS.get(str(row["cluster_type"]), "unit/yr")
     per_unit = f"USD/yr per {unit}"
-    rows = [(esc(f"Cost here [{per_unit}]"), esc(fmt_num(row["cost_usd_per_unit"])))]
+    rows = [("Cost here", esc(kpi_value(row["cost_usd_per_unit"], per_unit)))]
     if row["runner_up"]:
         gap = float(row["gap_pct"])
         rows += [
             ("Runner-up", esc(f"{row['runner_up']} ({row['runner_up_option']})")),
             (
-                esc(f"Runner-up cost [{per_unit}]"),
-                esc(f"{fmt_num(row['runner_up_cost_usd_per_unit'])} ({gap:+.2f} %)"),
+                "Runner-up cost",
+                esc(f"{kpi_value(row['runner_up_cost_usd_per_unit'], per_unit)} ({gap:+.2f} %)"),
             ),
         ]
-    rows.append(("Binding here", esc(row["binding"] or "none")))
+    rows.append(("Binding here", esc(readable_units(row["binding"] or "none"))))
     return (
         '<div class="cs-why"><b>Why this state</b>'
         + _table(rows)
-        + f'<p style="margin:2px 0">{esc(row["break_even"])}</p></div>'
+        + f'<p style="margin:2px 0">{esc(readable_units(row["break_even"]))}</p></div>'
     )

@@ -27,18 +27,18 @@ from regions import RegionData
 
 from ..atomic import atomic_write_text
 from ..formatting import esc, fmt_capacity, fmt_num, fmt_usd
-from ..geometry import display_geometry, state_shapes
+from ..geometry import state_shapes, zone_shape
 from .batched import Circles, Dots
 from .elements import _link, _rep_point
 from .fast_render import fast_render
-from .flows import _add_flows, _add_minerals, _add_products
+from .flows import FLOW_LAYER, _add_minerals, add_flows
 from .info import INPUT_LAYERS, TYPE_COLOURS, _table, title_html, why_html
+from .legend import LEGEND_STYLE, LegendBox, fit_between_bands
 from .offline import inline_assets
 from .shading import (
     MAP_STYLE,
     GeoLayer,
     HtmlControl,
-    Legends,
     Shapes,
     add_choropleth,
     permitting_notes,
@@ -138,12 +138,19 @@ def _radius(value: float, largest: float, smallest: float = 6.0, biggest: float 
     return smallest + (biggest - smallest) * math.sqrt(max(value, 0.0) / largest)
 
 
+SITES_LAYER = "Sites: new (filled), existing capacity (dashed)"
+FACILITIES_LAYER = "Facilities (announced to operating)"
+ZONES_LAYER = "Designated zones"
+JOBS_LAYER = "New jobs [jobs]"
+
+
 def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
+    """One layer (on) of the sites: existing capacity as dashed rings, new sites filled."""
     sites = result.sites
     why = {(w["region_id"], w["cluster_type"]): w for w in result.why.to_dict("records")}
     placed = sites[sites["new_capacity"] > 0] if len(sites) else sites
     existing = sites[sites["existing_capacity"] > 0] if len(sites) else sites
-    group = folium.FeatureGroup(name="Existing clusters (counted capacity)", show=True)
+    group = folium.FeatureGroup(name=esc(SITES_LAYER), show=True)
     circles = Circles()
     most = existing.groupby("cluster_type")["existing_capacity"].max() if len(existing) else {}
     for row in existing.to_dict("records"):
@@ -166,16 +173,12 @@ def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
             popup=site_popup_html(row, data, new=row["new_capacity"] > 0),
         )
     circles.add_to(group)
-    group.add_to(m)
     records = placed.to_dict("records")
     for cluster_type in CLUSTER_TYPES:
         of_type = [row for row in records if row["cluster_type"] == cluster_type]
         if not of_type:
             continue
         largest = max(float(row["new_capacity"]) for row in of_type)
-        group = folium.FeatureGroup(
-            name=esc(f"New {cluster_type} sites [{CAPACITY_UNITS[cluster_type]}]"), show=True
-        )
         circles = Circles()
         for row in of_type:
             region = region_name(data, row["region_id"])
@@ -201,23 +204,21 @@ def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
                 popup_width=420,
             )
         circles.add_to(group)
-        group.add_to(m)
+    group.add_to(m)
 
 
 def _add_facilities(m: folium.Map, result: Result, data: RegionData) -> None:
+    """One layer (off) of the facilities as of the scenario's date, clustered, by type colour."""
     facilities = data.facilities_as_of(result.scenario.facilities_as_of)
+    group = folium.FeatureGroup(name=esc(FACILITIES_LAYER), show=False)
+    holder: folium.FeatureGroup | MarkerCluster = group
+    if len(facilities) > 10:
+        holder = MarkerCluster(control=False).add_to(group)
     for cluster_type in CLUSTER_TYPES:
         of_type = facilities[facilities["cluster_type"] == cluster_type]
         if len(of_type) == 0:
             continue
         colour = TYPE_COLOURS.get(cluster_type, "#333333")
-        group = folium.FeatureGroup(
-            name=esc(f"Facilities as of {result.scenario.facilities_as_of}: {cluster_type}"),
-            show=False,
-        )
-        holder: folium.FeatureGroup | MarkerCluster = group
-        if len(of_type) > 10:
-            holder = MarkerCluster(control=False).add_to(group)
         dots = Dots()
         for facility_id, row in zip(of_type.index, of_type.to_dict("records"), strict=True):
             if not (np.isfinite(row["lat"]) and np.isfinite(row["lon"])):
@@ -239,7 +240,7 @@ def _add_facilities(m: folium.Map, result: Result, data: RegionData) -> None:
                 popup=html,
             )
         dots.add_to(holder)
-        group.add_to(m)
+    group.add_to(m)
 
 
 def designated_zones(result: Result) -> dict[str, list[str]]:
@@ -260,11 +261,16 @@ def _zone_class(zone_id: str) -> str:
 
 
 def _add_zones(m: folium.Map, result: Result, data: RegionData) -> None:
-    for zone_id, uses in designated_zones(result).items():
+    """One layer (on) of the outlines of the zones the scenario designates."""
+    zones = designated_zones(result)
+    if not zones:
+        return
+    group = folium.FeatureGroup(name=esc(ZONES_LAYER), show=True)
+    for zone_id, uses in zones.items():
         zone = data.zones.get(zone_id)
         if zone is None or zone.geometry is None or zone.geometry.is_empty:
             continue
-        geometry = display_geometry(zone.geometry)
+        geometry = zone_shape(data, zone_id)
         outline = Shapes(
             {
                 "type": "FeatureCollection",
@@ -278,18 +284,17 @@ def _add_zones(m: folium.Map, result: Result, data: RegionData) -> None:
                 ],
             }
         )
-        name = esc(f"Designated zone: {zone_id} ({'; '.join(uses)})")
-        group = folium.FeatureGroup(name=name, show=True)
         group.add_child(outline)
         group.add_child(
             GeoLayer(
                 outline,
                 style={"color": "#000000", "weight": 3, "dashArray": "8 5", "fill": False},
                 class_name=_zone_class(zone_id),
-                interactive=False,
+                tips={zone_id: esc(f"Designated zone: {zone_id} ({'; '.join(uses)})")},
+                interactive=True,
             )
         )
-        group.add_to(m)
+    group.add_to(m)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,13 +312,14 @@ def add_scenario_layers(
     tiles: bool = False,
 ) -> folium.Map:
     """Draw every layer of ``result`` onto an existing map (used for both sides of a DualMap);
-    ``compact`` folds most of the title block. The state polygons are the basemap; ``tiles``
+    ``compact`` starts the legend folded (the info panel is folded on every map, so that it
+    covers no site). The state polygons are the basemap; ``tiles``
     adds an online OpenStreetMap basemap underneath (the page then requests tiles)."""
     if tiles:
         folium.TileLayer("OpenStreetMap", control=False).add_to(m)
     m.options.update(ZOOM_RANGE)  # no tile layer sets them; marker clustering needs maxZoom
-    m.fit_bounds(CONUS_BOUNDS)
-    m.get_root().header.add_child(folium.Element(MAP_STYLE), name="cs_style")
+    fit_between_bands(m, CONUS_BOUNDS)
+    m.get_root().header.add_child(folium.Element(MAP_STYLE + LEGEND_STYLE), name="cs_style")
     shapes = Shapes(state_shapes(data))
     m.add_child(shapes)
     legends: dict[str, str] = {}
@@ -321,11 +327,9 @@ def add_scenario_layers(
     blank.add_to(m)
     initial = None
     layers: list[tuple[str, pd.Series, str | list[str], bool]] = []
-    for cluster_type in CLUSTER_TYPES:
-        values = result.new_capacity(cluster_type) if len(result.sites) else pd.Series(dtype=float)
-        values = values.groupby(level=0).sum().reindex(data.regions.index, fill_value=0.0)
-        palette = ["#f7f7f7", TYPE_COLOURS.get(cluster_type, "#333333")]
-        layers.append((capacity_layer_name(cluster_type), values, palette, True))
+    jobs = result.sites[result.sites["new_capacity"] > 0] if len(result.sites) else result.sites
+    jobs = jobs.groupby("region_id")["jobs"].sum() if len(jobs) else pd.Series(dtype=float)
+    layers.append((JOBS_LAYER, jobs.reindex(data.regions.index, fill_value=0.0), "Greens_09", True))
     for column, (label, palette) in INPUT_LAYERS.items():
         if column in data.regions.columns:
             layers.append((label, data.regions[column], palette, False))
@@ -350,14 +354,37 @@ def add_scenario_layers(
     _add_zones(m, result, data)
     _add_facilities(m, result, data)
     _add_minerals(m, data)
-    _add_flows(m, result, data)
-    _add_products(m, result, data)
+    flows = add_flows(m, result, data)
     _add_sites(m, result, data)
-    title = title_html(result, data, compact=compact)
+    title = title_html(result, data, compact=True)
     m.add_child(HtmlControl(title, position="topleft", class_name="cs-title"))
-    m.add_child(Legends(legends, initial or NO_SHADING))
+    toggled = {esc(FLOW_LAYER): flows} if flows else {}
+    m.add_child(
+        LegendBox(
+            sites_key(result),
+            legends,
+            initial or NO_SHADING,
+            toggled=toggled,
+            initially_on=list(toggled),
+            folded=compact,
+        )
+    )
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     return m
+
+
+def sites_key(result: Result) -> str:
+    """The sites' part of the legend: one colour per type, filled new, dashed existing."""
+    swatches = "<br>".join(
+        f'<span style="color:{TYPE_COLOURS[k]}">&#9679;</span> {esc(k)} [{esc(CAPACITY_UNITS[k])}]'
+        for k in CLUSTER_TYPES
+    )
+    return (
+        "<b>Sites</b> (area: capacity)<br>"
+        '<svg width="14" height="12"><circle cx="7" cy="6" r="5" fill="#777"/></svg> new '
+        '<svg width="14" height="12"><circle cx="7" cy="6" r="5" fill="none" stroke="#777" '
+        f'stroke-dasharray="2 2"/></svg> existing<br>{swatches}'
+    )
 
 
 def scenario_map(
@@ -379,7 +406,7 @@ def scenario_map(
         extra_layers: more switchable choropleths, layer name (with unit, e.g.
             ``"Siting regret [USD/yr]"``) → value by region_id.
     """
-    m = folium.Map(location=US_CENTER, zoom_start=4, tiles=None, control_scale=True)
+    m = folium.Map(location=US_CENTER, zoom_start=4, tiles=None, control_scale=False)
     add_scenario_layers(m, result, data, extra_layers=extra_layers, tiles=tiles)
     m._cs_offline = offline  # read by render_html / save_map
     return m
@@ -398,7 +425,7 @@ def dual_map(
     ),
 ) -> DualMap:
     """Two synchronised scenario maps side by side (pan/zoom one, the other follows)."""
-    dual = DualMap(location=US_CENTER, zoom_start=4, tiles=None, control_scale=True)
+    dual = DualMap(location=US_CENTER, zoom_start=4, tiles=None, control_scale=False)
     for side, result, extra in (
         (dual.m1, left, extra_layers[0]),
         (dual.m2, right, extra_layers[1]),

@@ -51,7 +51,9 @@ def compare_phased(scenarios: list[Scenario], data: RegionData, out: Path, *, ov
             export_phased_run(result, data, staging / folder_name(scenario.name), map=map)
             results.append(result)
             print(printable(f"{scenario.name}: {describe(result)}"), flush=True)
-        write_phased_report(results, staging)
+        write_phased_report(
+            results, staging, [folder_name(s.name) for s in scenarios] if map else None
+        )
         (staging / MANIFEST).write_text(
             json.dumps(
                 {"command": "compare", "clustersite_version": _version(),

@@ -27,7 +27,8 @@ def _svg_text(x: float, y: float, text: str, anchor: str = "start", css: str = "
 def tornado_svg(table: pd.DataFrame, *, unit: str = "USD/yr", title: str = "") -> str:
     """Tornado chart of a ``tornado()`` table: per parameter a bar from the base to the KPI change
     at the low value (blue, upper half) and at the high value (red, lower half), labelled with the
-    parameter, its values and the changes. One ``<g class="cs-tornado-bar">`` per parameter."""
+    parameter (its ``label`` column when there is one), its values and the changes. One
+    ``<g class="cs-tornado-bar" data-parameter=id>`` per parameter."""
     rows = table.head(TORNADO_MAX_BARS)
     label_w, chart_w, room = 330.0, 660.0, 160.0  # room: space kept for the value labels
     row_h, top = 26.0, 44.0
@@ -52,14 +53,15 @@ def tornado_svg(table: pd.DataFrame, *, unit: str = "USD/yr", title: str = "") -
     for i, (_, row) in enumerate(rows.iterrows()):
         y = top + i * row_h
         name = str(row["parameter"])
+        shown = str(row["label"]) if "label" in row and isinstance(row["label"], str) else name
         tip = (
-            f"{name}: low {fmt_num(row['low_value'])} → {fmt_signed(row['delta_low'], unit)}; "
+            f"{shown}: low {fmt_num(row['low_value'])} → {fmt_signed(row['delta_low'], unit)}; "
             f"high {fmt_num(row['high_value'])} → {fmt_signed(row['delta_high'], unit)} "
             f"(base {fmt_num(row['base_value'])} {row['unit']})"
         )
         group = [
             f'<g class="{TORNADO_BAR_CLASS}" data-parameter="{esc(name)}"><title>{esc(tip)}</title>',
-            _svg_text(label_w - 8, y + 11, name, "end", "lbl"),
+            _svg_text(label_w - 8, y + 11, shown, "end", "lbl"),
             _svg_text(
                 label_w - 8,
                 y + 22,

@@ -11,7 +11,6 @@ the evidence note and the solver reports. Nothing here solves.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -23,12 +22,28 @@ from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result, TechnologyData, loa
 from regions import RegionData
 
 from ..atomic import atomic_write_text
-from ..formatting import esc, fmt_kpi, fmt_num, fmt_usd, fmt_usd_short
+from ..formatting import esc, fmt_num, fmt_usd, fmt_usd_short
 from ..maps.scenario import dual_map, render_html
 from ..templating import TEMPLATE_DIR, Markup, render
 from .bars import bar_chart_svg
-from .figures import cards, cost_by_state, cost_by_term, differences, jobs_by_zone, public_outlay
-from .labels import display_unit, kpi_label, kpi_value
+from .figures import (
+    cards,
+    cost_by_state,
+    cost_by_term,
+    differences,
+    jobs_by_zone,
+    public_outlay,
+    rule_colours,
+)
+from .labels import display_unit, kpi_difference, kpi_label, kpi_value
+from .sections import (
+    banner_context,
+    contents,
+    difference_charts,
+    rules_missed_context,
+    scope_zone,
+    used_zones,
+)
 from .summary import kpi_table, new_sites, scenario_labels, summary
 from .why import why_blocks
 
@@ -43,20 +58,6 @@ _CSS = (TEMPLATE_DIR / "report.css").read_text(encoding="utf-8")
 # ---------------------------------------------------------------------------------------------
 # formatting
 # ---------------------------------------------------------------------------------------------
-
-
-def fmt_diff(value: float, unit: str) -> str:
-    """A signed difference: ``'+1.2 pp'`` for fractions, ``'−USD 252,608,300/yr'``, ``'0'``."""
-    if value is None or not math.isfinite(float(value)):
-        return "n/a"
-    if unit == "fraction":
-        points = 100 * float(value)
-        if round(points, 1) == 0:
-            return "0 pp"
-        return f"{'+' if points > 0 else '−'}{abs(points):.1f} pp"
-    if float(value) == 0:
-        return "0"
-    return ("+" if value > 0 else "−") + fmt_kpi(abs(float(value)), unit)
 
 
 def _table(
@@ -80,7 +81,7 @@ def _table(
         f"<tr{' ' + attr if attr else ''}>{cells('td', row)}</tr>"
         for attr, row in zip(attrs, rows, strict=True)
     )
-    return f'<table class="data">{head}{body}</table>'
+    return f'<div class="tablebox"><table class="data">{head}{body}</table></div>'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,16 +89,15 @@ def _table(
 # ---------------------------------------------------------------------------------------------
 
 
-def _diff_cell(value: float, unit: str, kpi: str) -> dict:
-    css = "neg" if value < 0 else "pos" if value > 0 else ""
-    if unit == "fraction" or not math.isfinite(float(value)) or float(value) == 0:
-        return {"text": fmt_diff(value, unit), "cls": css}
-    sign = "+" if value > 0 else "−"
-    return {"text": sign + kpi_value(abs(float(value)), unit, kpi), "cls": css}
+def _diff_cell(reference: float, value: float, unit: str, kpi: str) -> dict:
+    """A difference cell: ``0`` (no colour) when both values look the same as shown."""
+    text, sign = kpi_difference(reference, value, unit, kpi)
+    return {"text": text, "cls": "neg" if sign < 0 else "pos" if sign > 0 else ""}
 
 
 def _kpi_context(results: list[Result]) -> dict:
     table = kpi_table(results)
+    table = table[table["scope"].map(lambda s: scope_zone(s) in (None, *used_zones(results)))]
     labels = scenario_labels(results)
     diffs = [c for c in table.columns if c not in ("kpi", "scope", "unit", *labels)]
     rows, attrs = [], []
@@ -105,7 +105,10 @@ def _kpi_context(results: list[Result]) -> dict:
         unit, kpi = str(row["unit"]), str(row["kpi"])
         cells: list = [kpi_label(kpi, row["scope"]), display_unit(unit, kpi)]
         cells += [kpi_value(row[label], unit, kpi) for label in labels]
-        cells += [_diff_cell(row[column], unit, kpi) for column in diffs]
+        cells += [
+            _diff_cell(row[labels[0]], row[label], unit, kpi)
+            for label, _column in zip(labels[1:], diffs, strict=True)
+        ]
         rows.append(cells)
         attrs.append(
             {"class": KPI_ROW_CLASS, "data-kpi": kpi, "data-scope": row["scope"], "data-unit": unit}
@@ -244,12 +247,6 @@ def _solver_context(results: list[Result]) -> dict:
                 rep.message or "",
             ]
         )
-    unmet = [
-        f"{label}: {row['item']} {row['cluster_type']} {row['region_id']} {row['mineral']} "
-        f"{fmt_num(row['amount'])} {row['unit']} (binding: {row['binding']})"
-        for label, result in zip(labels, results, strict=True)
-        for _, row in result.unmet.iterrows()
-    ]
     return {
         "solver_headers": [
             "Scenario",
@@ -262,7 +259,6 @@ def _solver_context(results: list[Result]) -> dict:
             "message",
         ],
         "solver_rows": rows,
-        "unmet": unmet,
     }
 
 
@@ -305,7 +301,16 @@ def report_charts(results: list[Result], data: RegionData) -> list[Markup]:
     money = {"unit": "USD million/yr", "scale": 1e6, "fmt": lambda v: fmt_usd_short(v) + "/yr"}
     charts = []
     names, series = cost_by_term(results)
-    charts.append(bar_chart_svg(names, series, title="Annual cost by term", stacked=True, **money))
+    charts.append(
+        bar_chart_svg(
+            names,
+            series,
+            title="Annual system cost by term (a rule missed in red)",
+            stacked=True,
+            colours=rule_colours(list(series)),
+            **money,
+        )
+    )
     names, series = public_outlay(results)
     if series:
         charts.append(
@@ -377,7 +382,29 @@ def comparison_report(
     tech = tech if tech is not None else load_technology()
     labels = scenario_labels(results)
     title = " vs ".join(labels)
+    banner = banner_context(results)
+    others = [(0, i) for i in range(1, len(results)) if {0, i} != {a, b}]
     context = dict(
+        contents=contents(
+            [
+                ("differs", f"What differs and why: {labels[b]} vs {labels[a]}"),
+                *([("rules-missed", "Rules missed")] if banner["banner"] else []),
+                ("summary", "Summary"),
+                ("headline", "Headline figures"),
+                ("charts", "Charts"),
+                ("map", "Map"),
+                ("key-figures", "Key figures"),
+                ("sites", "Sites placed"),
+                ("why", "Why these states"),
+                ("scenarios", "Scenarios"),
+                ("evidence", "Evidence"),
+                ("solver", "Solver reports"),
+            ]
+        ),
+        **banner,
+        **rules_missed_context(results),
+        pair_chart=difference_charts(results, [(a, b)]),
+        other_charts=difference_charts(results, others),
         title=f"{title}: clustersite comparison",
         heading=title,
         stamp=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

@@ -12,8 +12,9 @@ from optimizer import CLUSTER_TYPES, Result
 from regions import RegionData
 
 from ..formatting import fmt_num, fmt_pct, fmt_usd_short
+from ..missed import RULE_TERM_PREFIX, missed_rules, penalty_terms
 from .labels import kpi_label, kpi_value, scope_label, term_label
-from .summary import PRODUCT_NOUN, new_sites, scenario_labels
+from .summary import PRODUCT_NOUN, new_sites, scenario_labels, scope_zone, used_zones
 
 COST_PREFIX, COST_SUFFIX = "cost_", "_usd_per_yr"
 TRANSFER_TERMS = ("credit_45x", "state_incentive", "co_investment")
@@ -21,6 +22,8 @@ TRANSFER_TERMS = ("credit_45x", "state_incentive", "co_investment")
 NOT_RESOURCE = (*TRANSFER_TERMS, "tariff")
 """Site cost columns that are transfers (to or from the public), left out of system cost."""
 TOP_STATES = 12
+RULE_COLOURS = ("#c0392b", "#8e1b10", "#e8746a")
+"""Colours of the penalties for rules missed in the charts."""
 
 
 def cost_terms(result: Result) -> pd.Series:
@@ -38,14 +41,39 @@ def system_terms(result: Result) -> pd.Series:
     return terms.drop([t for t in NOT_RESOURCE if t in terms.index])
 
 
+IMPORT_FREIGHT = "Import freight (port to market)"
+
+
+def system_cost_terms(result: Result) -> pd.Series:
+    """The system cost of ``result`` by term [USD/yr], labelled for people: the sites' resource
+    terms, the freight of imports from their port to the markets and every penalty for a rule
+    missed (``'Rule missed: …'``). The terms sum to the ``system_cost`` KPI."""
+    terms = system_terms(result)
+    terms.index = [term_label(t) for t in terms.index]
+    extra = {IMPORT_FREIGHT: _kpi(result, "product_freight", "imports", 0.0)}
+    extra.update(penalty_terms(result))
+    return pd.concat([terms, pd.Series(extra, dtype=float)])
+
+
 def cost_by_term(results: Sequence[Result]) -> tuple[list[str], dict[str, list[float]]]:
     """Scenarios × system-cost terms [USD/yr] for a stacked chart (transfers are drawn apart,
-    as public outlay; terms that are zero everywhere are left out)."""
+    as public outlay; terms that are zero everywhere are left out; penalties for rules missed
+    are terms of their own and never left out)."""
     frame = pd.DataFrame(
-        {label: system_terms(r) for label, r in zip(scenario_labels(results), results, strict=True)}
+        {
+            label: system_cost_terms(r)
+            for label, r in zip(scenario_labels(results), results, strict=True)
+        }
     ).fillna(0.0)
-    frame = frame[(frame.abs() > 0.5).any(axis=1)]
-    return list(frame.columns), {term_label(t): frame.loc[t].tolist() for t in frame.index}
+    keep = (frame.abs() > 0.5).any(axis=1) | frame.index.str.startswith(RULE_TERM_PREFIX)
+    frame = frame[keep]
+    return list(frame.columns), {t: frame.loc[t].tolist() for t in frame.index}
+
+
+def rule_colours(names: Sequence[str]) -> dict[str, str]:
+    """Red shades for the ``'Rule missed: …'`` series of a chart (others keep the palette)."""
+    rules = [n for n in names if str(n).startswith(RULE_TERM_PREFIX)]
+    return {n: RULE_COLOURS[i % len(RULE_COLOURS)] for i, n in enumerate(rules)}
 
 
 def cost_by_state(
@@ -73,10 +101,11 @@ def cost_by_state(
 def jobs_by_zone(results: Sequence[Result]) -> tuple[list[str], dict[str, list[float]]]:
     """Zones (and all) × scenarios: jobs [jobs] from the ``jobs`` KPI by scope."""
     labels = scenario_labels(results)
+    zones = used_zones(results)
     scopes: list[str] = []
     for r in results:
         for scope in r.kpis.loc[r.kpis["kpi"] == "jobs", "scope"]:
-            if scope not in scopes:
+            if scope not in scopes and scope_zone(scope) in (None, *zones):
                 scopes.append(str(scope))
     values = {
         label: [_kpi(r, "jobs", s, 0.0) for s in scopes]
@@ -135,12 +164,17 @@ def cards(results: Sequence[Result]) -> list[dict]:
                 continue
             row = rows.iloc[0]
             items.append((kpi_label(name, scope), kpi_value(row["value"], str(row["unit"]), name)))
-        out.append({"title": label, "items": items})
+        for term, value in penalty_terms(r).items():
+            items.append((f"{term} (penalty in the cost)", f"{fmt_usd_short(value)}/yr"))
+        out.append({"title": label, "items": items, "missed": bool(penalty_terms(r))})
     return out
 
 
 def _signed_money(value: float) -> str:
-    return ("+" if value > 0 else "−" if value < 0 else "") + fmt_usd_short(abs(value)) + "/yr"
+    """``'+USD 186 million/yr'``; ``'0'`` below half a dollar (float noise, no change)."""
+    if not math.isfinite(value) or abs(value) < 0.5:
+        return "0" if math.isfinite(value) else "n/a"
+    return ("+" if value > 0 else "−") + fmt_usd_short(abs(value)) + "/yr"
 
 
 def differences(a: Result, b: Result, data: RegionData) -> list[str]:
@@ -154,27 +188,35 @@ def differences(a: Result, b: Result, data: RegionData) -> list[str]:
         decided = _kpi(a, "decision_cost", "system")
         share = gap / decided if decided else math.nan
         direction = "more" if gap > 0 else "less"
-        terms = (system_terms(b).sub(system_terms(a), fill_value=0.0)).sort_values(
-            key=abs, ascending=False
-        )
-        drivers = [
-            f"{term_label(t).lower()} {_signed_money(v)}"
-            for t, v in terms.items()
-            if abs(v) >= max(abs(gap) * 0.05, 1e5)
-        ][:3]
+        terms = system_cost_terms(b).sub(system_cost_terms(a), fill_value=0.0)
+        terms = terms.sort_values(key=abs, ascending=False)
+        drivers = [_driver(t, v) for t, v in terms.items() if abs(v) >= max(abs(gap) * 0.05, 1e5)][
+            :3
+        ]
         why = f", mostly {', '.join(drivers)}" if drivers else ""
         out.append(
             f"{lb} costs the country {fmt_usd_short(abs(gap))}/yr {direction} than {la} "
             f"in system cost ({fmt_pct(abs(share))} of the {la} decision cost){why}."
         )
+        for label, result in ((lb, b), (la, a)):
+            for rule in missed_rules(result, label):
+                out.append(
+                    f"Rule missed: {rule.sentence()}; the penalty stands for a rule not met, "
+                    "not for money spent."
+                )
         ia, ib = _kpi(a, "investor_cost"), _kpi(b, "investor_cost")
         outlay = _kpi(b, "public_outlay") - _kpi(a, "public_outlay")
         if math.isfinite(ib - ia) and math.isfinite(outlay):
+            transfers = (
+                "the public's transfers to them do not change"
+                if _signed_money(outlay) == "0"
+                else f"the public's transfers to them by {_signed_money(outlay)} (a transfer, "
+                "not a saving)"
+            )
             out.append(
                 f"Investors in {lb} pay {fmt_usd_short(abs(ib - ia))}/yr "
                 f"{'more' if ib > ia else 'less'}: the country's cost changes by "
-                f"{_signed_money(gap)} and the public's transfers to them by "
-                f"{_signed_money(outlay)} (a transfer, not a saving)."
+                f"{_signed_money(gap)} and {transfers}."
             )
     for k in CLUSTER_TYPES:
         sa, sb = _states(new_sites(a, k)), _states(new_sites(b, k))
@@ -200,6 +242,14 @@ def differences(a: Result, b: Result, data: RegionData) -> list[str]:
             f"{lb} {fmt_usd_short(pb)}/yr."
         )
     return out
+
+
+def _driver(term: str, value: float) -> str:
+    """One cost driver of a gap: ``'energy −USD 109 million/yr'``; a penalty says it is one."""
+    if term.startswith(RULE_TERM_PREFIX):
+        what = term[len(RULE_TERM_PREFIX) :]
+        return f"the penalty for missing the {what} {_signed_money(value)}"
+    return f"{term[:1].lower()}{term[1:]} {_signed_money(value)}"
 
 
 def _states(sites: pd.DataFrame) -> list[str]:

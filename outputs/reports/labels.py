@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +58,8 @@ TERM_LABELS = {
     "shortfall_penalty": "Target shortfall penalty",
     "unsupplied_penalty": "Unsupplied mineral penalty",
     "tariff": "Tariffs paid",
+    "product_freight": "Product freight",
+    "import_freight": "Import freight (port to market)",
     "share_gap_penalty": "Domestic-share gap penalty",
     "unsupplied": "Unsupplied need (landed price + penalty)",
 }
@@ -139,6 +142,67 @@ def display_unit(unit: str, kpi: str = "") -> str:
     return unit
 
 
+_PER_UNIT_TEXT = re.compile(
+    r"(?P<sign>[+\-−]?)(?P<num>\d+(?:,\d{3})*(?:\.\d+)?(?:e[+-]?\d+)?) "
+    r"(?P<unit>USD/yr per (?:GWh|t|GW)/yr|USD/(?:GWh|MWh|t|GW|MW))(?![\w/])"
+)
+
+
+_NUMBER = r"[+\-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:e[+-]?\d+)?"
+_PER_UNIT_LIST = re.compile(
+    rf"(?P<items>(?:[a-z_]+ {_NUMBER}, )+[a-z_]+ {_NUMBER}) "
+    r"(?P<unit>USD/yr per (?:GWh|t|GW)/yr)(?![\w/])"
+)
+_LISTED_NUMBER = re.compile(rf"(?P<term>[a-z_]+) (?P<num>{_NUMBER})")
+
+
+def readable_units(text: str) -> str:
+    """Per-unit costs inside a sentence in the units a planner reads (USD/kWh, USD/kg, USD/W),
+    whatever notation they came in.
+
+    >>> readable_units("maximum scale (3.184e+05 USD/yr per GWh/yr); gap +1,250 USD/t")
+    'maximum scale (USD 0.318/kWh); gap +USD 1.25/kg'
+    >>> readable_units("capex +123,181, labor +74,320 USD/yr per GWh/yr vs the model's sites")
+    "capex +USD 0.123/kWh, labor +USD 0.074/kWh vs the model's sites"
+    """
+
+    def convert(match: re.Match[str]) -> str:
+        value = float(match["num"].replace(",", ""))
+        sign = match["sign"]
+        sign = "+" if sign == "+" else "−" if sign in ("-", "−") else ""
+        return sign + kpi_value(value, match["unit"])
+
+    def listed(match: re.Match[str]) -> str:  # "a +1, b +2 UNIT": the unit belongs to each
+        unit = match["unit"]
+        return _LISTED_NUMBER.sub(lambda m: f"{m['term']} {m['num']} {unit}", match["items"])
+
+    return _PER_UNIT_TEXT.sub(convert, _PER_UNIT_LIST.sub(listed, str(text)))
+
+
+def kpi_difference(a: float, b: float, unit: str, kpi: str = "") -> tuple[str, int]:
+    """(text, sign) of ``b − a`` as the reader sees it: ``'0'`` and sign 0 when the two values
+    look the same at their display precision (float noise such as 4.55e-13 km is no change),
+    else the signed difference in the KPI's display unit, e.g. ``'+USD 186 million/yr'``.
+
+    >>> kpi_difference(241.7, 241.7 + 4.55e-13, "km")
+    ('0', 0)
+    >>> kpi_difference(42.63e9, 42.83e9, "USD/yr")
+    ('+USD 200 million/yr', 1)
+    >>> kpi_difference(0.36, 0.361, "fraction")
+    ('+0.1 pp', 1)
+    """
+    if not (math.isfinite(float(a)) and math.isfinite(float(b))):
+        return "n/a", 0
+    if kpi_value(a, unit, kpi) == kpi_value(b, unit, kpi):
+        return "0", 0
+    diff = float(b) - float(a)
+    sign = 1 if diff > 0 else -1
+    mark = "+" if sign > 0 else "−"
+    if unit == "fraction":
+        return f"{mark}{100 * abs(diff):.1f} pp", sign
+    return mark + kpi_value(abs(diff), unit, kpi), sign
+
+
 def kpi_value(value: float, unit: str, kpi: str = "") -> str:
     """A KPI value in the unit a planner reads (see the module docstring)."""
     if value is None or not math.isfinite(float(value)):
@@ -158,7 +222,8 @@ def kpi_value(value: float, unit: str, kpi: str = "") -> str:
     if fmt == "ratio" or unit in ("ratio", "1"):
         return f"{value:.2f}×"
     if unit.startswith("USD") and " per " in unit:  # e.g. USD/yr per job
-        return f"{fmt_usd_short(value)} {unit[3:].strip()}"
+        rest = unit[3:].strip()
+        return f"{fmt_usd_short(value)}{rest if rest.startswith('/') else ' ' + rest}"
     if unit.startswith("USD"):
         rest = unit[3:]
         return fmt_usd_short(value) + (rest if rest.startswith("/") else f" {rest}".rstrip())
@@ -168,7 +233,14 @@ def kpi_value(value: float, unit: str, kpi: str = "") -> str:
 
 
 __all__ = [
+    "ANALYSIS_KPIS",
     "KpiLabel",
+    "analysis_kpi",
+    "analysis_kpi_label",
+    "display_scale",
+    "kpi_difference",
+    "parameter_label",
+    "readable_units",
     "PER_UNIT",
     "SCOPE_LABELS",
     "TERM_LABELS",
@@ -181,3 +253,125 @@ __all__ = [
     "scope_label",
     "term_label",
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# analysis parameters and KPI columns
+# ---------------------------------------------------------------------------------------------
+
+LEVER_LABELS = {
+    "multipliers.power_price": "Power price multiplier, all states",
+    "multipliers.wage": "Wage multiplier, all states",
+    "multipliers.mineral_price": "Mineral price multiplier, all minerals",
+    "policy.green_lane_factor": "Green-lane factor (share of the usual permitting months)",
+    "policy.co_investment_rate_reduction": "Co-investment: cut in the cost of capital",
+    "limits.labor_share_cap": "Labour cap (share of a state's manufacturing jobs)",
+}
+ZONE_KINDS = {
+    "power_price": "Power price multiplier",
+    "power-price": "Power price multiplier",
+    "wage": "Wage multiplier",
+    "permitting_months": "Permitting months factor",
+    "permitting": "Permitting months factor",
+    "mfg_employment_jobs": "Manufacturing employment factor",
+    "grid_co2_kg_per_mwh": "Grid CO2 factor",
+}
+FIGURE_LABELS = {
+    "min_scale": "minimum plant scale",
+    "max_scale": "maximum plant scale",
+    "capex_usd_per_unit": "capital cost per unit of capacity",
+    "lifetime_yr": "plant lifetime",
+    "discount_rate": "investor discount rate",
+    "fixed_site_cost_usd_per_yr": "fixed site cost",
+    "electricity_mwh_per_unit": "electricity per unit",
+    "jobs_per_unit": "jobs per unit of capacity",
+    "other_opex_usd_per_unit": "other opex per unit",
+    "other_materials_usd_per_unit": "other materials per unit",
+    "construction_months": "construction months",
+    "product_mass_t_per_unit": "product mass per unit",
+    "credit_45x_usd_per_unit": "45X credit per unit",
+    "landed_import_price_usd_per_unit": "landed import price",
+    "import_tariff_pct": "import tariff",
+    "agglomeration_discount": "agglomeration discount",
+    "expansion_share": "expansion share of an operating plant",
+    "expansion_fixed_cost_fraction": "expansion fixed cost (share of greenfield)",
+    "freight_usd_per_tkm": "Freight rate",
+    "circuity_factor": "Circuity (network / great-circle distance)",
+    "shortfall_penalty_multiple": "Shortfall penalty (× landed import price)",
+    "delay_cost_fraction_per_month": "Permitting delay cost per month",
+    "labor_share_cap": "Labour cap (share of a state's manufacturing jobs)",
+    "utilization": "Utilisation of nameplate",
+    "gateway_premium_pct": "Import gateway premium",
+    "unsupplied_mineral_penalty_multiple": "Unsupplied mineral penalty (× landed price)",
+    "social_discount_rate": "Social discount rate",
+}
+TYPE_TITLES = {"battery": "Battery cells", "magnet": "NdFeB magnets", "solar": "Solar modules"}
+
+
+def parameter_label(name: str) -> str:
+    """A parameter of the analyses for people.
+
+    >>> parameter_label("multipliers.mineral_price")
+    'Mineral price multiplier, all minerals'
+    >>> parameter_label("power_price@great-lakes"), parameter_label("wage@MN+MI")
+    ('Power price multiplier, great-lakes zone', 'Wage multiplier in MN, MI')
+    >>> parameter_label("battery.capex_usd_per_unit")
+    'Battery cells: capital cost per unit of capacity'
+    >>> parameter_label("bom_nickel_t_per_unit"), parameter_label("national_target_battery_gwh_per_yr")
+    ('Nickel per unit (bill of materials)', 'National battery target')
+    """
+    name = str(name)
+    if name in LEVER_LABELS:
+        return LEVER_LABELS[name]
+    if "@" in name:
+        kind, _, where = name.partition("@")
+        label = ZONE_KINDS.get(kind, readable(kind))
+        return (
+            f"{label} in {where.replace('+', ', ')}"
+            if "+" in where or len(where) == 2
+            else (f"{label}, {where} zone")
+        )
+    kind, dot, figure = name.partition(".")
+    if dot and kind in TYPE_TITLES:
+        return f"{TYPE_TITLES[kind]}: {_figure_label(figure)}"
+    return _figure_label(name)[:1].upper() + _figure_label(name)[1:]
+
+
+def _figure_label(figure: str) -> str:
+    if figure in FIGURE_LABELS:
+        return FIGURE_LABELS[figure]
+    if figure.startswith("bom_") and figure.endswith("_t_per_unit"):
+        mineral = figure[4 : -len("_t_per_unit")].replace("_", " ")
+        return f"{mineral} per unit (bill of materials)"
+    if figure.startswith("national_target_"):
+        kind = figure[len("national_target_") :].split("_")[0]
+        return f"national {kind} target"
+    return readable(figure).lower()
+
+
+ANALYSIS_KPIS = ("levelized_cost", "new_capacity", "total_annual_cost", "objective", "jobs")
+
+
+def analysis_kpi(column: str) -> tuple[str, str]:
+    """(kpi, scope) of an analysis KPI column: ``'levelized_cost_battery'`` →
+    ``('levelized_cost', 'battery')``; ``'jobs'`` → ``('jobs', 'all')``."""
+    for kpi in ("levelized_cost", "new_capacity"):
+        if column.startswith(kpi + "_"):
+            return kpi, column[len(kpi) + 1 :]
+    return column, "all"
+
+
+def analysis_kpi_label(column: str) -> str:
+    """``'levelized_cost_battery'`` → ``'Levelized cost, battery cells'``;
+    ``'total_annual_cost'`` → ``'Cost minimised (scenario view)'``."""
+    kpi, scope = analysis_kpi(column)
+    return kpi_label(kpi, scope)
+
+
+def display_scale(unit: str) -> tuple[str, float]:
+    """(shown unit, factor) of a unit: per-unit costs per kWh, kg or W, the rest unchanged.
+
+    >>> display_scale("USD/GWh"), display_scale("USD/yr")
+    (('USD/kWh', 1e-06), ('USD/yr', 1.0))
+    """
+    return PER_UNIT.get(unit, (unit, 1.0))

@@ -14,6 +14,7 @@ from optimizer import CLUSTER_TYPES, Result
 from regions import RegionData
 
 from ..formatting import fmt_capacity, fmt_num, fmt_pct, fmt_usd_short
+from ..missed import RULE_TERM_PREFIX, penalty_terms
 
 KEY_COLUMNS = ["kpi", "scope", "unit"]
 
@@ -126,6 +127,22 @@ def _more_fewer(delta: float, noun: str, where: str) -> str:
     return f"{fmt_num(abs(delta))} {word} {noun} {where}"
 
 
+def used_zones(results: Sequence[Result]) -> list[str]:
+    """Zones some scenario of ``results`` designates, in order of first use (the only zones a
+    comparison shows)."""
+    return _designated_zones(results)
+
+
+def scope_zone(scope: str) -> str | None:
+    """The zone a KPI scope is about (``'zone:south'``, ``'battery@south'``), else None."""
+    scope = str(scope)
+    if scope.startswith("zone:"):
+        return scope[5:]
+    if "@" in scope:
+        return scope.partition("@")[2]
+    return None
+
+
 def _designated_zones(results: Sequence[Result]) -> list[str]:
     zones: list[str] = []
     for result in results:
@@ -148,6 +165,22 @@ def _delta_text(delta: float, base: float, base_label: str) -> str:
     return f"{fmt_usd_short(abs(delta))}/yr {word}{pct}"
 
 
+def _penalty_cause(result: Result, ref: Result) -> str:
+    """``' (USD 19.61 bn/yr of it the penalty for missing the domestic share of nickel)'`` when
+    penalties for rules missed change by more than USD 0.5 million/yr, else ``''``."""
+    mine, theirs = penalty_terms(result), penalty_terms(ref)
+    changes = {
+        term[len(RULE_TERM_PREFIX) :]: mine.get(term, 0.0) - theirs.get(term, 0.0)
+        for term in dict.fromkeys([*mine, *theirs])
+    }
+    parts = [
+        f"{'+' if v > 0 else '−'}{fmt_usd_short(abs(v))}/yr of it the penalty for missing the {what}"
+        for what, v in changes.items()
+        if abs(v) >= 0.5e6
+    ]
+    return f" ({'; '.join(parts)}: a rule not met, not money spent)" if parts else ""
+
+
 def cost_views_text(result: Result, ref: Result, ref_label: str) -> str:
     """One sentence on the three cost views of ``result`` against ``ref``: what the country, the
     investors and the public pay more or less. A transfer is never called a saving."""
@@ -155,7 +188,10 @@ def cost_views_text(result: Result, ref: Result, ref_label: str) -> str:
     investor = _kpi(result, "investor_cost") - _kpi(ref, "investor_cost")
     outlay = _kpi(result, "public_outlay") - _kpi(ref, "public_outlay")
     decided = _kpi(ref, "decision_cost", "system")
-    parts = [f"It costs the country {_delta_text(system, decided, ref_label)} than {ref_label}"]
+    parts = [
+        f"It costs the country {_delta_text(system, decided, ref_label)} than {ref_label}"
+        + _penalty_cause(result, ref)
+    ]
     if math.isfinite(investor) and abs(investor) >= 0.5e6:
         parts.append(
             f"investors {fmt_usd_short(abs(investor))}/yr {'more' if investor > 0 else 'less'}"

@@ -8,7 +8,8 @@ from optimizer import CAPACITY_UNITS, Result
 from regions import RegionData
 
 from ..formatting import fmt_num
-from .summary import scenario_labels
+from .labels import kpi_value, readable_units
+from .summary import PRODUCT_NOUN, scenario_labels
 
 WHY_ROW_CLASS = "cs-why-row"
 
@@ -29,20 +30,22 @@ def why_blocks(results: Sequence[Result], data: RegionData) -> list[dict]:
         rows, attrs = [], []
         for w in result.why.to_dict("records"):
             unit = CAPACITY_UNITS.get(w["cluster_type"], "unit/yr")
+            per_unit = f"USD/yr per {unit}"
             runner = (
-                f"{_name(data, w['runner_up'])}, {fmt_num(w['runner_up_cost_usd_per_unit'])} "
+                f"{_name(data, w['runner_up'])}, "
+                f"{kpi_value(w['runner_up_cost_usd_per_unit'], per_unit)} "
                 f"({w['gap_pct']:+.2f} %)"
                 if w["runner_up"]
                 else "none"
             )
             rows.append(
                 [
-                    f"{_name(data, w['region_id'])}: {w['cluster_type']}",
+                    f"{_name(data, w['region_id'])}: {PRODUCT_NOUN.get(w['cluster_type'], '')}",
                     f"{fmt_num(w['new_capacity'])} {unit}",
-                    f"{fmt_num(w['cost_usd_per_unit'])} USD/yr per {unit}",
+                    kpi_value(w["cost_usd_per_unit"], per_unit),
                     runner,
-                    w["binding"] or "none",
-                    w["break_even"],
+                    readable_units(w["binding"] or "none"),
+                    readable_units(w["break_even"]),
                 ]
             )
             attrs.append(
@@ -62,5 +65,5 @@ def why_blocks(results: Sequence[Result], data: RegionData) -> list[dict]:
             "Binding here (dual)",
             "What would have to change",
         ]
-        blocks.append({"label": label, "headers": headers, "rows": rows, "attrs": attrs})
+        blocks.append({"label": label, "headers": headers, "rows": rows, "attrs": attrs, "left": 6})
     return blocks

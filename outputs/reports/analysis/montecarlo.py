@@ -18,6 +18,7 @@ from ..charts import (
     histogram_svg,
 )
 from ..compare import _table
+from ..labels import analysis_kpi_label, display_scale, parameter_label
 from .common import (
     MAP_NAME,
     REPORT_NAME,
@@ -38,13 +39,17 @@ def probability_layers(result: MonteCarloResult) -> dict[str, pd.Series]:
 
 
 def _plain_number(value: float | None, unit: str) -> str:
-    """A table cell without the unit (the unit has its own column)."""
+    """A table cell without the unit (the unit has its own column); per-unit costs are given
+    in their shown unit already (USD/kWh, USD/kg, USD/W)."""
     if value is None or not math.isfinite(float(value)):
         return "n/a"
     if unit == "fraction":
         return fmt_pct(value)
     if abs(float(value)) < 1e-9:
         return "0"
+    if unit in ("USD/kWh", "USD/kg", "USD/W"):
+        size = abs(float(value))
+        return f"{value:,.3f}" if size < 1 else f"{value:,.2f}" if size < 100 else f"{value:,.0f}"
     if unit.startswith("USD"):
         return fmt_usd_short(value).removeprefix("USD ")
     return fmt_num(value)
@@ -54,15 +59,24 @@ def _summary_section(result: MonteCarloResult) -> str:
     columns = ["mean", "std", "min", "p5", "p25", "p50", "p75", "p95", "max"]
     rows = []
     for kpi, r in result.summary.iterrows():
-        unit = kpi_unit(str(kpi))
-        cells = [esc(kpi), esc(unit), esc(fmt_num(r["n"]))]
-        cells += [esc(_plain_number(r.get(c), unit)) for c in columns]
+        unit, factor = display_scale(kpi_unit(str(kpi)))
+        shown = "%" if unit == "fraction" else unit
+        cells = [
+            f'<span title="{esc(kpi)}">{esc(analysis_kpi_label(str(kpi)))}</span>',
+            esc(shown),
+            esc(fmt_num(r["n"])),
+        ]
+        cells += [esc(_plain_number(_scaled(r.get(c), factor), unit)) for c in columns]
         rows.append(cells)
     return (
         "<h2>KPI distribution</h2>"
         + _table(["KPI", "unit", "runs", *columns], rows, left=2)
         + '<p class="note">Percentiles over the runs that solved (summary.csv).</p>'
     )
+
+
+def _scaled(value: float | None, factor: float) -> float | None:
+    return None if value is None else float(value) * factor
 
 
 def _probability_section(result: MonteCarloResult, data: RegionData) -> str:
@@ -99,7 +113,7 @@ def _probability_section(result: MonteCarloResult, data: RegionData) -> str:
 def _parameters_section(result: MonteCarloResult) -> str:
     rows = [
         [
-            esc(p.name),
+            f'<span title="{esc(p.name)}">{esc(parameter_label(p.name))}</span>',
             esc(p.unit),
             esc(fmt_num(p.low)),
             esc(fmt_num(p.base)),
@@ -136,7 +150,7 @@ def montecarlo_report(
         histogram_svg(
             result.runs["total_annual_cost"].to_numpy(float),
             unit="USD/yr",
-            title="Total annual cost",
+            title=analysis_kpi_label("total_annual_cost"),
         )
     )
     body.append(_probability_section(result, data))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -82,7 +83,7 @@ def _regret_type_section(
                 "yes" if bool(r["in_base_optimum"]) else "no",
                 esc(fmt_num(r["forced_new_capacity"])),
                 esc(fmt_num(r["overshoot"])),
-                esc(r["displaced"] or "—"),
+                esc(_displaced_text(r["displaced"])),
                 esc(note),
             ]
         )
@@ -126,6 +127,18 @@ def _regret_type_section(
         )
     parts.append(_breakdown(valued, data))
     return "".join(parts)
+
+
+def _displaced_text(text: str) -> str:
+    """``'MN -12.0914; WI -28.9086'`` → ``'MN −12.1; WI −28.9'`` (``'—'`` when empty)."""
+    if not str(text or "").strip() or str(text) == "nan":
+        return "—"
+
+    def number(match: re.Match[str]) -> str:
+        value = float(match.group(0))
+        return ("−" if value < 0 else "+" if value > 0 else "") + fmt_num(abs(value))
+
+    return re.sub(r"[+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?", number, str(text))
 
 
 def _breakdown(valued: pd.DataFrame, data: RegionData) -> str:

@@ -22,6 +22,7 @@ from ..charts import (
     tornado_svg,
 )
 from ..compare import _table
+from ..labels import analysis_kpi_label, display_scale, parameter_label
 from .common import (
     MAP_NAME,
     REPORT_NAME,
@@ -80,6 +81,21 @@ def sweep_layers(result: SweepResult, parameter: str | None) -> dict[str, pd.Ser
     return layers
 
 
+def _for_people(table: pd.DataFrame, factor: float) -> pd.DataFrame:
+    """A tornado table with parameter labels and its KPI values in the shown unit."""
+    out = table.copy()
+    out["label"] = out["parameter"].map(parameter_label)
+    for column in ("base_kpi", "delta_low", "delta_high", "swing"):
+        if column in out:
+            out[column] = out[column].astype(float) * factor
+    return out
+
+
+def _parameter_cell(name: str) -> str:
+    """A parameter's label for people, its id (as the command line takes it) on hover."""
+    return f'<span title="{esc(name)}">{esc(parameter_label(name))}</span>'
+
+
 def sweep_report(
     result: SweepResult,
     tornado_table: pd.DataFrame,
@@ -104,10 +120,10 @@ def sweep_report(
         "at high − change at low|).</p>"
     )
     for kpi, table in tornado_table.groupby("kpi", sort=False):
-        unit = str(table["kpi_unit"].iloc[0])
+        unit, factor = display_scale(str(table["kpi_unit"].iloc[0]))
         column = kpi_column(str(kpi))
-        title = f"{column} [{unit}]"
-        chart = tornado_svg(table, unit=unit, title=title)
+        title = f"{analysis_kpi_label(column)} [{unit}]"
+        chart = tornado_svg(_for_people(table, factor), unit=unit, title=title)
         more = len(table) - min(len(table), TORNADO_MAX_BARS)
         note = f'<p class="note">{more} more parameters with smaller swings in tornado.csv.</p>'
         tail = note if more > 0 else ""
@@ -121,7 +137,7 @@ def sweep_report(
     if len(total):
         rows = [
             [
-                esc(r["parameter"]),
+                _parameter_cell(r["parameter"]),
                 esc(r["unit"]),
                 esc(fmt_num(r["base_value"])),
                 esc(fmt_num(r["low_value"])),
@@ -133,7 +149,8 @@ def sweep_report(
             for _, r in total.iterrows()
         ]
         body.append(
-            "<details><summary><b>Tornado table: total annual cost</b></summary>"
+            "<details><summary><b>Tornado table: "
+            f"{esc(analysis_kpi_label('total_annual_cost').lower())}</b></summary>"
             + _table(
                 [
                     "Parameter",
@@ -154,7 +171,7 @@ def sweep_report(
     if len(moved):
         rows = [
             [
-                esc(r["parameter"]),
+                _parameter_cell(r["parameter"]),
                 esc(r["level"]),
                 esc(f"{fmt_num(r['value'])} {r['unit']}".strip()),
                 esc(r["sites_added"] or "—"),
@@ -184,7 +201,7 @@ def sweep_report(
         body.append(
             _map_section(
                 f"The map shows the base optimum with layers of the change in new capacity when "
-                f"<b>{esc(map_parameter)}</b> (the parameter with the largest swing among those "
+                f"<b>{esc(parameter_label(map_parameter))}</b> (the parameter with the largest swing among those "
                 "that moved sites) is at its low or high value."
             )
         )
@@ -271,19 +288,22 @@ def breakeven_report(
 ) -> str:
     """The break-even report page (HTML)."""
     unit = kpi_unit(kpi_column(found.kpi))
+    label = parameter_label(found.parameter)
     body = _header(
-        f"Break-even: {found.scenario_a} vs {found.scenario_b} along {found.parameter}",
+        f"Break-even: {found.scenario_a} vs {found.scenario_b} along {label}",
         scenario_a,
         data,
     )
     if found.flips:
-        lead = f"The ranking flips at {found.parameter} = {found.value:.6g}."
+        lead = f"The ranking flips at {label} = {found.value:.6g}."
     else:
         lead = f"No flip within bounds [{found.bounds[0]:g}, {found.bounds[1]:g}]."
     body += [
         f'<p class="lead"><b>{esc(lead)}</b> {esc(found.message)}.</p>',
-        f"<p>Parameter: {esc(describe_parameter(parameter, data))}, applied to both scenarios. "
-        f"Ranked by {esc(found.kpi)} [{esc(unit)}], lower first; search bounds "
+        f"<p>Parameter: {esc(label)} (<code>{esc(found.parameter)}</code>): "
+        f"{esc(describe_parameter(parameter, data))}, applied to both scenarios. "
+        f"Ranked by {esc(analysis_kpi_label(kpi_column(found.kpi)).lower())} [{esc(unit)}], "
+        "lower first; search bounds "
         f"[{esc(f'{found.bounds[0]:g}')}, {esc(f'{found.bounds[1]:g}')}].</p>",
         break_even_svg(found, unit=unit),
     ]
@@ -306,7 +326,7 @@ def breakeven_report(
         "<h2>Evaluations</h2>"
         + _table(
             [
-                found.parameter,
+                label,
                 f"{found.scenario_a} [{unit}]",
                 f"{found.scenario_b} [{unit}]",
                 f"{found.scenario_a} − {found.scenario_b}",
@@ -316,7 +336,7 @@ def breakeven_report(
         )
         + '<p class="note">Also in breakeven.csv.</p>'
     )
-    return html_page(f"Break-even: {found.parameter}", body)
+    return html_page(f"Break-even: {label}", body)
 
 
 def write_breakeven(

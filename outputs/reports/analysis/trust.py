@@ -1,5 +1,5 @@
-"""Run folders of the hindcast and the near-optimal alternatives: their tables as CSV and a map
-(the scenario map with the comparison as extra shading)."""
+"""Run folders of the hindcast and the near-optimal alternatives: their tables as CSV, a map (the
+scenario map with the comparison as extra shading) and ``report.html`` (``trust_pages``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from regions import RegionData
 
 from ...atomic import atomic_write_text
 from ...maps.scenario import save_map, scenario_map
-from .common import MAP_NAME, write_csv
+from .common import MAP_NAME, REPORT_NAME, write_csv
+from .trust_pages import alternatives_report, hindcast_report
 
 HINDCAST_TABLES = ("by_state", "scores", "missed", "invented")
 ALTERNATIVES_TABLES = ("plans", "sites", "frequency")
@@ -70,7 +71,7 @@ def write_hindcast(
     """Write ``by_state.csv``, ``scores.csv`` (indexed as in the result), ``missed.csv``,
     ``invented.csv``, ``reality.csv`` (reality vs optimum per type) and ``reality_sites.csv``
     (announced, placed and missed capacity per site) when the result has them, ``notes.txt``
-    (one note a line) and ``map.html``; return the names."""
+    (one note a line), ``map.html`` and ``report.html``; return the names."""
     folder = Path(folder)
     write_csv(h.by_state, folder / "by_state.csv", index=True)
     write_csv(h.scores, folder / "scores.csv", index=True)
@@ -88,7 +89,9 @@ def write_hindcast(
         )
         save_map(m, folder / MAP_NAME, offline=offline)
         written.append(MAP_NAME)
-    return written
+    layers = list(hindcast_layers(h)) if with_map else []
+    atomic_write_text(folder / REPORT_NAME, hindcast_report(h, data, map_layers=layers))
+    return [*written, REPORT_NAME]
 
 
 def write_alternatives(
@@ -101,7 +104,8 @@ def write_alternatives(
     tiles: bool = False,
 ) -> list[str]:
     """Write ``plans.csv``, ``frequency.csv`` (indexed as in the result), ``sites.csv``,
-    ``reality.csv`` and ``reality_sites.csv`` (with announced capacity) and ``map.html`` (the optimum, shaded by how often each state appears); return the names."""
+    ``reality.csv`` and ``reality_sites.csv`` (with announced capacity), ``map.html`` (the
+    optimum, shaded by how often each state appears) and ``report.html``; return the names."""
     folder = Path(folder)
     write_csv(alt.plans, folder / "plans.csv", index=True)
     write_csv(alt.sites, folder / "sites.csv")
@@ -119,4 +123,6 @@ def write_alternatives(
         )
         save_map(m, folder / MAP_NAME, offline=offline)
         written.append(MAP_NAME)
-    return written
+    layers = list(alternatives_layers(alt, data)) if with_map else []
+    atomic_write_text(folder / REPORT_NAME, alternatives_report(alt, data, map_layers=layers))
+    return [*written, REPORT_NAME]
