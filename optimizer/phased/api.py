@@ -13,11 +13,14 @@ from regions import RegionData
 from ..model.scenario import Scenario, load_scenario
 from ..model.technology import CAPACITY_UNITS, CLUSTER_TYPES, TechnologyData
 from ..status import SolverReport, SolveStatus
+from .costs import sites_opened
 from .extract import (
     CAPACITY_COLUMNS,
     COST_COLUMNS,
+    DELIVERY_COLUMNS,
     PERIOD_COLUMNS,
     SCHEDULE_COLUMNS,
+    delivery_table,
     period_tables,
     schedule_tables,
 )
@@ -129,7 +132,7 @@ def _kpis(result_tables: dict, inputs: PhasedInputs, objective: float) -> pd.Dat
         built = schedule[schedule["cluster_type"] == k]
         rows += [
             ("new_capacity", k, float(built["capacity"].sum()), unit),
-            ("sites_opened", k, float((built["mode"] == "greenfield").sum()), "sites"),
+            ("sites_opened", k, float(sites_opened(schedule, k)), "count"),
             (
                 "imports_weighted",
                 k,
@@ -203,6 +206,7 @@ def solve_phased(
                 ("capacity", CAPACITY_COLUMNS),
                 ("by_period", PERIOD_COLUMNS),
                 ("costs", COST_COLUMNS),
+                ("deliveries", DELIVERY_COLUMNS),
             )
         }
         return PhasedResult(
@@ -214,7 +218,13 @@ def solve_phased(
     zone_flags = inputs.base.sites["in_designated_zone"]
     schedule, capacity = schedule_tables(inputs, solutions, zone_flags)
     by_period, costs = period_tables(inputs, solutions)
-    tables = {"schedule": schedule, "capacity": capacity, "by_period": by_period, "costs": costs}
+    tables = {
+        "schedule": schedule,
+        "capacity": capacity,
+        "by_period": by_period,
+        "costs": costs,
+        "deliveries": delivery_table(inputs, solutions),
+    }
     report = SolverReport(
         typed, "highs", objective, gap, input_seconds + build_seconds, solve_seconds, **size
     )
