@@ -72,8 +72,8 @@ def cost_terms(inputs: PhasedInputs, solutions: list[GroupSolution]) -> dict[str
             pv["tariff"] += tonnes * tariff
             pv["freight"] += tonnes * freight
         for (region_id, k, node_id, t), col in model.deliver.items():
-            pv["product_freight"] += factors[t] * float(x[col]) * float(
-                outbound[(region_id, k, node_id)]
+            pv["product_freight"] += (
+                factors[t] * float(x[col]) * float(outbound[(region_id, k, node_id)])
             )
         for (node_id, t), col in model.imported.items():
             pv["product_freight"] += factors[t] * float(x[col]) * float(inbound[node_id])

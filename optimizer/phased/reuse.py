@@ -27,13 +27,14 @@ from ..model.solve import match_highs_threads, silence_highs_banner
 from ..model.technology import CLUSTER_TYPES, TechnologyData
 from ..runs.solution import SolveOptions
 from ..runs.specs import InputsCache, apply_site_changes, apply_spec
-from .api import ORDER, solve_groups
+from .api import ORDER
 from .costs import cost_terms, objective_keys, sites_opened
 from .extract import period_tables, schedule_tables
+from .groups import solve_groups
 from .inputs import PhasedInputs, phased_inputs_from, phased_scenario_base
 from .lp import to_highs
 from .model import PhasedModel, force_site
-from .solve import GroupSolution, HighsOptions, configure, run_highs
+from .solve import GroupSolution, HighsOptions, configure, run_highs, set_start
 
 
 @dataclass
@@ -105,7 +106,9 @@ class PhasedEvaluator:
         base = apply_site_changes(base, site_changes)
         return phased_inputs_from(base, data, scenario, tech)
 
-    def _solve(self, model: PhasedModel, options: HighsOptions) -> GroupSolution:
+    def _solve(
+        self, model: PhasedModel, options: HighsOptions, start: np.ndarray | None = None
+    ) -> GroupSolution:
         if self._force is not None and not force_site(model, *self._force):
             return GroupSolution("infeasible", None, None, None, 0.0, model=model)
         arrays = model.lp.arrays()
@@ -116,10 +119,8 @@ class PhasedEvaluator:
         compiled = self._compiled.get(model.types) if self.reuse else None
         if compiled is not None and compiled.matches(arrays, model):
             compiled.patch(arrays)
-            if compiled.start is not None:  # the first run's optimum, whatever ran since
-                solution = highspy.HighsSolution()
-                solution.col_value = compiled.start
-                compiled.highs.setSolution(solution)
+            # the first run's optimum, whatever ran since (or the merge's start)
+            set_start(compiled.highs, start if start is not None else compiled.start)
             self.modes.append("reuse")
         else:
             highs = to_highs(arrays)
@@ -130,6 +131,7 @@ class PhasedEvaluator:
             )  # fmt: skip
             if self.reuse:
                 self._compiled[model.types] = compiled
+            set_start(highs, start)
             self.modes.append("rebuild")
         solved = run_highs(compiled.highs, model)
         if compiled.start is None and solved.has_solution:
