@@ -108,3 +108,40 @@ def test_regret_command_on_the_builtin_phased_scenario(tmp_path, capsys):
         assert terms == pytest.approx(row["regret_usd_per_yr"], rel=1e-6)
     stdout = capsys.readouterr().out
     assert "magnet: base optimum OH" in stdout and "million/yr" not in stdout
+
+
+def test_break_even_says_when_a_run_stopped_before_its_optimum(tmp_path):
+    """A run that hit its time limit is 'feasible', not 'optimal': its objective may be far
+    from the optimum (on the built-in phased pair, one such run made south-phased 46 bn USD
+    dearer), so a flip next to it may be the solver's. The break-even keeps each run's status
+    and says so."""
+    from optimizer.analyses.breakeven import break_even
+    from optimizer.analyses.parameters import zone_factor
+
+    data, tech = tiny.load(tmp_path, permitting={"A": 30.0, "B": 0.0})
+    base = scenario()
+    only_a = base.replace(name="only-a", limits={"excluded_regions": ["B", "C"]})
+    only_b = base.replace(name="only-b", limits={"excluded_regions": ["A", "C"]})
+
+    class StoppedAtOneValue(SerialExecutor):
+        def map(self, context, runs, on_result):
+            def mark(outcome):
+                if outcome.label.get("value") == 0.5 and context.scenario.name == "only-b":
+                    outcome.payload["status"] = "feasible"
+                on_result(outcome)
+
+            super().map(context, runs, mark)
+
+    parameter = zone_factor(data, "permitting_months", ["A"], 0.05, 0.5)
+    found = break_even(
+        only_a, only_b, parameter, data, tech, tol=0.01, executor=StoppedAtOneValue()
+    )
+    statuses = found.evaluations.set_index("value")[["status_a", "status_b"]]
+    assert tuple(statuses.loc[0.5]) == ("optimal", "feasible")
+    assert (statuses.drop(index=0.5) == "optimal").all().all()
+    assert (
+        "1 of" in found.message
+        and "not solved to a proven optimum (time limit: 0.5)" in found.message
+    )
+    clean = break_even(only_a, only_b, parameter, data, tech, tol=0.01)
+    assert "proven optimum" not in clean.message and clean.value == pytest.approx(found.value)
