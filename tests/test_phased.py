@@ -19,8 +19,8 @@ from optimizer.runs.solution import SolveOptions
 from regions.errors import DataValidationError
 from tests import tiny
 
-SLOW_A = {"A": 30.0, "B": 6.0}
-"""Permitting months: A (cheapest) waits 30, B (dearer by 5e4 USD/yr per unit) only 6."""
+SLOW_A = {"A": 18.0, "B": 0.0}
+"""Permitting months: A (cheapest) waits 18, B (dearer by 5e4 USD/yr per unit) none."""
 
 
 def two_periods(rate: float = 0.02, **sections):
@@ -38,20 +38,23 @@ def two_periods(rate: float = 0.02, **sections):
 
 
 def capacities(result) -> dict[str, float]:
-    return {
-        r.region_id: round(r.capacity, 6) for r in result.schedule.itertuples() if r.capacity > 0
-    }
+    built = result.schedule.groupby("region_id")["capacity"].sum()
+    return {r: round(v, 6) for r, v in built.items() if v > 0}
+
+
+F2030 = 2 / 1.02**2
+"""Factor of the 2030 period of :func:`two_periods` (weight 2, 2 % a year from 2028)."""
+COST_A = 6.5e5 + 1e4  # unit cost + lithium at the gateway in A [USD/yr per unit]
+COST_B = 7.0e5 + 1e4 + tiny.distance_km("A", "B")
 
 
 def test_faster_permit_wins_despite_higher_unit_cost(tmp_path):
     data, tech = tiny.load(tmp_path, permitting=SLOW_A)
-    # Decisions now (June 2026). Lag A = 30 + 24 = 54 months, B = 6 + 24 = 30. Months from
-    # June 2026 to the end of 2028: 31, to the end of 2030: 55. So B produces from 2028, A only
-    # from 2030. Factors (weights 1 and 2, rate 2 %): 1 and 2 / 1.02^2.
-    f2030 = 2 / 1.02**2
-    lithium_b = 1e4 + tiny.distance_km("A", "B")  # the gateway sits in A
-    plan_b = (1 + f2030) * (tiny.FIXED + 30 * (7.0e5 + lithium_b))
-    plan_a = 30 * 1e6 + f2030 * (tiny.FIXED + 30 * (6.5e5 + 1e4))  # import 30 units in 2028
+    # Decisions on 1 July 2026 (the first month starting on or after the as-of date 30 June).
+    # Lag A = 18 + 24 = 42 months: online 1 January 2030, nothing in 2028. Lag B = 0 + 24: online
+    # 1 July 2028, so B makes (and costs) half of 2028 and the other half is imported.
+    plan_b = (0.5 + F2030) * (tiny.FIXED + 30 * COST_B) + 0.5 * 30 * 1e6
+    plan_a = 30 * 1e6 + F2030 * (tiny.FIXED + 30 * COST_A)  # import 30 units in 2028
     assert plan_b < plan_a
     result = solve_phased(two_periods(), data, tech)
     assert result.report.status.value == "optimal"
@@ -59,8 +62,10 @@ def test_faster_permit_wins_despite_higher_unit_cost(tmp_path):
     assert result.report.objective == pytest.approx(plan_b, rel=1e-9)
     row = result.schedule.iloc[0]
     assert (row["decision_year"], row["online_year"]) == (2026, 2028)
-    imports = result.by_period.set_index("year")["imports"]
-    assert imports.to_dict() == pytest.approx({2028: 0.0, 2030: 0.0})
+    assert row["first_year_share"] == pytest.approx(0.5)
+    by_year = result.by_period.set_index("year")
+    assert by_year["imports"].to_dict() == pytest.approx({2028: 15.0, 2030: 0.0})
+    assert by_year["new_online"].to_dict() == pytest.approx({2028: 15.0, 2030: 30.0})
     # the snapshot (one year, 2030) takes the cheaper, slower A: time is what moves the choice
     snapshot = optimizer.solve(tiny.scenario(30, limits={"excluded_regions": ["C"]}), data, tech)
     assert set(snapshot.new_capacity("battery").index) == {"A"}
@@ -68,18 +73,18 @@ def test_faster_permit_wins_despite_higher_unit_cost(tmp_path):
 
 def test_slow_site_imports_meanwhile_when_it_is_much_cheaper(tmp_path):
     data, tech = tiny.load(tmp_path, permitting=SLOW_A)
-    # B's power price x3 (1e5 -> 3e5 USD/yr per unit): B costs 9e5 > A 6.5e5 + the 2028 imports
+    # B's power price x3 (1e5 -> 3e5 USD/yr per unit): B costs 9.1e5 > A 6.6e5 + the 2028 imports
     scenario = two_periods(multipliers={"power_price_by_region": {"B": 3.0}})
     result = solve_phased(scenario, data, tech)
     assert capacities(result) == {"A": 30.0}
-    f2030 = 2 / 1.02**2
-    expected = 30 * 1e6 + f2030 * (tiny.FIXED + 30 * (6.5e5 + 1e4))
+    expected = 30 * 1e6 + F2030 * (tiny.FIXED + 30 * COST_A)
     assert result.report.objective == pytest.approx(expected, rel=1e-9)
     by_year = result.by_period.set_index("year")
     assert by_year.at[2028, "imports"] == pytest.approx(30.0)
     assert by_year.at[2028, "domestic_share"] == pytest.approx(0.0)
     assert by_year.at[2030, "new_online"] == pytest.approx(30.0)
     assert result.schedule.iloc[0]["online_year"] == 2030
+    assert result.schedule.iloc[0]["first_year_share"] == pytest.approx(1.0)
 
 
 def test_online_year_is_decision_plus_permitting_plus_construction(tmp_path):
@@ -96,16 +101,24 @@ def test_online_year_is_decision_plus_permitting_plus_construction(tmp_path):
     row = result.schedule.iloc[0]
     assert row["permitting_months"] == pytest.approx(4.5)
     assert row["construction_months"] == pytest.approx(24.0)
-    # decided in June 2026 (the as-of month): + 28.5 months -> late 2028
+    # decided on 1 July 2026 (as of 30 June): + 28.5 months = mid-November 2028, which leaves
+    # 1.5 months of 2028: the plant makes 1.5/12 of its capacity that year
     assert row["decision_year"] == 2026
     assert row["online_year"] == 2028
-    assert online_year(month_index(date(2026, 6, 1)), 28.5) == 2028
-    # decided on 1 Jan 2027: + 28.5 months = mid-May 2029; 36 months would still be 2029
+    assert row["first_year_share"] == pytest.approx(1.5 / 12)
+    assert online_year(month_index(date(2026, 7, 1)), 28.5) == 2028
+    # decided on 1 Jan 2027: + 28.5 months = mid-May 2029; + 35.5 still 2029 (from mid-December);
+    # + 36 months = 1 January 2030: a plant that makes nothing in 2029 is online in 2030
     assert online_year(month_index(date(2027, 1, 1)), 28.5) == 2029
-    assert online_year(month_index(date(2027, 1, 1)), 36.0) == 2029
-    assert online_year(month_index(date(2027, 1, 1)), 36.5) == 2030
-    online = result.capacity.set_index("year")["online"]
-    assert online.to_dict() == pytest.approx({2027: 0, 2028: 30, 2029: 30, 2030: 30, 2031: 30})
+    assert online_year(month_index(date(2027, 1, 1)), 35.5) == 2029
+    assert online_year(month_index(date(2027, 1, 1)), 36.0) == 2030
+    by_year = result.capacity.set_index("year")
+    assert by_year["online"].to_dict() == pytest.approx(
+        {2027: 0, 2028: 30, 2029: 30, 2030: 30, 2031: 30}
+    )
+    assert by_year["producing"].to_dict() == pytest.approx(
+        {2027: 0, 2028: 30 * 1.5 / 12, 2029: 30, 2030: 30, 2031: 30}
+    )
 
 
 def test_discount_factors_by_hand():
@@ -210,17 +223,21 @@ def test_minerals_at_the_margin_change_no_plan_s_cost(tmp_path, share):
     activity = np.zeros(len(lp.row_keys))
     np.add.at(activity, lp.entry_row, np.asarray(lp.entry_value) * nothing[lp.entry_col])
     balance = list(plain.rows["mineral_balance"].values())
-    assert len(balance) == 4  # A and B, 2028 and 2030: only B's (10 t) needs lithium here
+    # B in 2028 and 2030, A in 2030 only (decided 1 July 2026, A's 6 + 24 months end on 1 January
+    # 2029): only B's existing 10 t needs lithium in this plan
+    assert len(balance) == 3
     assert activity[balance] == pytest.approx(np.asarray(lp.row_lower)[balance])
     for point in (solved["plain"].x, nothing):
         assert value(margin, point) == pytest.approx(value(plain, point), rel=1e-12)
     assert value(plain, nothing) > solved["plain"].objective
 
 
+@pytest.mark.parametrize("markets", [True, False])
 @pytest.mark.parametrize("name", ["great-lakes", "south"])
-def test_one_period_is_the_snapshot(name):
-    # phased runs meet targets nationally (no market nodes yet): compare with markets off
-    base = load_scenario(name).replace(solver={"mip_gap": 1e-9}, markets={"enabled": False})
+def test_one_period_is_the_snapshot(name, markets):
+    # the phased model delivers to the same market nodes as the snapshot (and meets the
+    # target nationally when the scenario turns markets off)
+    base = load_scenario(name).replace(solver={"mip_gap": 1e-9}, markets={"enabled": markets})
     snapshot = optimizer.solve(base, with_duals=False)
     phased = solve_phased(base.replace(periods={"years": [base.horizon_year]}))
     assert phased.report.objective == pytest.approx(snapshot.report.objective, rel=1e-7)
@@ -228,6 +245,12 @@ def test_one_period_is_the_snapshot(name):
     expected = {(r.region_id, r.cluster_type): round(r.new_capacity, 4) for r in built.itertuples()}
     got = phased.schedule.groupby(["region_id", "cluster_type"])["capacity"].sum().round(4)
     assert got.to_dict() == expected
+    # one definition of a site opened: greenfield or expansion, each site once
+    for k in ("battery", "magnet", "solar"):
+        assert phased.kpi("sites_opened", k) == snapshot.kpi("sites_opened", k), k
+    if markets:
+        freight = snapshot.kpi("product_freight")
+        assert float(phased.costs["product_freight_usd"].sum()) == pytest.approx(freight, rel=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -266,21 +289,28 @@ def test_builtin_phased_pair_loads():
 
 
 def test_break_even_on_permitting_months_of_a_phased_pair(tmp_path):
-    """Only-A (cheaper, 30-month permits) against only-B (6 months): A's 24 construction months
-    plus 30·f permitting months must fit in the 31 months from June 2026 to the end of 2028 for
-    A to produce in 2028, i.e. f ≤ 7/30; then A is the cheaper plan, above it B is."""
+    """Only-A (cheaper, 30·f permitting months) against only-B (none). Decided on 1 July 2026,
+    A comes online 24 + 30·f months later and makes the share s = (6 − 30·f)/12 of 2028 (B
+    half of it); a unit made instead of imported in 2028 saves 1e6 less its cost. Only-A is
+    the cheaper plan while s·G_A > ½·G_B − F2030·30·(cost B − cost A), G = 30·1e6 − F − 30·cost:
+    a break-even in f that moves continuously with the months, not a step at a year's end."""
     from optimizer.analyses.breakeven import break_even
     from optimizer.analyses.parameters import zone_factor
 
-    data, tech = tiny.load(tmp_path, permitting=SLOW_A)
+    data, tech = tiny.load(tmp_path, permitting={"A": 30.0, "B": 0.0})
     base = two_periods()
     only_a = base.replace(name="only-a", limits={"excluded_regions": ["B", "C"]})
     only_b = base.replace(name="only-b", limits={"excluded_regions": ["A", "C"]})
-    parameter = zone_factor(data, "permitting_months", ["A"], 0.1, 1.0)
-    found = break_even(only_a, only_b, parameter, data, tech, tol=0.005)
+    gain_a = 30 * 1e6 - tiny.FIXED - 30 * COST_A
+    gain_b = 30 * 1e6 - tiny.FIXED - 30 * COST_B
+    share = (0.5 * gain_b - F2030 * 30 * (COST_B - COST_A)) / gain_a
+    flip = (6 - 12 * share) / 30
+    assert 0.1 < flip < 0.2
+    parameter = zone_factor(data, "permitting_months", ["A"], 0.05, 0.5)
+    found = break_even(only_a, only_b, parameter, data, tech, tol=0.002)
     assert found.flips
     low, high = found.bracket
-    assert low <= 7 / 30 <= high and high - low <= 0.005
+    assert low <= flip <= high and high - low <= 0.002
     assert found.message.startswith("only-a ranks first below permitting_months")
 
 

@@ -6,8 +6,9 @@ import json
 import re
 
 import pandas as pd
+import pytest
 
-from optimizer.phased.periods import month_index, online_year
+from optimizer.phased.periods import month_index, online_fraction, online_year
 from outputs.cli import main
 from outputs.reports.charts import gantt_svg
 from tests.test_self_contained import pages
@@ -46,12 +47,18 @@ def test_compare_phased_pair(tmp_path):
         schedule = pd.read_csv(out / name / "schedule.csv")
         assert len(schedule) > 0
         # online year = decision + permitting + construction (decisions of the first period
-        # are dated at the as-of month, June 2026; later ones on 1 January)
+        # are dated at the first month on or after the as-of date 30 June 2026: 1 July; later
+        # ones on 1 January), one row per build stage, each stage's capacity added
         for row in schedule.itertuples():
-            month = month_index(pd.Timestamp("2026-06-01" if row.decision_year == 2026 else
+            month = month_index(pd.Timestamp("2026-07-01" if row.decision_year == 2026 else
                                              f"{row.decision_year}-01-01").date())  # fmt: skip
             lag = row.permitting_months + row.construction_months
             assert row.online_year == online_year(month, lag)
+            assert row.first_year_share == pytest.approx(
+                online_fraction(month, lag, row.online_year)
+            )
+        totals = schedule.groupby(["region_id", "cluster_type", "mode"])
+        assert (totals["capacity"].sum() - totals["capacity_after"].max()).abs().max() < 1e-6
         by_period = pd.read_csv(out / name / "by_period.csv")
         assert sorted(by_period["year"].unique()) == list(range(2026, 2036))
         # before any new plant produces, what existing plants cannot make is imported

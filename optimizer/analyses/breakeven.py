@@ -32,8 +32,10 @@ class BreakEven:
         bracket: (low, high) around the flip, narrower than ``tol``; None without a flip.
         other_flips: further sign changes found on the grid (brackets), if any.
         evaluations: every value solved: ``value, kpi_a, kpi_b, difference`` (A − B),
-            ``cheaper`` ('a', 'b' or 'tie').
-        message: one sentence for a report.
+            ``cheaper`` ('a', 'b' or 'tie'), ``status_a``, ``status_b`` ('optimal', or
+            'feasible' when a run stopped at its time limit before proving its optimum).
+        message: one sentence for a report (it says when some value was not solved to a
+            proven optimum).
     """
 
     parameter: str
@@ -113,6 +115,8 @@ def break_even(
                     "kpi_b": kb,
                     "difference": diff,
                     "cheaper": "a" if diff < 0 else ("b" if diff > 0 else "tie"),
+                    "status_a": a.status,
+                    "status_b": b.status,
                 }
             )
             diffs.append(diff)
@@ -131,7 +135,7 @@ def break_even(
         message = (
             f"no flip within bounds [{lo:g}, {hi:g}] of {parameter.name}: "
             f"{cheaper} ranks first at every value tried"
-        )
+        ) + _unproven(evaluations)
         return BreakEven(
             parameter.name,
             name_a,
@@ -164,6 +168,7 @@ def break_even(
     )
     if len(changes) > 1:
         message += f"; {len(changes) - 1} further flip(s) on the grid"
+    message += _unproven(evaluations)
     return BreakEven(
         parameter.name,
         name_a,
@@ -179,6 +184,25 @@ def break_even(
     )
 
 
+EVALUATION_COLUMNS = ["value", "kpi_a", "kpi_b", "difference", "cheaper", "status_a", "status_b"]
+
+
 def _evaluations(rows: list[dict]) -> pd.DataFrame:
-    table = pd.DataFrame(rows, columns=["value", "kpi_a", "kpi_b", "difference", "cheaper"])
+    table = pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
     return table.sort_values("value", ignore_index=True)
+
+
+def _unproven(rows: list[dict]) -> str:
+    """A warning when some run stopped before proving its optimum (a time limit): a sign
+    change there may come from the solver, not from the parameter."""
+    values = sorted(
+        r["value"] for r in rows if r["status_a"] != "optimal" or r["status_b"] != "optimal"
+    )
+    if not values:
+        return ""
+    shown = ", ".join(f"{v:.4g}" for v in values[:5]) + (", …" if len(values) > 5 else "")
+    return (
+        f"; {len(values)} of {len(rows)} values were not solved to a proven optimum (time limit: "
+        f"{shown}), so a flip near them may come from the solver: solve again with a longer "
+        "solver.time_limit_s"
+    )

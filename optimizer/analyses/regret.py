@@ -6,6 +6,11 @@ plants give the site a minimum of 0), everything else re-optimized. The regret i
 
     regret[r,k] = objective(forced) − objective(base)            [USD/yr]
 
+On a phased scenario (a ``[periods]`` table) the forced site is open by the last period, the
+model choosing when (``optimizer.phased.model.force_site``), and every money figure of the
+table is a present value [USD] rather than USD/yr; ``product_imports`` is then one of the terms
+(the snapshot prices what it does not make as its shortfall penalty).
+
 with the objective-term differences that explain it (capex, energy, labor, …, minerals, freight,
 penalties; they sum to the regret). If the forced minimum exceeds the type's remaining target
 (target − existing), the target row may exceed the target by exactly that much (``overshoot``)
@@ -125,7 +130,17 @@ def regret(
             raise ValueError(f"unknown cluster type {k!r} (expected one of {CLUSTER_TYPES})")
     context = Context.create(scenario, data, tech, mip_gap)
     scenario, data, tech = context.scenario, context.data, context.tech
-    inputs = model_inputs(data, scenario, tech)
+    producible = None
+    if scenario.periods is not None:  # phased: sites that can produce by the last period
+        from ..phased.inputs import phased_inputs
+
+        phased = phased_inputs(data, scenario, tech)
+        inputs = phased.base
+        producible = {
+            key: bool(phased.decision_periods(lag)) for key, lag in phased.lag_months.items()
+        }
+    else:
+        inputs = model_inputs(data, scenario, tech)
     region_ids = list(regions) if regions is not None else list(data.regions.index)
     unknown = sorted(set(region_ids) - set(data.regions.index))
     if unknown:
@@ -148,7 +163,9 @@ def regret(
             }
             jobs = float(site["jobs_per_unit"]) * minimum
             limit = float(inputs.labor_limit_jobs[region_id, k])
-            if cell["eligible"] and jobs > limit + 1e-9:
+            if cell["eligible"] and producible is not None and not producible[(region_id, k)]:
+                cell["reason"] = "cannot produce by the last period (permitting + construction)"
+            elif cell["eligible"] and jobs > limit + 1e-9:
                 cell["reason"] = (
                     f"labor cap: a minimum-scale cluster needs {jobs:,.0f} jobs, cap is {limit:,.0f}"
                 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import pandas as pd
@@ -11,101 +10,25 @@ import pandas as pd
 from regions import RegionData
 
 from ..model.scenario import Scenario, load_scenario
-from ..model.technology import CAPACITY_UNITS, CLUSTER_TYPES, TechnologyData
+from ..model.technology import CAPACITY_UNITS, TechnologyData
 from ..status import SolverReport, SolveStatus
+from .costs import sites_opened
 from .extract import (
     CAPACITY_COLUMNS,
     COST_COLUMNS,
+    DELIVERY_COLUMNS,
     PERIOD_COLUMNS,
     SCHEDULE_COLUMNS,
+    delivery_table,
     period_tables,
     schedule_tables,
 )
+from .groups import solve_groups
 from .inputs import PhasedInputs, phased_inputs
-from .model import build_phased_model, type_groups
 from .result import PhasedResult
-from .solve import GroupSolution, HighsOptions, solve_group
+from .solve import HighsOptions
 
 ORDER = {"optimal": 0, "feasible": 1, "no_solution": 2, "unbounded": 3, "infeasible": 4}
-
-
-def relaxed_groups(inputs: PhasedInputs) -> list[tuple[str, ...]]:
-    """Type groups joined only by minerals under a domestic-share rule.
-
-    Types that share a mineral are coupled only by that mineral's source limits (and its
-    domestic-share rule). Solving them apart relaxes the source limits (each group may use a
-    whole source), so when the groups' shipments together respect every limit the combined
-    plan is optimal for the joint model; :func:`solve_groups` checks and merges if not.
-    """
-    shared = set(inputs.min_domestic_share)
-    need = {
-        k: {m for m, t in inputs.base.demand_t_per_unit.get(k, {}).items() if t > 0 and m in shared}
-        for k in CLUSTER_TYPES
-    }
-    groups: list[set[str]] = []
-    for k in CLUSTER_TYPES:
-        joined = [g for g in groups if any(need[k] & need[j] for j in g)]
-        groups = [g for g in groups if g not in joined] + [{k}.union(*joined)]
-    return sorted(
-        (tuple(k for k in CLUSTER_TYPES if k in g) for g in groups),
-        key=lambda g: CLUSTER_TYPES.index(g[0]),
-    )
-
-
-def over_limits(inputs: PhasedInputs, solutions: list[GroupSolution]) -> list[set[str]]:
-    """Sets of types whose groups together ship more than a source's limit in some period."""
-    limits = inputs.base.supply["capacity_t_per_yr"].dropna().astype(float).to_dict()
-    use: dict[tuple, float] = defaultdict(float)
-    users: dict[tuple, set[str]] = defaultdict(set)
-    for sol in solutions:
-        for (source_id, mineral, _r, t), col in sol.model.ship.items():
-            if (source_id, mineral) in limits and sol.x[col] > 1e-9:
-                use[(source_id, mineral, t)] += float(sol.x[col])
-                users[(source_id, mineral, t)].update(sol.model.types)
-    return [
-        users[key] for key, tonnes in use.items() if tonnes > limits[key[:2]] * (1 + 1e-7) + 1e-6
-    ]
-
-
-def solve_groups(
-    inputs: PhasedInputs,
-    options: HighsOptions,
-    solver=None,
-    groups: list[tuple[str, ...]] | None = None,
-) -> tuple[list[GroupSolution], float]:
-    """Solve each relaxed group; merge groups whose shipments together break a source limit
-    and solve again, until none does. Returns the solutions and the build time [s].
-
-    ``solver(model, options)`` solves one group (default :func:`solve_group`; re-solves pass
-    one that patches a compiled HiGHS model). ``groups``: where to start (default
-    :func:`type_groups`, exact; :func:`relaxed_groups` pays off only when the relaxed groups'
-    shipments rarely clash)."""
-    solver = solver or solve_group
-    groups = groups or type_groups(inputs)
-    exact = type_groups(inputs)
-    build = 0.0
-    solved: dict[tuple[str, ...], GroupSolution] = {}
-    while True:
-        for group in groups:
-            if group not in solved:
-                start = time.perf_counter()
-                model = build_phased_model(inputs, group)
-                build += time.perf_counter() - start
-                solved[group] = solver(model, options)
-        current = [solved[g] for g in groups]
-        if any(not s.has_solution for s in current):
-            return current, build
-        clashes = over_limits(inputs, current)
-        if not clashes:
-            return current, build
-        merged = []
-        for group in exact:
-            parts = [g for g in groups if set(g) <= set(group)]
-            if any(set(g) & c for g in parts for c in clashes) and len(parts) > 1:
-                merged.append(group)
-            else:
-                merged += parts
-        groups = sorted(merged, key=lambda g: CLUSTER_TYPES.index(g[0]))
 
 
 def _kpis(result_tables: dict, inputs: PhasedInputs, objective: float) -> pd.DataFrame:
@@ -129,7 +52,7 @@ def _kpis(result_tables: dict, inputs: PhasedInputs, objective: float) -> pd.Dat
         built = schedule[schedule["cluster_type"] == k]
         rows += [
             ("new_capacity", k, float(built["capacity"].sum()), unit),
-            ("sites_opened", k, float((built["mode"] == "greenfield").sum()), "sites"),
+            ("sites_opened", k, float(sites_opened(schedule, k)), "count"),
             (
                 "imports_weighted",
                 k,
@@ -203,6 +126,7 @@ def solve_phased(
                 ("capacity", CAPACITY_COLUMNS),
                 ("by_period", PERIOD_COLUMNS),
                 ("costs", COST_COLUMNS),
+                ("deliveries", DELIVERY_COLUMNS),
             )
         }
         return PhasedResult(
@@ -214,7 +138,13 @@ def solve_phased(
     zone_flags = inputs.base.sites["in_designated_zone"]
     schedule, capacity = schedule_tables(inputs, solutions, zone_flags)
     by_period, costs = period_tables(inputs, solutions)
-    tables = {"schedule": schedule, "capacity": capacity, "by_period": by_period, "costs": costs}
+    tables = {
+        "schedule": schedule,
+        "capacity": capacity,
+        "by_period": by_period,
+        "costs": costs,
+        "deliveries": delivery_table(inputs, solutions),
+    }
     report = SolverReport(
         typed, "highs", objective, gap, input_seconds + build_seconds, solve_seconds, **size
     )

@@ -34,7 +34,17 @@ from ..model.coefficients import ModelInputs, model_inputs
 from ..model.scenario import Scenario
 from ..model.technology import CLUSTER_TYPES, TechnologyData
 from ..model.terms import COST_TERMS, SYSTEM_TERMS, objective_terms
-from .periods import PeriodSpec, decision_months, discount_factors, month_index, online_year
+from .periods import (
+    MONTH_EPS,
+    PeriodSpec,
+    decision_months,
+    discount_factors,
+    first_decision_month,
+    month_index,
+    months_to_year_end,
+    online_fraction,
+    online_year,
+)
 
 
 @dataclass(frozen=True)
@@ -90,83 +100,110 @@ class PhasedInputs:
         """Number of periods."""
         return len(self.years)
 
+    @property
+    def whole_years(self) -> bool:
+        """True with one period: the snapshot's rule, a site that produces by the end of the
+        year counts the whole year (its wait is charged by the permitting-delay term)."""
+        return self.n_periods == 1
+
     def decision_periods(self, lag: float) -> list[int]:
         """Periods whose decisions produce by the last period. Of decision periods whose
-        capacity comes online in the same year only the latest is kept: deciding earlier
-        changes nothing but the date on paper."""
+        capacity produces the same share of every period year only the latest is kept:
+        deciding earlier changes nothing but the date on paper."""
         return list(self._timing(lag)[0])
 
-    def online_decision(self, lag: float, t: int) -> int | None:
-        """The latest decision period whose capacity produces in period ``t`` (None: none)."""
-        return self._timing(lag)[1][t]
-
-    def online_decisions(self, lag: float) -> tuple[int | None, ...]:
-        """:meth:`online_decision` of every period."""
+    def production_weights(self, lag: float) -> tuple[tuple[tuple[int, float], ...], ...]:
+        """Per period t, ``(d, weight)`` pairs: what cumulative capacity decided by period d
+        (the column of :meth:`decision_periods`) produces in t, per unit, is
+        ``Σ weight · capacity[d]`` [fraction of a year]. With ``share[d][t]`` the share of
+        year t that capacity decided in d produces (:func:`online_fraction`), weight =
+        share[d][t] − share[d'][t], d' the next decision period: the increment decided in d
+        produces share[d][t], and the cumulative columns telescope."""
         return self._timing(lag)[1]
 
-    def _timing(self, lag: float) -> tuple[tuple[int, ...], tuple[int | None, ...]]:
-        return _timing(self.decision_month, self.years, float(lag))
+    def online_share(self, lag: float, d: int, t: int) -> float:
+        """Share of period t's year that capacity decided in period d produces [fraction]."""
+        return _share(self.decision_month[d], float(lag), self.years[t], self.whole_years)
+
+    def _timing(self, lag: float):
+        return _timing(self.decision_month, self.years, float(lag), self.whole_years)
+
+
+def _share(decision_month: int, lag: float, year: int, whole_years: bool) -> float:
+    """Share of ``year`` produced; with ``whole_years`` the snapshot's rule: the whole year once
+    permitting + construction fit in the months to its end."""
+    if whole_years:
+        return 1.0 if months_to_year_end(decision_month, year) >= lag - MONTH_EPS else 0.0
+    return online_fraction(decision_month, lag, year)
 
 
 @lru_cache(maxsize=4096)
 def _timing(
-    decision_month: tuple[int, ...], years: tuple[int, ...], lag: float
-) -> tuple[tuple[int, ...], tuple[int | None, ...]]:
-    """(decision periods, latest decision producing in each period) for one lag [months]."""
-    first = [online_year(m, lag) for m in decision_month]
-    last = years[-1]
-    periods = tuple(
-        d
-        for d, year in enumerate(first)
-        if year <= last and (d + 1 == len(first) or first[d + 1] != year)
-    )
-    online = []
-    for t, year in enumerate(years):
-        latest = [d for d in periods if d <= t and first[d] <= year]
-        online.append(latest[-1] if latest else None)
-    return periods, tuple(online)
+    decision_month: tuple[int, ...], years: tuple[int, ...], lag: float, whole_years: bool
+) -> tuple[tuple[int, ...], tuple[tuple[tuple[int, float], ...], ...]]:
+    """(decision periods, per period the (d, weight) pairs of the cumulative columns) for one
+    lag [months]; see :meth:`PhasedInputs.production_weights`."""
+    shares = [[_share(m, lag, y, whole_years) for y in years] for m in decision_month]
+    kept: list[int] = []
+    for d in reversed(range(len(decision_month))):
+        if shares[d][-1] <= 0.0 or (kept and shares[d] == shares[kept[-1]]):
+            continue
+        kept.append(d)
+    periods = tuple(reversed(kept))
+    weights = []
+    for t in range(len(years)):
+        pairs = []
+        for i, d in enumerate(periods):
+            after = shares[periods[i + 1]][t] if i + 1 < len(periods) else 0.0
+            weight = shares[d][t] - after
+            if weight > 1e-12:
+                pairs.append((d, weight))
+        weights.append(tuple(pairs))
+    return periods, tuple(weights)
 
 
 def phased_scenario_base(scenario: Scenario) -> Scenario:
-    """The scenario with its horizon at the last period's year (for the snapshot's tables).
-
-    Phased runs meet each type's target as one national number: product markets (demand nodes
-    and outbound freight) are not modelled in time yet, so they are switched off here.
-    """
-    changes: dict = {}
-    if scenario.markets:
-        changes["markets"] = {"enabled": False}
+    """The scenario with its horizon at the last period's year (for the snapshot's tables: its
+    site table then admits every site that can produce by the last period). Markets stay as the
+    scenario has them: the phased model delivers each period's demand to the same nodes."""
     last = scenario.periods.years[-1]
-    if last != scenario.horizon_year:
-        changes["horizon_year"] = last
-    return scenario.replace(**changes) if changes else scenario
+    return scenario.replace(horizon_year=last) if last != scenario.horizon_year else scenario
 
 
 def plant_online_years(
     data: RegionData, scenario: Scenario, tech: TechnologyData, sites: pd.DataFrame
 ) -> pd.DataFrame:
-    """Counted plants of the counting product as of the scenario date, with ``online_year``."""
+    """Counted plants of the counting product as of the scenario date, with the month index
+    they produce from (``online_month``, fractional; −inf: before any period) and its year.
+
+    Operating: from the start of the month of first production (unknown: already producing).
+    Under construction: construction start + the type's construction months, not before the
+    first decision month (the first month starting on or after the as-of date). Announced (when
+    counted): that month + the site's permitting and construction months."""
     seen = data.facilities_as_of(scenario.facilities_as_of)
     seen = seen[seen["product"] == seen["cluster_type"].map(COUNTING_PRODUCT)]
     counted = seen[seen["status"].isin(scenario.existing_statuses)].copy()
     counted["capacity_std"] = counted["capacity_std"].fillna(0.0)
-    as_of = month_index(scenario.facilities_as_of)
-    years = []
+    now = first_decision_month(scenario.facilities_as_of)
+    months = []
     for _fid, row in counted.iterrows():
         k = row["cluster_type"]
         construction = tech.value(k, "construction_months")
         if row["status"] == "operating":
             first = row["first_production_date"]
-            years.append(int(first.year) if pd.notna(first) else scenario.facilities_as_of.year)
+            months.append(float(month_index(first.date())) if pd.notna(first) else -np.inf)
         elif row["status"] == "under_construction":
             start = month_index(pd.Timestamp(row["status_since"]).date())
-            ready = max(start + int(np.ceil(construction)), as_of)
-            years.append(online_year(ready, 0.0))
+            months.append(max(start + float(construction), float(now)))
         else:
             permit = float(sites.at[(row["region_id"], k), "permitting_months"])
-            years.append(online_year(as_of, permit + construction))
-    counted["online_year"] = years
-    return counted[["cluster_type", "region_id", "status", "capacity_std", "online_year"]]
+            months.append(now + permit + float(construction))
+    counted["online_month"] = months
+    counted["online_year"] = [
+        scenario.facilities_as_of.year if m == -np.inf else online_year(0, m) for m in months
+    ]
+    columns = ["cluster_type", "region_id", "status", "capacity_std", "online_month", "online_year"]
+    return counted[columns]
 
 
 def phased_inputs(data: RegionData, scenario: Scenario, tech: TechnologyData) -> PhasedInputs:
@@ -238,8 +275,14 @@ def phased_inputs_from(
     plants = plant_online_years(data, scenario, tech, sites)
     online = pd.DataFrame(0.0, index=sites.index, columns=range(n))
     for t, year in enumerate(years):
-        now = plants[plants["online_year"] <= year]
-        sums = now.groupby(["region_id", "cluster_type"])["capacity_std"].sum()
+        if n == 1:  # the snapshot's rule: producing by the end of the year counts it whole
+            share = (plants["online_year"] <= year).astype(float)
+        else:
+            share = plants["online_month"].map(
+                lambda m, y=year: 1.0 if m == -np.inf else online_fraction(0, m, y)
+            )
+        now = (plants["capacity_std"] * share)[share > 0]
+        sums = now.groupby([plants["region_id"], plants["cluster_type"]]).sum()
         online.loc[sums.index, t] = sums.to_numpy()
 
     supply = base.supply

@@ -43,12 +43,17 @@ class PhasedModel:
     capacity: dict[Key, int] = field(default_factory=dict)
     expand_open: dict[Key, int] = field(default_factory=dict)
     expansion: dict[Key, int] = field(default_factory=dict)
-    online: dict[Key, list[tuple[int, int]]] = field(default_factory=dict)
-    """(region_id, cluster_type, t) → [(capacity column, open column)] producing in period t."""
+    online: dict[Key, list[tuple[int, int, float]]] = field(default_factory=dict)
+    """(region_id, cluster_type, t) → [(capacity column, open column, weight)]: the site makes
+    Σ weight·capacity in period t [type unit/yr] (weight < 1 in the year it comes online)."""
     production: dict[Key, tuple[list[tuple[int, float]], float]] = field(default_factory=dict)
     """(region_id, cluster_type, t) → (terms, existing constant): what the site makes in t
     [type unit/yr of capacity], for rows that follow the product (e.g. markets)."""
     imports: dict[Key, int] = field(default_factory=dict)
+    deliver: dict[Key, int] = field(default_factory=dict)
+    """(region_id, cluster_type, node_id, t) → delivery column [type unit/yr]."""
+    imported: dict[Key, int] = field(default_factory=dict)
+    """(node_id, t) → imports into the node [type unit/yr]."""
     shortfall: dict[Key, int] = field(default_factory=dict)
     ship: dict[Key, int] = field(default_factory=dict)
     unsupplied: dict[Key, int] = field(default_factory=dict)
@@ -96,8 +101,9 @@ def type_groups(inputs: PhasedInputs) -> list[tuple[str, ...]]:
 def add_sites(model: PhasedModel) -> None:
     """∀ site s, d ∈ D_s: open[s,d] ≥ open[s,d−1]; capacity[s,d] ≥ capacity[s,d−1];
     min_scale·open[s,d] ≤ capacity[s,d] ≤ max_scale·open[s,d]; likewise expansions with
-    expansion[s,d] ≤ expansion_limit·expand_open[s,d]. Costs: f_t·(fixed, unit cost_t) on the
-    columns of od(s,t)."""
+    expansion[s,d] ≤ expansion_limit·expand_open[s,d]. Costs: f_t·weight[d,t]·(fixed·open[s,d] +
+    unit cost_t·capacity[s,d]), weight from :meth:`PhasedInputs.production_weights`: capacity
+    costs what it produces, a share of the year it comes online, all of later years."""
     inputs, lp = model.inputs, model.lp
     sites = inputs.base.sites
     targeted = set(inputs.demand.index)
@@ -114,7 +120,7 @@ def add_sites(model: PhasedModel) -> None:
         periods = inputs.decision_periods(lag)
         if not periods:
             continue
-        online = inputs.online_decisions(lag)
+        weights = inputs.production_weights(lag)
         # the labor cap bounds a site's capacity too: a tighter big-M (a valid inequality)
         hires = float(row["labor_limit_jobs"]) / max(float(row["jobs_per_unit"]), 1e-12)
         options = []
@@ -142,14 +148,15 @@ def add_sites(model: PhasedModel) -> None:
                     before = (region_id, k, periods[i - 1])
                     lp.row((f"{prefix}open_stays",) + key, [(y, 1.0), (opens[before], -1.0)], 0.0)
                     lp.row((f"{prefix}built_stays",) + key, [(x, 1.0), (caps[before], -1.0)], 0.0)
-            for t, d in enumerate(online):
-                if d is None:
-                    continue
-                key = (region_id, k, d)
+            for t, pairs in enumerate(weights):
                 factor = inputs.factors[t]
-                lp.add_cost(opens[key], factor * float(fixed))
-                lp.add_cost(caps[key], factor * float(unit_cost[(region_id, k, t)]))
-                model.online.setdefault((region_id, k, t), []).append((caps[key], opens[key]))
+                for d, weight in pairs:
+                    key = (region_id, k, d)
+                    lp.add_cost(opens[key], factor * weight * float(fixed))
+                    lp.add_cost(caps[key], factor * weight * float(unit_cost[(region_id, k, t)]))
+                    model.online.setdefault((region_id, k, t), []).append(
+                        (caps[key], opens[key], weight)
+                    )
 
 
 def add_site_limits(model: PhasedModel) -> None:
@@ -189,22 +196,30 @@ def add_site_limits(model: PhasedModel) -> None:
 
 
 def add_production(model: PhasedModel) -> None:
-    """production[r,k,t] = Σ capacity columns online in t + existing_online[r,k,t]."""
+    """production[r,k,t] = Σ_d weight[d,t]·capacity[r,k,d] (likewise expansions) +
+    existing_online[r,k,t] [type unit/yr]: an expression, no row."""
     existing = model.inputs.existing_online
     for (region_id, k), row in existing.iterrows():
         if k not in model.types:
             continue
         for t in range(model.inputs.n_periods):
-            terms = [(c, 1.0) for c, _ in model.online.get((region_id, k, t), [])]
+            terms = [(c, w) for c, _o, w in model.online.get((region_id, k, t), [])]
             if terms or row[t] > 0:
                 model.production[(region_id, k, t)] = (terms, float(row[t]))
 
 
+def has_markets(model: PhasedModel, k: str) -> bool:
+    """True when type ``k`` is delivered to market nodes (the scenario's markets, nodes of k)."""
+    nodes = model.inputs.base.nodes
+    return bool(len(nodes)) and bool((nodes["cluster_type"] == k).any())
+
+
 def add_demand(model: PhasedModel) -> None:
-    """∀k,t: Σ_s new capacity online in t + import[k,t] ≥ demand[k,t] − existing_online[k,t];
-    in goal periods also Σ_s new online + shortfall[k,t] ≥ the same. Import costs
-    f_t·landed import price × utilization; a unit of goal missed costs f_t·(snapshot
-    penalty − that price) on top, so one period reproduces the snapshot's shortfall penalty."""
+    """∀k,t: import[k,t] ≥ 0 at f_t·landed import price × utilization; without market nodes
+    Σ_s production_new[s,t] + import[k,t] ≥ demand[k,t] − existing_online[k,t] (with nodes
+    :func:`add_markets` bounds the imports instead); in goal periods also Σ_s production_new +
+    shortfall[k,t] ≥ the same, a unit of goal missed costing f_t·(snapshot penalty − import
+    price) on top, so one period reproduces the snapshot's shortfall penalty."""
     inputs, lp = model.inputs, model.lp
     online: dict[tuple[str, int], tuple[list, float]] = {}
     for (_r, k, t), (terms, constant) in model.production.items():
@@ -213,17 +228,80 @@ def add_demand(model: PhasedModel) -> None:
     for k in model.types:
         if k not in inputs.demand.index:
             continue
+        nodes = has_markets(model, k)
         for t in range(inputs.n_periods):
             new, existing = online.get((k, t), ([], 0.0))
             need = max(float(inputs.demand.at[k, t]) - existing, 0.0)
             factor = inputs.factors[t]
             imp = lp.col(("import", k, t), factor * float(inputs.import_cost[k]))
             model.imports[(k, t)] = imp
-            model.rows["demand"][(k, t)] = lp.row(("demand", k, t), [*new, (imp, 1.0)], need)
+            if not nodes:
+                model.rows["demand"][(k, t)] = lp.row(("demand", k, t), [*new, (imp, 1.0)], need)
             if inputs.goal[t]:
                 gap = lp.col(("shortfall", k, t), factor * float(inputs.goal_penalty[k]))
                 model.shortfall[(k, t)] = gap
                 model.rows["goal"][(k, t)] = lp.row(("goal", k, t), [*new, (gap, 1.0)], need)
+
+
+def add_markets(model: PhasedModel) -> None:
+    """Deliver each period's demand to the market nodes, as the snapshot does (types without
+    nodes are skipped; :func:`add_demand` then keeps one national row).
+
+    ∀ site (r,k), t where it can produce (new capacity decided by then, or existing plants
+    online): Σ_j deliver[r,k,j,t] ≤ production[r,k,t] (output); ∀ node j of k, t:
+    Σ_r deliver[r,k,j,t] + imported[j,t] = share_j·demand[k,t] (market); ∀k,t:
+    Σ_j imported[j,t] ≤ import[k,t] (the nodes' imports are the national imports, paid at the
+    landed price there). Costs f_t·(outbound freight·deliver + gateway freight·imported).
+    Delivery columns exist only from sites that can produce in t: the others' output row would
+    hold them at 0, so leaving them out changes no feasible plan."""
+    inputs, lp = model.inputs, model.lp
+    nodes, lanes = inputs.base.nodes, inputs.base.product_lanes
+    if not len(nodes):
+        return
+    by_site: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
+    for (region_id, k, node_id), freight in lanes["freight_usd_per_unit"].items():
+        by_site[(region_id, k)].append((node_id, float(freight)))
+    of_type = {
+        k: list(zip(group.index, group["share"].astype(float), group["import_freight_usd_per_unit"]
+                    .astype(float), strict=True))
+        for k, group in nodes.groupby("cluster_type", sort=False)
+    }  # fmt: skip
+    producing: dict[tuple[str, int], list] = defaultdict(list)
+    for (region_id, k, t), (terms, constant) in model.production.items():
+        if terms or constant > 0:
+            producing[(k, t)].append((region_id, terms, constant))
+    for k in model.types:
+        if k not in inputs.demand.index or k not in of_type:
+            continue
+        for t in range(inputs.n_periods):
+            factor = inputs.factors[t]
+            into: dict[str, list[tuple[int, float]]] = defaultdict(list)
+            for region_id, terms, constant in producing.get((k, t), []):
+                routes = by_site.get((region_id, k), [])
+                keys = [(region_id, k, node_id, t) for node_id, _f in routes]
+                cols = lp.cols([("deliver", *key) for key in keys],
+                               [factor * f for _j, f in routes])  # fmt: skip
+                model.deliver.update(zip(keys, cols, strict=True))
+                for col, (node_id, _f) in zip(cols, routes, strict=True):
+                    into[node_id].append((col, 1.0))
+                model.rows["output"][(region_id, k, t)] = lp.row(
+                    ("output", region_id, k, t),
+                    [*((c, 1.0) for c in cols), *((c, -w) for c, w in terms)],
+                    upper=constant,
+                )
+            demand = float(inputs.demand.at[k, t])
+            imported = []
+            for node_id, share, freight in of_type[k]:
+                col = lp.col(("imported", node_id, t), factor * freight)
+                model.imported[(node_id, t)] = col
+                imported.append((col, 1.0))
+                model.rows["market"][(node_id, t)] = lp.row(
+                    ("market", node_id, t), [*into.get(node_id, []), (col, 1.0)],
+                    share * demand, share * demand,
+                )  # fmt: skip
+            model.rows["imports"][(k, t)] = lp.row(
+                ("imports", k, t), [*imported, (model.imports[(k, t)], -1.0)], upper=0.0
+            )
 
 
 def add_minerals(model: PhasedModel, at_margin: bool = True) -> None:
@@ -329,6 +407,28 @@ def add_minerals(model: PhasedModel, at_margin: bool = True) -> None:
         )
 
 
+def force_site(model: PhasedModel, region_id: str, cluster_type: str, minimum: float) -> bool:
+    """Regret's forced site: open[r,k,d*] = 1 and capacity[r,k,d*] ≥ ``minimum`` [type
+    unit/yr] on the last decision period d* of the greenfield option (bounds, no row: the site
+    is built by the last period, the model choosing when). Returns False when the model has no
+    such column although it holds the type (the site cannot produce by the last period) or the
+    column cannot hold the minimum; True when it set the bounds or the type is not in this
+    group."""
+    if cluster_type not in model.types:
+        return True
+    decided = [d for (r, k, d) in model.open if (r, k) == (region_id, cluster_type)]
+    if not decided:
+        return False
+    key = (region_id, cluster_type, max(decided))
+    lp = model.lp
+    cap = model.capacity[key]
+    if float(minimum) > lp.col_upper[cap] + 1e-9:  # room or labor cannot hold the minimum
+        return False
+    lp.col_lower[model.open[key]] = 1.0
+    lp.col_lower[cap] = float(minimum)
+    return True
+
+
 def build_phased_model(
     inputs: PhasedInputs, types: tuple[str, ...], minerals_at_margin: bool = True
 ) -> PhasedModel:
@@ -341,5 +441,6 @@ def build_phased_model(
     add_site_limits(model)
     add_production(model)
     add_demand(model)
+    add_markets(model)
     add_minerals(model, minerals_at_margin)
     return model

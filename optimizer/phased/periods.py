@@ -6,17 +6,21 @@ default: 1 for the first period, the gap to the previous year for the others]. M
 ``t`` is discounted to ``base_year`` at ``discount_rate`` [real, fraction/yr]:
 ``factor[t] = weights[t] / (1 + rate) ** (years[t] - base_year)``.
 
-Decisions of the first period are dated at the start of the ``facilities_as_of`` month (the
-planner decides now); those of a later period on 1 January of its year. A site decided at month
-``d`` is online once its permitting plus construction months have passed, and produces in every
-period whose year ends at least that many months after ``d`` (the snapshot's rule: permitting +
-construction must fit in the months to the end of the horizon year).
+Decisions of the first period are dated at the first month that starts on or after
+``facilities_as_of`` (the planner decides now, and never before the date the facts are known: an
+as-of date of 30 June and one of 1 July both give decisions on 1 July); those of a later period
+on 1 January of its year (not before the first period's). A site decided at the start of month
+``d`` comes online ``lag`` = permitting + construction months later, at month ``d + lag``
+(fractional months allowed). In the year it comes online it produces the share of the year that
+is left (:func:`online_fraction`: online on 1 October, it produces and costs 3/12 of that year);
+in later years all of it.
 
 This module reads the scenario only; it imports nothing from the rest of ``optimizer``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +32,8 @@ from regions.errors import DataValidationError
 DISCOUNT_RATE_MAX = 0.2
 """Upper bound of a real discount rate [fraction/yr]; a larger figure is a typing slip."""
 PERIOD_COUNT_MAX = 100
+MONTH_EPS = 1e-7
+"""Months below which a plant's share of a year is rounding noise [months]."""
 SCHEMA = {
     "years": list,
     "weights": list,
@@ -205,9 +211,23 @@ def month_index(when: date) -> int:
     return when.year * 12 + when.month - 1
 
 
+def first_decision_month(as_of: date) -> int:
+    """Month index of the first month that starts on or after ``as_of``: no decision is dated
+    before the as-of date.
+
+    >>> first_decision_month(date(2026, 6, 30)) == first_decision_month(date(2026, 7, 1))
+    True
+    >>> first_decision_month(date(2026, 7, 1)) - month_index(date(2026, 7, 1))
+    0
+    """
+    return month_index(as_of) + (0 if as_of.day == 1 else 1)
+
+
 def decision_months(spec: PeriodSpec, as_of: date) -> tuple[int, ...]:
-    """Month index of each period's decisions: the as-of month first, then 1 January."""
-    return (month_index(as_of),) + tuple(month_index(date(y, 1, 1)) for y in spec.years[1:])
+    """Month index of each period's decisions: the first month starting on or after the as-of
+    date, then 1 January of each later period's year (never before the first)."""
+    first = first_decision_month(as_of)
+    return (first,) + tuple(max(month_index(date(y, 1, 1)), first) for y in spec.years[1:])
 
 
 def months_to_year_end(decision_month: int, year: int) -> int:
@@ -220,16 +240,31 @@ def months_to_year_end(decision_month: int, year: int) -> int:
 
 
 def online_year(decision_month: int, lag_months: float) -> int:
-    """Calendar year a plant decided at ``decision_month`` starts producing: the first year
-    whose end lies ``lag_months`` (permitting + construction) or more after the decision.
+    """Calendar year a plant decided at the start of ``decision_month`` starts producing: the
+    year of the month it comes online, ``lag_months`` (permitting + construction) later — the
+    first year of which it makes a positive share (online on 1 January 2030: 2030, not 2029).
 
-    >>> online_year(month_index(date(2027, 1, 1)), 30.0)   # online in July 2029
+    >>> online_year(month_index(date(2027, 1, 1)), 30.0)   # online on 1 July 2029
     2029
+    >>> online_year(month_index(date(2027, 1, 1)), 36.0)   # online on 1 January 2030
+    2030
     """
-    year = decision_month // 12
-    while months_to_year_end(decision_month, year) < lag_months - 1e-9:
-        year += 1
-    return year
+    return max(decision_month // 12, math.floor((decision_month + lag_months + MONTH_EPS) / 12))
+
+
+def online_fraction(decision_month: int, lag_months: float, year: int) -> float:
+    """Share of ``year`` a plant decided at the start of ``decision_month`` produces: 0 before
+    its online year, the months left after it comes online (``lag_months`` after the decision)
+    over 12 in that year, 1 after [fraction of the year].
+
+    >>> d = month_index(date(2026, 7, 1))
+    >>> online_fraction(d, 27.0, 2028), online_fraction(d, 27.0, 2029)   # online 1 Oct 2028
+    (0.25, 1.0)
+    >>> online_fraction(d, 30.0, 2028)                                     # online 1 Jan 2029
+    0.0
+    """
+    left = months_to_year_end(decision_month, year) - lag_months
+    return 0.0 if left < MONTH_EPS else min(left / 12.0, 1.0)
 
 
 def discount_factors(spec: PeriodSpec, rate: float) -> tuple[float, ...]:

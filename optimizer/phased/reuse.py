@@ -6,13 +6,15 @@ pattern are those of the compiled model, writes every cost, bound and changed co
 it (``changeColsCost``, ``changeColsBounds``, ``changeRowsBounds``, ``changeCoeff``) and clears
 the previous basis and incumbent (``clearSolver``); otherwise it passes the new model. Every run
 writes every value, so its result depends only on its own spec. Runs take the JSON specs of
-:mod:`optimizer.runs.evaluator` and return the same payload keys.
+:mod:`optimizer.runs.evaluator` (``scenario``, ``tech``, ``regions``, ``sites``, ``force``; an
+``envelope`` is not needed: a run whose structure differs is passed as a new model) and return
+the same payload keys.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import highspy
@@ -24,13 +26,15 @@ from ..model.scenario import Scenario
 from ..model.solve import match_highs_threads, silence_highs_banner
 from ..model.technology import CLUSTER_TYPES, TechnologyData
 from ..runs.solution import SolveOptions
-from ..runs.specs import InputsCache, apply_spec
-from .api import ORDER, solve_groups
+from ..runs.specs import InputsCache, apply_site_changes, apply_spec
+from .api import ORDER
+from .costs import cost_terms, objective_keys, sites_opened
 from .extract import period_tables, schedule_tables
+from .groups import solve_groups
 from .inputs import PhasedInputs, phased_inputs_from, phased_scenario_base
 from .lp import to_highs
-from .model import PhasedModel
-from .solve import GroupSolution, HighsOptions, configure, run_highs
+from .model import PhasedModel, force_site
+from .solve import GroupSolution, HighsOptions, configure, run_highs, set_start
 
 
 @dataclass
@@ -86,13 +90,27 @@ class PhasedEvaluator:
     _inputs: InputsCache = field(default_factory=InputsCache, repr=False)
     modes: list = field(default_factory=list, repr=False)
     _groups: list | None = field(default=None, repr=False)
+    _force: tuple[str, str, float] | None = field(default=None, repr=False)
 
-    def inputs(self, scenario: Scenario, data: RegionData, tech: TechnologyData) -> PhasedInputs:
-        """Phased inputs of a variant (lane geometry cached)."""
+    def inputs(
+        self,
+        scenario: Scenario,
+        data: RegionData,
+        tech: TechnologyData,
+        site_changes: Sequence | None = None,
+    ) -> PhasedInputs:
+        """Phased inputs of a variant (lane geometry cached), with a spec's site changes
+        (``optimizer.runs.specs.apply_site_changes``: capex, fixed cost, incentive of a site)
+        applied to the snapshot tables every period's terms are taken from."""
         base = self._inputs(data, phased_scenario_base(scenario), tech)
+        base = apply_site_changes(base, site_changes)
         return phased_inputs_from(base, data, scenario, tech)
 
-    def _solve(self, model: PhasedModel, options: HighsOptions) -> GroupSolution:
+    def _solve(
+        self, model: PhasedModel, options: HighsOptions, start: np.ndarray | None = None
+    ) -> GroupSolution:
+        if self._force is not None and not force_site(model, *self._force):
+            return GroupSolution("infeasible", None, None, None, 0.0, model=model)
         arrays = model.lp.arrays()
         if not model.lp.col_keys:
             return GroupSolution("optimal", 0.0, 0.0, np.zeros(0), 0.0, model=model)
@@ -101,10 +119,8 @@ class PhasedEvaluator:
         compiled = self._compiled.get(model.types) if self.reuse else None
         if compiled is not None and compiled.matches(arrays, model):
             compiled.patch(arrays)
-            if compiled.start is not None:  # the first run's optimum, whatever ran since
-                solution = highspy.HighsSolution()
-                solution.col_value = compiled.start
-                compiled.highs.setSolution(solution)
+            # the first run's optimum, whatever ran since (or the merge's start)
+            set_start(compiled.highs, start if start is not None else compiled.start)
             self.modes.append("reuse")
         else:
             highs = to_highs(arrays)
@@ -115,6 +131,7 @@ class PhasedEvaluator:
             )  # fmt: skip
             if self.reuse:
                 self._compiled[model.types] = compiled
+            set_start(highs, start)
             self.modes.append("rebuild")
         solved = run_highs(compiled.highs, model)
         if compiled.start is None and solved.has_solution:
@@ -126,7 +143,9 @@ class PhasedEvaluator:
         begin = time.perf_counter()
         self.modes = []
         scenario, data, tech = apply_spec(self.scenario, self.data, self.tech, spec)
-        inputs = self.inputs(scenario, data, tech)
+        inputs = self.inputs(scenario, data, tech, spec.get("sites"))
+        force = spec.get("force")
+        self._force = (str(force[0]), str(force[1]), float(force[2])) if force else None
         options = HighsOptions(
             self.options.mip_gap, self.options.time_limit_s, self.options.threads, rerun=True
         )
@@ -141,14 +160,18 @@ class PhasedEvaluator:
 
 
 def summarize(inputs: PhasedInputs, solutions: list[GroupSolution]) -> dict:
-    """A small JSON payload of a phased run: status, objective (present value), KPIs, costs
-    (present values of the three views), new capacity by (region, type) built by the last
-    period. ``total_annual_cost`` holds the present value of the objective view [USD]."""
+    """A small JSON payload of a phased run, with the snapshot payload's keys
+    (``optimizer.runs.payload.summarize``): status, objective (present value), KPIs, ``costs``
+    (every COST_KEYS term as a present value, :func:`optimizer.phased.costs.cost_terms`; those
+    of ``objective_keys`` sum to the objective), new capacity by (region, type) built by the
+    last period. Money is in USD of present value where the snapshot's is USD/yr:
+    ``total_annual_cost`` holds the present value of the objective view."""
     status = max((s.status for s in solutions), key=ORDER.__getitem__)
     if status not in ("optimal", "feasible"):
         return {"status": status, "objective": None, "mip_gap": None, "kpis": {}, "costs": {},
                 "objective_keys": [], "capacity": []}  # fmt: skip
     objective = float(sum(s.objective for s in solutions))
+    terms = cost_terms(inputs, solutions)
     schedule, _capacity = schedule_tables(
         inputs, solutions, inputs.base.sites["in_designated_zone"]
     )
@@ -168,7 +191,7 @@ def summarize(inputs: PhasedInputs, solutions: list[GroupSolution]) -> dict:
         built = schedule[schedule["cluster_type"] == k]
         of_type = by_period[by_period["cluster_type"] == k]
         kpis[f"new_capacity:{k}"] = float(built["capacity"].sum())
-        kpis[f"sites_opened:{k}"] = float((built["mode"] == "greenfield").sum())
+        kpis[f"sites_opened:{k}"] = float(sites_opened(schedule, k))
         kpis[f"levelized_cost:{k}"] = None
         kpis[f"imports_weighted:{k}"] = float(
             (of_type["imports"] * of_type["year"].map(weights)).sum()
@@ -180,11 +203,7 @@ def summarize(inputs: PhasedInputs, solutions: list[GroupSolution]) -> dict:
         "objective": objective,
         "mip_gap": max(s.mip_gap or 0.0 for s in solutions),
         "kpis": kpis,
-        "costs": {
-            "system": kpis["system_cost"],
-            "investor": kpis["investor_cost"],
-            "public_outlay": kpis["public_outlay"],
-        },
-        "objective_keys": [inputs.objective],
+        "costs": terms,
+        "objective_keys": list(objective_keys(inputs.objective)),
         "capacity": [[r, k, float(v)] for (r, k), v in grouped.items() if v > 0],
     }

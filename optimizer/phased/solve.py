@@ -89,12 +89,23 @@ def run_highs(highs: highspy.Highs, model: PhasedModel) -> GroupSolution:
     return GroupSolution(status, float(info.objective_function_value), gap, x, seconds, model=model)
 
 
-def solve_group(model: PhasedModel, options: HighsOptions) -> GroupSolution:
-    """Pass one group's model to a fresh HiGHS object and solve it."""
+def set_start(highs: highspy.Highs, start: np.ndarray | None) -> None:
+    """Give HiGHS a MIP start (a value per column; ignored by HiGHS when infeasible)."""
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = np.asarray(start, dtype=float)
+        highs.setSolution(solution)
+
+
+def solve_group(
+    model: PhasedModel, options: HighsOptions, start: np.ndarray | None = None
+) -> GroupSolution:
+    """Pass one group's model to a fresh HiGHS object and solve it (``start``: a MIP start)."""
     if not model.lp.col_keys:  # nothing to decide or ship (e.g. a group without targets)
         return GroupSolution(STATUS_OPTIMAL, 0.0, 0.0, np.zeros(0), 0.0, model=model)
     silence_highs_banner()
     match_highs_threads(options.threads)
     highs = to_highs(model.lp.arrays())
     configure(highs, options)
+    set_start(highs, start)
     return run_highs(highs, model)

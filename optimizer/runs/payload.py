@@ -29,13 +29,16 @@ COST_KEYS = (
     "tariff",
     "freight",
     "product_freight",
+    "product_imports",
     "shortfall_penalty",
     "unsupplied_penalty",
     "share_gap_penalty",
 )
 """Cost terms of a payload [USD/yr]: ``minerals`` is the price before tariff, ``freight`` the inbound
 mineral freight, ``product_freight`` the outbound freight to market nodes (and from gateways for
-imports), ``unsupplied_penalty`` the landed price plus penalty of unsupplied need. The terms of the objective view
+imports), ``product_imports`` product bought abroad at the landed price before tariff (phased
+runs; the snapshot prices what it does not make as ``shortfall_penalty``),
+``unsupplied_penalty`` the landed price plus penalty of unsupplied need. The terms of the objective view
 (:func:`objective_keys`) sum to the objective."""
 
 
@@ -286,6 +289,7 @@ def summarize(
         (raw(compiled.deliver_idx) @ a.deliver_freight if len(compiled.deliver_idx) else 0.0)
         + (raw(compiled.imported_idx) @ a.import_freight if len(compiled.imported_idx) else 0.0)
     )
+    costs["product_imports"] = 0.0  # the snapshot prices imports as its shortfall penalty
     costs["shortfall_penalty"] = float(raw(compiled.shortfall_idx) @ a.penalties)
     costs["unsupplied_penalty"] = float(raw(compiled.unsupplied_idx) @ a.unsupplied_cost)
     costs["share_gap_penalty"] = float(raw(compiled.gap_idx) @ a.gap_penalties)

@@ -109,6 +109,7 @@ def cmd_regret(args: argparse.Namespace) -> int:
         write_regret,
         {"types": list(types), "regions": region_ids or "all"},
     )
+    unit = "USD" if scenario.periods is not None else "USD/yr"  # phased: present value
     for k in types:
         rows = result.table[result.table["cluster_type"] == k]
         valued = rows[rows["regret_usd_per_yr"].notna()]
@@ -119,14 +120,20 @@ def cmd_regret(args: argparse.Namespace) -> int:
             first, last = others.iloc[0], others.iloc[-1]
             text += (
                 f"; cheapest alternative {first['region_id']} "
-                f"{fmt_signed(first['regret_usd_per_yr'], short=True)}, costliest "
-                f"{last['region_id']} {fmt_signed(last['regret_usd_per_yr'], short=True)}"
+                f"{fmt_signed(first['regret_usd_per_yr'], unit, short=True)}, costliest "
+                f"{last['region_id']} {fmt_signed(last['regret_usd_per_yr'], unit, short=True)}"
             )
         text += f"; {len(rows) - len(valued)} of {len(rows)} regions cannot host"
         print(text)
     _warn_failures(result.failures)
     print(printable(f"report: {job.out / 'report.html'}"), flush=True)
     return EXIT_OK
+
+
+def _per_year(scenario: Scenario, annual: str = "/yr") -> str:
+    """Unit suffix of the money a run reports: ``annual``, or " (present value)" for a
+    phased scenario (its runs report present values [USD])."""
+    return " (present value)" if scenario.periods is not None else annual
 
 
 def _list_parameters(scenario: Scenario, data: RegionData, tech: TechnologyData) -> int:
@@ -180,7 +187,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         top = ranking.iloc[0]
         text += (
             f"; largest swing of total annual cost: {top['parameter']} "
-            f"({fmt_usd_short(top['swing'])}/yr)"
+            f"({fmt_usd_short(top['swing'])}{_per_year(scenario)})"
         )
     print(text + f"; sites moved in {moved} runs")
     _warn_failures(result.failures)
@@ -311,7 +318,7 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
         s = result.summary.loc["total_annual_cost"]
         text += (
             f"; total annual cost p5 {fmt_usd_short(s['p5'])}, p50 {fmt_usd_short(s['p50'])}, "
-            f"p95 {fmt_usd_short(s['p95'])} per yr"
+            f"p95 {fmt_usd_short(s['p95'])}{_per_year(scenario, ' per yr')}"
         )
     print(text)
     likely = result.probability[result.probability["probability"] > 0].sort_values(

@@ -241,8 +241,14 @@ class Job:
             self.timings[key] = self.timings.get(key, 0.0) + time.perf_counter() - start
 
 
-def _solve_base(job: Job, scenario: Scenario) -> Result:
-    """The unforced optimum (solved at the analyses' MIP gap, so the map matches the runs)."""
+def _solve_base(job: Job, scenario: Scenario) -> Result | None:
+    """The unforced optimum (solved at the analyses' MIP gap, so the map matches the runs).
+
+    None for a phased scenario (a ``[periods]`` table): its analysis solves its own base run
+    (a present value), and the snapshot map would show another model's answer."""
+    if scenario.periods is not None:
+        _note(job.args, "phased scenario: money is present value [USD]; no base map")
+        return None
     gap = min(scenario.solver.mip_gap, ANALYSIS_MIP_GAP)
     tight = (
         scenario if gap == scenario.solver.mip_gap else scenario.replace(solver={"mip_gap": gap})
@@ -266,7 +272,7 @@ class AnalysisRun:
     """What ``_run_analysis`` hands back: the analysis result, the base optimum, the executor."""
 
     result: object
-    base: Result
+    base: Result | None
     executor: object
     executor_text: str
 

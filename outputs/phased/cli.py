@@ -26,7 +26,8 @@ def describe(result: PhasedResult) -> str:
     )
     return (
         f"{result.report.status.value}, present value {result.report.objective / 1e9:,.1f} "
-        f"bn USD ({result.scenario.objective} view), {len(schedule)} sites built; {first}"
+        f"bn USD ({result.scenario.objective} view), "
+        f"{schedule.groupby(['region_id', 'cluster_type']).ngroups} sites built; {first}"
     )
 
 

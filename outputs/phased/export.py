@@ -1,7 +1,8 @@
 """Export a phased run: CSV and XLSX by period, a map with one layer per period, a manifest.
 
-Files: ``schedule.csv`` (decision and online year per site), ``capacity_by_year.csv``,
-``by_period.csv`` (demand, imports, domestic share, jobs by year and type),
+Files: ``schedule.csv`` (one row per build stage: decision and online year, capacity added),
+``capacity_by_year.csv``, ``by_period.csv`` (demand, imports, domestic share, jobs by year and
+type), ``deliveries.csv`` (to the market nodes by year),
 ``costs_by_period.csv`` (three cost views and present values), ``kpis.csv``, ``results.xlsx``
 (the same tables), ``map.html`` (the sites of each period year behind a year slider) and
 ``manifest.json``. Written into a staged folder, renamed into place when complete.
@@ -29,6 +30,7 @@ def phased_tables(result: PhasedResult) -> dict[str, pd.DataFrame]:
         "capacity_by_year": result.capacity,
         "by_period": result.by_period,
         "costs_by_period": result.costs,
+        "deliveries": result.deliveries,
         "kpis": result.kpis,
     }
 
