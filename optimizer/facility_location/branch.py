@@ -14,13 +14,14 @@ from __future__ import annotations
 import heapq
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .allocation import Allocation, Evaluator, local_search
 from .data import CFLPData
-from .lagrangian import forced_bounds, volume
+from .lagrangian import fixes, forced_bounds, volume
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def branch_and_bound(
     deadline: float,
     node_iterations: int = 100,
     local_search_s: float = 3.0,
+    report: Callable[[float, float], None] | None = None,
+    report_every: int = 10,
 ) -> BranchOutcome:
     """Search the sites not fixed, from the root multipliers ``u`` and its ``bound``.
 
@@ -74,6 +77,7 @@ def branch_and_bound(
         gap: relative gap to prove; nodes whose bound reaches ``cost · (1 − gap)`` are pruned.
         deadline: ``time.perf_counter()`` at which to stop.
         node_iterations: volume iterations per node.
+        report: called every ``report_every`` nodes with (lower bound so far, incumbent cost).
     """
     best = incumbent
     floor = np.inf
@@ -101,6 +105,9 @@ def branch_and_bound(
             floor = min(floor, node.bound)
             continue
         nodes += 1
+        if report is not None and nodes % report_every == 0:
+            lowest = min([entry[0] for entry in heap] + [node.bound, floor, best.cost])
+            report(lowest, best.cost)
         fo, fc = node.fixed_open, node.fixed_closed
         active = np.flatnonzero(~fc)
         if len(active) == int(fo.sum()):
@@ -129,13 +136,13 @@ def branch_and_bound(
             continue
         lo, lc = forced_bounds(sub, state, fo[active], np.zeros(len(active), bool))
         close = np.zeros(data.m, bool)
-        close[active] = lo >= threshold
+        close[active] = fixes(lo, threshold)
         opened = np.zeros(data.m, bool)
-        opened[active] = lc >= threshold
+        opened[active] = fixes(lc, threshold)
         if close.any():
-            floor = min(floor, float(lo[lo >= threshold].min()))
+            floor = min(floor, float(lo[fixes(lo, threshold)].min()))
         if opened.any():
-            floor = min(floor, float(lc[lc >= threshold].min()))
+            floor = min(floor, float(lc[fixes(lc, threshold)].min()))
         fo2, fc2 = fo | opened, fc | close
         if (fo2 & fc2).any():
             continue

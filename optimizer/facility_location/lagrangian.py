@@ -251,3 +251,12 @@ def forced_bounds(
         close = np.where(w > 0, state.choice.pi_high * w - v, -v)
     close_pen = np.where(free & (y > 0), np.maximum(close, 0.0), 0.0)
     return bound + open_pen, bound + close_pen
+
+
+def fixes(forced: np.ndarray, threshold: float) -> np.ndarray:
+    """(m,) bool: the sites whose forced bound exceeds ``threshold`` [cost units].
+
+    Strictly, with a margin of 1e-9 relative, so that rounding never fixes a site of a solution
+    that reaches the threshold exactly.
+    """
+    return forced > threshold + 1e-9 * max(abs(threshold), 1.0)

@@ -32,9 +32,11 @@ from .allocation import Allocation, Evaluator, check_all_open, local_search
 from .branch import branch_and_bound
 from .data import CFLPData, from_frames
 from .kernel import restricted_mip
-from .lagrangian import evaluate, forced_bounds, initial_multipliers, volume
+from .lagrangian import evaluate, fixes, forced_bounds, initial_multipliers, volume
 
 PROOFS = ("auto", "branch", "mip")
+GAP_TOL = 1e-9
+"""The smallest relative gap searched for: a target of 0 means this (rounding in the bounds)."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class CFLPOptions:
     """How :func:`solve_cflp` searches.
 
     Attributes:
-        mip_gap: relative gap to prove, (upper − lower) / upper.
+        mip_gap: relative gap to prove, (upper − lower) / upper (at least :data:`GAP_TOL`).
         time_limit_s: wall-clock limit for the whole solve [s].
         threads: HiGHS threads (transportation LPs and restricted MIPs).
         proof: ``"branch"`` (Lagrangian branch-and-bound), ``"mip"`` (HiGHS restricted MIP) or
@@ -84,10 +86,12 @@ class CFLPResult:
         open_sites: ids of the open sites; flows: site, customer, amount [demand units].
         method: how the gap was closed: "root" (bound and fixing alone), "branch" or "mip".
         root_bound: the Lagrangian bound before any search [cost units].
-        fixed_open, fixed_closed: sites fixed by the root penalty tests.
+        fixed_open, fixed_closed: ids of the sites fixed by the root penalty tests.
         nodes: branch-and-bound nodes (or HiGHS nodes); lps: transportation LPs solved.
         multipliers: the best root multipliers u_j [cost/unit], to warm-start a related solve.
         phases: seconds per phase (root, fixing, search).
+        trace: (stage, seconds, lower bound, upper bound) as the solve went; every lower bound
+            is proven for the whole problem and every upper bound is a solution's cost.
     """
 
     status: SolveStatus
@@ -100,12 +104,13 @@ class CFLPResult:
     flows: pd.DataFrame
     method: str
     root_bound: float
-    fixed_open: int
-    fixed_closed: int
+    fixed_open: tuple
+    fixed_closed: tuple
     nodes: int
     lps: int
     multipliers: np.ndarray
     phases: dict[str, float]
+    trace: tuple[tuple[str, float, float, float], ...] = ()
 
 
 class _Run:
@@ -120,6 +125,13 @@ class _Run:
         self.evaluator = Evaluator(data, threads=options.threads)
         self.best: Allocation | None = None
         self.phases: dict[str, float] = {}
+        self.gap = max(options.mip_gap, GAP_TOL)
+        self.trace: list[tuple[str, float, float, float]] = []
+
+    def note(self, stage: str, lower: float) -> None:
+        """Record a proven lower bound and the incumbent's cost at this point."""
+        upper = self.best.cost
+        self.trace.append((stage, time.perf_counter() - self.begin, min(lower, upper), upper))
 
     def offer(self, sites, *, search: bool = True) -> None:
         """Cost ``sites``; keep it (after local search) if it beats the incumbent."""
@@ -133,7 +145,7 @@ class _Run:
             self.best = found
 
     def threshold(self) -> float:
-        return self.best.cost * (1 - self.options.mip_gap)
+        return self.best.cost * (1 - self.gap)
 
 
 def solve_cflp(
@@ -164,9 +176,10 @@ def solve_cflp(
 
     # 1-2: bound and upper bounds, in two rounds
     first = max(options.root_iterations // 3, 1)
-    state = volume(data, u, run.best.cost, iterations=first, stop_gap=options.mip_gap / 2)
+    state = volume(data, u, run.best.cost, iterations=first, stop_gap=run.gap / 2)
     for sites in state.open_sets[:5]:
         run.offer(sites, search=False)
+    run.note("root, first round", state.bound)
     run.best = local_search(
         run.evaluator,
         run.best,
@@ -177,11 +190,13 @@ def solve_cflp(
         state.u,
         run.best.cost,
         iterations=options.root_iterations - first,
-        stop_gap=options.mip_gap / 2,
+        stop_gap=run.gap / 2,
     )
+    run.note("local search", state.bound)
     for sites in state.open_sets[:5]:
         run.offer(sites)
     root_bound = state.bound
+    run.note("root", root_bound)
     run.phases["root"] = time.perf_counter() - run.begin
 
     # 3: penalty fixing
@@ -192,13 +207,14 @@ def solve_cflp(
     floor = np.inf
     if lower < run.threshold():
         lo, lc = forced_bounds(data, state, none, none)
-        fixed_closed, fixed_open = lo >= run.threshold(), lc >= run.threshold()
+        fixed_closed, fixed_open = fixes(lo, run.threshold()), fixes(lc, run.threshold())
         if fixed_closed.any():
             floor = min(floor, float(lo[fixed_closed].min()))
         if fixed_open.any():
             floor = min(floor, float(lc[fixed_open].min()))
         if (fixed_open & fixed_closed).any():
             lower = min(floor, run.best.cost)
+        run.note("fixing", min(lower, floor))
     run.phases["fixing"] = time.perf_counter() - mark
 
     # 4: search over the free sites
@@ -218,10 +234,13 @@ def solve_cflp(
                 root_bound,
                 fixed_open,
                 fixed_closed,
-                gap=options.mip_gap,
+                gap=run.gap,
                 deadline=run.deadline,
                 node_iterations=options.node_iterations,
                 local_search_s=options.local_search_s,
+                report=lambda low, best: run.trace.append(
+                    ("branch", time.perf_counter() - run.begin, min(low, floor), best)
+                ),
             )
             run.best, nodes = outcome.incumbent, outcome.nodes
             lower = min(floor, outcome.bound)
@@ -235,6 +254,7 @@ def solve_cflp(
             run.best = leaf
         lower = min(floor, leaf.cost)
     run.phases["search"] = time.perf_counter() - mark
+    run.note("end", lower)
     return _result(run, lower, method, root_bound, fixed_open, fixed_closed, nodes, state.u)
 
 
@@ -252,7 +272,7 @@ def _mip_search(run: _Run, state, fixed_open: np.ndarray, free: np.ndarray) -> t
             fixed_open,
             start=run.best,
             time_limit_s=left / 3,
-            mip_gap=options.mip_gap,
+            mip_gap=run.gap,
             threads=options.threads,
             highs_options=options.highs_options,
         )
@@ -266,7 +286,7 @@ def _mip_search(run: _Run, state, fixed_open: np.ndarray, free: np.ndarray) -> t
         fixed_open,
         start=run.best,
         time_limit_s=max(left, 0.01),
-        mip_gap=options.mip_gap,
+        mip_gap=run.gap,
         threads=options.threads,
         highs_options=options.highs_options,
     )
@@ -298,9 +318,7 @@ def _result(
             "amount": best.x[rows, cols],
         }
     )
-    status = (
-        SolveStatus.OPTIMAL if gap <= run.options.mip_gap * (1 + 1e-9) else SolveStatus.FEASIBLE
-    )
+    status = SolveStatus.OPTIMAL if gap <= run.gap * (1 + 1e-9) else SolveStatus.FEASIBLE
     return CFLPResult(
         status=status,
         objective=float(upper),
@@ -312,12 +330,13 @@ def _result(
         flows=flows,
         method=method,
         root_bound=float(root_bound),
-        fixed_open=int(fixed_open.sum()),
-        fixed_closed=int(fixed_closed.sum()),
+        fixed_open=tuple(data.sites[i] for i in np.flatnonzero(fixed_open)),
+        fixed_closed=tuple(data.sites[i] for i in np.flatnonzero(fixed_closed)),
         nodes=nodes,
         lps=run.evaluator.lps,
         multipliers=u,
         phases=dict(run.phases),
+        trace=tuple(run.trace),
     )
 
 
