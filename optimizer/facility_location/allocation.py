@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from ..model.solve import silence_highs_banner
 from .data import CFLPData, InfeasibleError
 from .lagrangian import knapsacks
 
@@ -109,7 +110,8 @@ class Evaluator:
 
 
 def new_highs(threads: int = 1) -> highspy.Highs:
-    """A silent HiGHS instance with ``threads`` threads."""
+    """A silent HiGHS instance with ``threads`` threads (no banner either)."""
+    silence_highs_banner()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", int(threads))
