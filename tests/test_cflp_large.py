@@ -346,3 +346,31 @@ def test_orlib_proven_optimum_equals_highs(orlib, name):
         result = solve_cflp(_cap_data(path), CFLPOptions(mip_gap=1e-7, proof=proof))
         assert result.status == SolveStatus.OPTIMAL
         assert abs(result.objective - direct) <= 1e-6 * direct, (name, proof)
+
+
+def test_no_demand_opens_nothing():
+    data = CFLPData(np.array([3.0, 4.0]), np.array([5.0, 5.0]), np.zeros(2), np.ones((2, 2)))
+    result = solve_cflp(data, CFLPOptions(mip_gap=0.0))
+    assert (result.objective, result.bound, result.open_sites) == (0.0, 0.0, ())
+    assert result.flows.empty
+
+
+def test_time_limit_reports_what_is_proven():
+    # a larger random instance stopped early (half a second): whatever it reports must still be
+    # a bound and a solution, and the status must match the gap
+    rng = np.random.default_rng(7)
+    m, n = 60, 200
+    xy_s, xy_c = rng.uniform(0, 100, (m, 2)), rng.uniform(0, 100, (n, 2))
+    demand = rng.integers(5, 40, n).astype(float)
+    data = CFLPData(
+        rng.uniform(400, 900, m),
+        np.full(m, demand.sum() / 6),
+        demand,
+        np.linalg.norm(xy_s[:, None] - xy_c[None], axis=2) / 10,
+    )
+    result = solve_cflp(data, CFLPOptions(mip_gap=0.0, time_limit_s=0.5, root_iterations=50_000))
+    assert result.bound <= result.objective
+    assert result.gap == pytest.approx((result.objective - result.bound) / result.objective)
+    assert result.status == (SolveStatus.OPTIMAL if result.gap <= 1e-9 else SolveStatus.FEASIBLE)
+    served = result.flows.groupby("customer")["amount"].sum().sort_index()
+    assert np.allclose(served.to_numpy(), demand)

@@ -82,6 +82,8 @@ class Evaluator:
         data = self.data
         sites = np.asarray(key, dtype=int)
         k, n = len(sites), data.n
+        if k == 0 and data.total_demand == 0:
+            return Allocation(key, 0.0, np.zeros(n), np.zeros(data.m), np.zeros((0, n)))
         if k == 0 or data.capacity[sites].sum() < data.total_demand * (1 - 1e-12):
             return self._infeasible(key)
         cost = data.unit_cost[sites]

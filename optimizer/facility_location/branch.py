@@ -71,9 +71,9 @@ def branch_and_bound(
 
     Args:
         incumbent: a feasible allocation (its cost is the first upper bound).
-        fixed_open, fixed_closed: (m,) bool, fixed at the root (every solution that breaks a root
-            fixing must already be known to cost at least ``bound``-independent floors: the
-            caller accounts for those).
+        u, bound: the root's multipliers [cost/unit] and Lagrangian bound [cost units].
+        fixed_open, fixed_closed: (m,) bool, fixed at the root; the solutions that break those
+            fixings are the caller's to account for (its fixing floor).
         gap: relative gap to prove; nodes whose bound reaches ``cost · (1 − gap)`` are pruned.
         deadline: ``time.perf_counter()`` at which to stop.
         node_iterations: volume iterations per node.
@@ -127,12 +127,14 @@ def branch_and_bound(
             step=0.05,
             stop_gap=gap,
             window=node_iterations,
+            deadline=deadline,
         )
         for sites in state.open_sets[:1]:
             consider(tuple(int(active[i]) for i in sites))
         threshold = best.cost * (1 - gap)
-        if state.bound >= threshold:
-            floor = min(floor, state.bound)
+        node_bound = max(node.bound, state.bound)  # the parent's bound holds here too
+        if node_bound >= threshold:
+            floor = min(floor, node_bound)
             continue
         lo, lc = forced_bounds(sub, state, fo[active], np.zeros(len(active), bool))
         close = np.zeros(data.m, bool)
@@ -150,7 +152,7 @@ def branch_and_bound(
         ybar = np.zeros(data.m)
         ybar[active] = state.ybar
         if not free.any():
-            push(_Node(state.bound, fo2, fc2, state.u, node.depth + 1))
+            push(_Node(node_bound, fo2, fc2, state.u, node.depth + 1))
             continue
         i = int(np.argmax(np.where(free, -np.abs(ybar - 0.5), -np.inf)))
         lo_i = np.zeros(data.m)
@@ -159,8 +161,8 @@ def branch_and_bound(
         lc_i[active] = lc
         up, down = fo2.copy(), fc2.copy()
         up[i], down[i] = True, True
-        push(_Node(max(state.bound, lo_i[i]), up, fc2, state.u, node.depth + 1))
-        push(_Node(max(state.bound, lc_i[i]), fo2, down, state.u, node.depth + 1))
+        push(_Node(max(node_bound, lo_i[i]), up, fc2, state.u, node.depth + 1))
+        push(_Node(max(node_bound, lc_i[i]), fo2, down, state.u, node.depth + 1))
     lowest = min((entry[0] for entry in heap), default=np.inf)
     proven = min(floor, lowest, best.cost)
     return BranchOutcome(

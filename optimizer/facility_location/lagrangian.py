@@ -22,6 +22,7 @@ solution; likewise open.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -168,6 +169,7 @@ def volume(
     alpha_max: float = 0.1,
     stop_gap: float = 1e-6,
     window: int = 50,
+    deadline: float | None = None,
 ) -> LagrangianState:
     """Improve the multipliers by the volume algorithm, from ``u0`` toward ``target`` [cost].
 
@@ -180,6 +182,7 @@ def volume(
         alpha_max: the largest weight of the newest solution in the primal average.
         stop_gap: stop once (target − bound) / |target| is below this.
         window: iterations whose open sets and counts are kept for the kernel.
+        deadline: ``time.perf_counter()`` at which to stop (checked every 10 iterations).
     """
     m = data.m
     fo = np.zeros(m, bool) if fixed_open is None else fixed_open
@@ -195,6 +198,8 @@ def volume(
     it = 0
     for it in range(1, iterations + 1):
         if not np.isfinite(best) or (target - best) / scale <= stop_gap:
+            break
+        if deadline is not None and it % 10 == 0 and time.perf_counter() >= deadline:
             break
         norm = float(g_bar @ g_bar)
         if norm <= 1e-12:

@@ -169,6 +169,8 @@ def solve_cflp(
     m = data.m
     none = np.zeros(m, bool)
     u = initial_multipliers(data) if multipliers is None else np.asarray(multipliers, float)
+    if u.shape != (data.n,):
+        raise ValueError(f"multipliers must have shape ({data.n},), got {u.shape}")
     _, _, choice, _ = evaluate(data, u, none, none)
     run.offer(np.flatnonzero(choice.y > 0), search=False)
     if not run.best.feasible:
@@ -176,7 +178,9 @@ def solve_cflp(
 
     # 1-2: bound and upper bounds, in two rounds
     first = max(options.root_iterations // 3, 1)
-    state = volume(data, u, run.best.cost, iterations=first, stop_gap=run.gap / 2)
+    state = volume(
+        data, u, run.best.cost, iterations=first, stop_gap=run.gap / 2, deadline=run.deadline
+    )
     for sites in state.open_sets[:5]:
         run.offer(sites, search=False)
     run.note("root, first round", state.bound)
@@ -191,6 +195,7 @@ def solve_cflp(
         run.best.cost,
         iterations=options.root_iterations - first,
         stop_gap=run.gap / 2,
+        deadline=run.deadline,
     )
     run.note("local search", state.bound)
     for sites in state.open_sets[:5]:
@@ -243,16 +248,17 @@ def solve_cflp(
                 ),
             )
             run.best, nodes = outcome.incumbent, outcome.nodes
-            lower = min(floor, outcome.bound)
+            search_bound = outcome.bound
         else:
             search_bound, nodes = _mip_search(run, state, fixed_open, free)
-            lower = min(floor, search_bound)
+        # both hold: the root bound, and the search's bound with the fixing floor
+        lower = max(root_bound, min(floor, search_bound))
         method = proof
     elif not free.any() and lower < run.threshold():
         leaf = run.evaluator(np.flatnonzero(fixed_open))
         if leaf.cost < run.best.cost:
             run.best = leaf
-        lower = min(floor, leaf.cost)
+        lower = max(root_bound, min(floor, leaf.cost))
     run.phases["search"] = time.perf_counter() - mark
     run.note("end", lower)
     return _result(run, lower, method, root_bound, fixed_open, fixed_closed, nodes, state.u)
