@@ -10,6 +10,10 @@ machine may be shared: compare CPU with wall).
     python benchmarks/bench_cflp_large.py                          # capa, capb, capc at 0.1 %
     python benchmarks/bench_cflp_large.py --instances capb-7000 --gap 1e-4 --proof mip
     python benchmarks/bench_cflp_large.py --out cflp.json
+    python benchmarks/bench_cflp_large.py --synthetic 2000x80 --direct   # county-sized, random
+
+``--synthetic MxN`` solves a random county-sized instance instead (see :func:`synthetic`);
+``--direct`` also runs HiGHS on the full strong formulation with the same time limit.
 
 Instance files: ``--data DIR``, else ``$CLUSTERSITE_ORLIB_DIR``, else
 ``<repo>/../shared/benchmarks/orlib-cap`` (read its README for where they come from).
@@ -25,6 +29,10 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
+from optimizer.facility_location.data import CFLPData
+from optimizer.facility_location.kernel import restricted_mip
 from optimizer.facility_location.large import CFLPOptions, solve_cflp
 from optimizer.facility_location.orlib import cap_data, read_cap, read_optima
 
@@ -89,6 +97,53 @@ def run_variants(
     return rows
 
 
+def synthetic(m: int, n: int, seed: int = 0, plants: int = 12) -> CFLPData:
+    """A random county-sized instance: m sites and n customers uniform on a 4,000 km square,
+    demand lognormal (total 100 units), every site's capacity 1.3 × 100 / ``plants``, fixed cost
+    uniform 80–120, unit cost = production N(50, 4) at the site + 0.01 per unit and km."""
+    rng = np.random.default_rng(seed)
+    sites, customers = rng.uniform(0, 4000, (m, 2)), rng.uniform(0, 4000, (n, 2))
+    demand = rng.lognormal(0, 0.7, n)
+    demand *= 100.0 / demand.sum()
+    production = rng.normal(50, 4, m)
+    distance = np.linalg.norm(sites[:, None] - customers[None], axis=2)
+    return CFLPData(
+        rng.uniform(80, 120, m),
+        np.full(m, 100.0 / plants * 1.3),
+        demand,
+        production[:, None] + 0.01 * distance,
+    )
+
+
+def run_synthetic(spec: str, options: CFLPOptions, direct: bool) -> list[str]:
+    """Solve ``synthetic(M, N)`` for ``spec`` = "MxN"; lines to print."""
+    m, n = (int(k) for k in spec.lower().split("x"))
+    data = synthetic(m, n)
+    result = solve_cflp(data, options)
+    lines = [
+        f"synthetic {m} x {n}: {result.status.value}, cost {result.objective:.3f}, bound "
+        f"{result.bound:.3f}, proven gap {result.gap:.4%}, {result.seconds:.1f} s wall, "
+        f"{result.cpu_seconds:.1f} s CPU, {result.method}, fixed {len(result.fixed_open)} open / "
+        f"{len(result.fixed_closed)} closed, {len(result.open_sites)} sites open"
+    ]
+    if direct:
+        every = np.ones(m, bool)
+        out = restricted_mip(
+            data,
+            every,
+            ~every,
+            time_limit_s=options.time_limit_s,
+            mip_gap=options.mip_gap,
+            threads=options.threads,
+        )
+        gap = (out.objective - out.bound) / out.objective if np.isfinite(out.objective) else 1.0
+        lines.append(
+            f"HiGHS on the full model: {out.status}, cost {out.objective:.3f}, bound "
+            f"{out.bound:.3f}, gap {gap:.4%}, {out.seconds:.1f} s, {out.nodes} nodes"
+        )
+    return lines
+
+
 HEADER = (
     f"{'variant':<11} {'published':>14} {'bound':>14} {'incumbent':>14} {'vs publ.':>9} "
     f"{'proven':>8} {'status':<8} {'wall s':>6} {'CPU s':>6} {'method':<6} {'fixed':>6} "
@@ -129,13 +184,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="HiGHS threads (default 1)")
     parser.add_argument("--proof", default="auto", choices=["auto", "branch", "mip"])
     parser.add_argument("--out", type=Path, default=None, help="write the rows as JSON")
+    parser.add_argument("--synthetic", default=None, help="MxN: a random instance instead")
+    parser.add_argument("--direct", action="store_true", help="with --synthetic: HiGHS too")
     args = parser.parse_args(argv)
-    data = args.data or default_data_dir()
-    if not (data / "capopt.txt").is_file():
-        parser.error(f"no capopt.txt in {data}; pass --data or set CLUSTERSITE_ORLIB_DIR")
     options = CFLPOptions(
         mip_gap=args.gap, time_limit_s=args.time_limit, threads=args.threads, proof=args.proof
     )
+    if args.synthetic:
+        print(f"# {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} at the start", flush=True)
+        for line in run_synthetic(args.synthetic, options, args.direct):
+            print(line, flush=True)
+        return 0
+    data = args.data or default_data_dir()
+    if not (data / "capopt.txt").is_file():
+        parser.error(f"no capopt.txt in {data}; pass --data or set CLUSTERSITE_ORLIB_DIR")
     names = [s.strip() for s in args.instances.split(",") if s.strip()]
     print(f"# {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} at the start", flush=True)
     rows = run_variants(names, data, options, progress=True)
