@@ -9,7 +9,8 @@
 Columns: wall time and CPU time of the workload's process (user + system, its worker processes
 included) [s], the median over ``--repeat`` runs; "× import", the wall time as a multiple of the
 bare import of the project's libraries timed in the same run; the workload's figure of merit;
-and its target where one is set.
+and its target where one is set. Lines a workload prints before its result (``cflp-large``: one
+row per OR-Library variant) are shown indented under its row.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def run_once(name: str, quick: bool) -> tuple[float, float, dict]:
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return wall, cpu, {"merit": f"FAILED: {tail}", "inner_s": float("nan")}
-    return wall, cpu, json.loads(done.stdout.strip().splitlines()[-1])
+    *detail, last = done.stdout.strip().splitlines()
+    return wall, cpu, json.loads(last) | {"detail": detail}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,12 +88,15 @@ def main(argv: list[str] | None = None) -> int:
         baseline = wall if baseline is None else baseline
         target = WORKLOADS[name].target
         row = {"workload": name, "wall_s": wall, "cpu_s": cpu, "x_import": wall / baseline,
-               "merit": merit, "target": target}  # fmt: skip
+               "merit": merit, "target": target,
+               "detail": runs[-1][2].get("detail", [])}  # fmt: skip
         rows.append(row)
         suffix = f"  [target {target}]" if target and target != "baseline" else ""
         print(
             f"{name:20s} {wall:8.2f} {cpu:8.2f} {wall / baseline:9.1f}  {merit}{suffix}", flush=True
         )
+        for line in runs[-1][2].get("detail", []):  # a workload's own table, if it prints one
+            print(f"    {line}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     return 1 if any(r["merit"].startswith("FAILED") for r in rows) else 0

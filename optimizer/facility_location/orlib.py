@@ -29,6 +29,7 @@ import pulp
 from ..model.solve import classify
 from ..status import SolveStatus
 from .core import from_cost_matrix
+from .data import CFLPData, from_frames
 
 CAPACITY_PLACEHOLDER = "capacity"
 
@@ -296,3 +297,8 @@ def solve_cap(
             f"(time limit {time_limit_s:g} s)"
         )
     return float(pulp.value(problem.objective)), seconds
+
+
+def cap_data(instance: CapInstance) -> CFLPData:
+    """The instance as arrays for :func:`optimizer.facility_location.large.solve_cflp`."""
+    return from_frames(instance.fixed_cost, instance.capacity, instance.demand, instance.unit_cost)
