@@ -212,11 +212,14 @@ def test_break_even_writer(tmp_path, tiny):
         "kpi_b",
         "difference",
         "cheaper",
+        "status_a",
+        "status_b",
         "scenario_a",
         "scenario_b",
         "kpi",
     ]
     assert (table["parameter"] == "power_price@west").all() and len(table) == len(found.evaluations)
+    assert set(table["status_a"]) | set(table["status_b"]) == {"optimal"}
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     label = "Power price multiplier, west zone"  # the parameter for people, its id beside it
     assert f"The ranking flips at {label} = {found.value:.6g}." in page
