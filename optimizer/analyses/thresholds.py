@@ -448,6 +448,32 @@ def _span(low: float, high: float, unit: str, digits: int) -> str:
     return f"{low:,.{digits}f}-{high:,.{digits}f}{unit}"
 
 
+def _moved(q: str, r: str, k: str, unit: str, capacity: float, record: dict) -> str:
+    """What moves at the flip: the runner-up takes this site's capacity, or it gains capacity
+    mostly from other sites while this one gives up less than half of what the runner-up gains.
+
+    >>> _moved("MS", "AL", "battery", "GWh/yr", 135.0,
+    ...        {"runner_up_takes": 105.4, "site_keeps": 134.7})
+    'MS gains 105 GWh/yr of battery capacity, AL giving up only 0.3 of its 135 (the rest comes from other sites)'
+    >>> _moved("KS", "TX", "battery", "GWh/yr", 5.0, {"runner_up_takes": 106.0, "site_keeps": 0.0})
+    'KS gains 106 GWh/yr of battery capacity, TX giving up all its 5 (the rest comes from other sites)'
+    """
+    takes, keeps = record["runner_up_takes"], max(record["site_keeps"], 0.0)
+    lost = max(capacity - keeps, 0.0)
+    if lost >= 0.5 * takes:
+        kept = f" ({r} keeps {keeps:,.3g} of {capacity:,.3g})" if keeps > TAKES_TOLERANCE else ""
+        return f"{q} takes {takes:,.3g} {unit} of this {k} capacity{kept}"
+    given = (
+        f"all its {capacity:,.3g}"
+        if keeps <= TAKES_TOLERANCE
+        else (f"only {lost:,.2g} of its {capacity:,.3g}")
+    )
+    return (
+        f"{q} gains {takes:,.3g} {unit} of {k} capacity, {r} giving up {given} "
+        "(the rest comes from other sites)"
+    )
+
+
 def threshold_sentence(record: dict, capacity: float, max_cut: float = MAX_CUT) -> str:
     """What it takes for the runner-up to take capacity, as re-solved, in one sentence.
 
@@ -463,12 +489,9 @@ def threshold_sentence(record: dict, capacity: float, max_cut: float = MAX_CUT) 
     unit = CAPACITY_UNITS.get(k, "unit/yr")
     parts = []
     if record["lever_status"] == "flips":
-        takes, keeps = record["runner_up_takes"], record["site_keeps"]
-        kept = f" ({r} keeps {keeps:,.3g} of {capacity:,.3g})" if keeps > TAKES_TOLERANCE else ""
         parts.append(
-            f"{q} takes {takes:,.3g} {unit} of this {k} capacity{kept} once its "
-            f"{record['lever']} is {_span(record['cut_low_pct'], record['cut_high_pct'], ' %', 1)} "
-            "lower"
+            f"{_moved(q, r, k, unit, capacity, record)} once its {record['lever']} is "
+            f"{_span(record['cut_low_pct'], record['cut_high_pct'], ' %', 1)} lower"
         )
     elif record["lever_status"] == "no flip":
         parts.append(
