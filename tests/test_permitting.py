@@ -36,15 +36,21 @@ def test_evidence_states_worked_by_hand(data):
     assert figure(data, "IL") == (3.0, 4.5, 12.0, 2, "evidence")
     # NC: Toyota battery permit, 2022-07-21 to 2023-02-01 = 195 d = 6.4 months
     assert figure(data, "NC") == (6.4, 6.4, 12.0, 1, "evidence")
+    # UT: 90 d to an order prohibiting construction (3.0), 180 d with three 30-day
+    # extensions (5.9) -> 4.45 -> 4.5
+    assert figure(data, "UT") == (3.0, 4.5, 12.0, 2, "evidence")
+    # CO: 60 d to the preliminary analysis only (2.0), a lower bound of the decision
+    assert figure(data, "CO") == (2.0, 2.0, 12.0, 1, "evidence")
 
 
 def test_state_without_evidence_borrows_with_a_wider_range(data):
-    # CO: base = median of Mountain evidence states AZ 10.6, NM 4.45, NV 2.0 -> 4.45 -> 4.5;
-    # range = lowest low of all evidenced states (NY 45 d = 1.5) to highest high (KY 14.1)
-    assert figure(data, "CO") == (1.5, 4.5, 14.1, 0, "regional_default")
-    derivation = data.permitting.at["CO", "derivation"]
+    # WY: base = median of Mountain evidence states AZ 10.6, CO 2.0, NM 4.45, NV 2.0, UT 4.45
+    # -> 4.45 -> 4.5; range = lowest low of all evidenced states (NY 45 d = 1.5) to highest
+    # high (KY 14.1)
+    assert figure(data, "WY") == (1.5, 4.5, 14.1, 0, "regional_default")
+    derivation = data.permitting.at["WY", "derivation"]
     assert derivation.startswith("borrowed") and "Mountain" in derivation
-    assert data.kind_of("regions.csv", "permitting_months", "CO") == "derived"
+    assert data.kind_of("regions.csv", "permitting_months", "WY") == "derived"
     # AR: West South Central OK 8.95 and TX 5.15 -> 7.05 -> 7.1, the same wide range
     assert figure(data, "AR") == (1.5, 7.1, 14.1, 0, "regional_default")
     borrowed = data.permitting[data.permitting["basis"] == "regional_default"]
@@ -61,7 +67,7 @@ def test_state_without_evidence_borrows_with_a_wider_range(data):
 
 def test_most_states_rest_on_their_own_evidence(data):
     basis = data.permitting["basis"]
-    assert (basis == "evidence").sum() >= 27
+    assert (basis == "evidence").sum() >= 29
     for region_id in basis[basis == "regional_default"].index:
         note = data.sources[
             (data.sources["column"] == "permitting_months")

@@ -80,7 +80,7 @@ def test_gap_filled_cells_name_their_own_source(data):
     assert "2024" in wy["vintage"].iloc[0]
     assert data.kind_of("regions.csv", "permitting_months") == "sourced"
     assert data.kind_of("regions.csv", "permitting_months", "NC") == "sourced"
-    assert data.kind_of("regions.csv", "permitting_months", "CO") == "derived"  # borrowed
+    assert data.kind_of("regions.csv", "permitting_months", "WY") == "derived"  # borrowed
 
 
 def test_areas_and_representative_points(data):
