@@ -39,12 +39,10 @@ def test_evidence_states_worked_by_hand(data):
     # UT: 90 d to an order prohibiting construction (3.0), 180 d with three 30-day
     # extensions (5.9) -> 4.45 -> 4.5
     assert figure(data, "UT") == (3.0, 4.5, 12.0, 2, "evidence")
-    # CO: 60 d to the preliminary analysis only (2.0), a lower bound of the decision
-    assert figure(data, "CO") == (2.0, 2.0, 12.0, 1, "evidence")
 
 
 def test_state_without_evidence_borrows_with_a_wider_range(data):
-    # WY: base = median of Mountain evidence states AZ 10.6, CO 2.0, NM 4.45, NV 2.0, UT 4.45
+    # WY: base = median of Mountain evidence states AZ 10.6, NM 4.45, NV 2.0, UT 4.45
     # -> 4.45 -> 4.5; range = lowest low of all evidenced states (NY 45 d = 1.5) to highest
     # high (KY 14.1)
     assert figure(data, "WY") == (1.5, 4.5, 14.1, 0, "regional_default")
@@ -67,7 +65,7 @@ def test_state_without_evidence_borrows_with_a_wider_range(data):
 
 def test_most_states_rest_on_their_own_evidence(data):
     basis = data.permitting["basis"]
-    assert (basis == "evidence").sum() >= 29
+    assert (basis == "evidence").sum() >= 28
     for region_id in basis[basis == "regional_default"].index:
         note = data.sources[
             (data.sources["column"] == "permitting_months")
