@@ -364,6 +364,24 @@ def test_a_shortfall_bound_by_the_shared_pool_names_the_region(tmp_path):
     assert "labor[A]" in why
 
 
+def test_a_full_pool_where_the_type_may_not_build_is_not_named(tmp_path):
+    data, tech = tiny.load(tmp_path)
+    # battery may build only in the east (B, C); solar fills A's pool as well, so labor[A]
+    # binds, but it cannot explain a battery shortfall: battery could never hire there
+    scenario = two_types(
+        70,
+        60,
+        limits={"labor_share_cap": 0.002},
+        zones={"battery": {"zone": "east", "mode": "restrict"}},
+    )
+    result = optimizer.solve(scenario, data, tech)
+    assert result.kpi("shortfall", "battery") > 1.0
+    assert capacity(result, "solar").get("A", 0.0) > 0.0  # A's pool is used, by solar
+    why = result.unmet.set_index("item").at["target battery", "binding"]
+    assert "labor[A]" not in why
+    assert "labor[B]" in why or "labor[C]" in why
+
+
 def test_cbc_gap_is_unknown_not_zero(tmp_path):
     data, tech = tiny.load(tmp_path)
     result = optimizer.solve(

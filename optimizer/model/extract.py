@@ -410,15 +410,17 @@ def _explain_shortfall(k: str, binding: list, model: ClusterModel) -> list[str]:
     reasons = []
     open_sites = {key for key, var in model.open.items() if _value(var) > 0.5}
     open_sites |= {key for key, var in model.expand_open.items() if _value(var) > 0.5}
+    of_type = model.inputs.sites.xs(k, level="cluster_type")
+    # a full labor pool explains a shortfall of k only where k could be built at all
+    usable = set(of_type.index[of_type["eligible"] | of_type["expansion_eligible"]])
     for family, key in binding:
         if family == "max_clusters" and key == k:
             reasons.append(f"max_clusters[{k}]")
         elif family in ("max_scale", "expansion_limit", "room") and key[1] == k:
             if key in open_sites:
                 reasons.append(f"{family}[{key[0]}]")
-        elif family == "labor" and (key, k) in model.inputs.sites.index:
+        elif family == "labor" and key in usable:
             reasons.append(f"labor[{key}]")
-    of_type = model.inputs.sites.xs(k, level="cluster_type")
     excluded = of_type[~of_type["eligible"] & ~of_type["expansion_eligible"]]
     if len(excluded):
         reasons.append(
