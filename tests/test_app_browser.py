@@ -9,62 +9,21 @@ skipped without them.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from tests.app_process import start_app, stop_app
 from tests.chromium import start as start_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-STARTUP_TIMEOUT = 30.0
 STEP_TIMEOUT = 20.0
-
-
-def start_app(tmp_path: Path) -> tuple[subprocess.Popen, str]:
-    """``python -m outputs.cli app --no-browser --port 0``; returns (process, its address)."""
-    log = (tmp_path / "app.log").open("w+")
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "outputs.cli", "app", "--no-browser", "--port", "0"],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        log.seek(0)
-        found = re.search(r"clustersite app: (http://127\.0\.0\.1:\d+/)", log.read())
-        if found:
-            return process, found.group(1)
-        if process.poll() is not None:
-            break
-        time.sleep(0.1)
-    stop_app(process)
-    log.seek(0)
-    pytest.fail(f"the app did not print its address:\n{log.read()[-2000:]}")
-
-
-def stop_app(process: subprocess.Popen) -> None:
-    """End the app and its worker processes (its own process group)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +69,7 @@ def requested_hosts(driver) -> set[str]:
 
 
 def test_change_a_lever_solve_and_see_the_map_and_kpis_change(chromium, tmp_path):
-    process, url = start_app(tmp_path)
+    process, url = start_app(tmp_path / "app.log")
     try:
         chromium.get(url)
         before_card = wait_for(chromium, CARD, 30)

@@ -10,10 +10,8 @@ skipped without them. Timeouts are generous guards only.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -23,6 +21,7 @@ import pytest
 
 import optimizer
 from outputs.cli import main
+from tests.app_process import start_app, stop_app
 from tests.chromium import start as start_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -30,39 +29,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
 GUARD_S = 300.0
 """How long to wait for the app or a step before giving up (a guard, never the assertion)."""
-
-
-def start_app(log_path: Path, scenarios: Path, port: int = 0) -> tuple[subprocess.Popen, str]:
-    """``python -m outputs.cli app --no-browser --port PORT --scenarios DIR``."""
-    log = log_path.open("w+")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "outputs.cli", "app", "--no-browser", "--port", str(port),
-         "--scenarios", str(scenarios)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env=dict(os.environ, PYTHONUNBUFFERED="1"), start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + GUARD_S
-    while time.monotonic() < deadline:
-        log.seek(0)
-        found = re.search(r"clustersite app: (http://127\.0\.0\.1:\d+/)", log.read())
-        if found:
-            return process, found.group(1)
-        if process.poll() is not None:
-            break
-        time.sleep(0.1)
-    stop_app(process)
-    log.seek(0)
-    pytest.fail(f"the app did not print its address:\n{log.read()[-2000:]}")
-
-
-def stop_app(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +39,9 @@ def scenarios(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, scenarios):
     pytest.importorskip("dash")
-    process, url = start_app(tmp_path_factory.mktemp("app") / "app.log", scenarios)
+    process, url = start_app(
+        tmp_path_factory.mktemp("app") / "app.log", "--scenarios", str(scenarios)
+    )
     yield url
     stop_app(process)
 
@@ -231,7 +199,7 @@ def test_edit_rename_save_then_reload_and_restart(app, browser, scenarios, tmp_p
     wait_for(browser, "var n = document.getElementById('name'); return n && n.value == 'my plan';")
     assert browser.find_element("id", "target-battery").get_attribute("value") == "1200"
     # a second app on the same folder (a restart) lists the saved scenario
-    process, url = start_app(tmp_path / "second.log", scenarios)
+    process, url = start_app(tmp_path / "second.log", "--scenarios", str(scenarios))
     try:
         browser.get(url)
         wait_for(browser, "var n = document.getElementById('name'); return n && n.value;")
