@@ -5,15 +5,9 @@
 ['baseline', 'great-lakes', 'great-lakes-phased', 'south', 'south-phased']
 """
 
-from .analyses.alternatives import AlternativesResult, alternatives
-from .analyses.breakeven import BreakEven, break_even
-from .analyses.hindcast import HindcastResult, hindcast
-from .analyses.montecarlo import MonteCarloResult, monte_carlo
-from .analyses.reality import RealityGap, reality_gap
-from .analyses.regret import RegretResult, regret
-from .analyses.sweep import SweepResult, sweep, tornado
+from typing import TYPE_CHECKING
+
 from .api import inputs_for, solve
-from .facility_location.core import add_facility_location, from_cost_matrix
 from .model.coefficients import ModelInputs, model_inputs
 from .model.milp import ClusterModel, build_model
 from .model.result import Result
@@ -21,8 +15,59 @@ from .model.scenario import Scenario, SolverOptions, builtin_scenarios, load_sce
 from .model.technology import CAPACITY_UNITS, CLUSTER_TYPES, TechnologyData, load_technology
 from .model.terms import COST_TERMS
 from .model.why import why_this_state
-from .runs.parallel import make_executor
 from .status import SolverReport, SolveStatus
+
+_LAZY = {
+    "AlternativesResult": ".analyses.alternatives",
+    "alternatives": ".analyses.alternatives",
+    "BreakEven": ".analyses.breakeven",
+    "break_even": ".analyses.breakeven",
+    "HindcastResult": ".analyses.hindcast",
+    "hindcast": ".analyses.hindcast",
+    "MonteCarloResult": ".analyses.montecarlo",
+    "monte_carlo": ".analyses.montecarlo",
+    "RealityGap": ".analyses.reality",
+    "reality_gap": ".analyses.reality",
+    "RegretResult": ".analyses.regret",
+    "regret": ".analyses.regret",
+    "SweepResult": ".analyses.sweep",
+    "sweep": ".analyses.sweep",
+    "tornado": ".analyses.sweep",
+    "add_facility_location": ".facility_location.core",
+    "from_cost_matrix": ".facility_location.core",
+    "make_executor": ".runs.parallel",
+}
+"""Names imported on first use (PEP 562): the analyses, the large facility-location solver and
+the process pool are not needed to solve one scenario, so ``clustersite run`` and ``compare``
+start without loading them."""
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
+    from .analyses.alternatives import AlternativesResult, alternatives
+    from .analyses.breakeven import BreakEven, break_even
+    from .analyses.hindcast import HindcastResult, hindcast
+    from .analyses.montecarlo import MonteCarloResult, monte_carlo
+    from .analyses.reality import RealityGap, reality_gap
+    from .analyses.regret import RegretResult, regret
+    from .analyses.sweep import SweepResult, sweep, tornado
+    from .facility_location.core import add_facility_location, from_cost_matrix
+    from .runs.parallel import make_executor
+
+
+def __getattr__(name: str) -> object:
+    """Import a lazily loaded name (see ``_LAZY``) on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "AlternativesResult",

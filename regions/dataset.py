@@ -64,6 +64,10 @@ class RegionData:
     facility_events: pd.DataFrame = field(default_factory=pd.DataFrame)
     demand: pd.DataFrame = field(default_factory=pd.DataFrame)
 
+    def __getstate__(self) -> dict:
+        """Pickled without the cached facility views (worked out again where needed)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_views"}
+
     @property
     def region_ids(self) -> list[str]:
         """Region ids in table order."""
@@ -101,6 +105,16 @@ class RegionData:
         False
         """
         cutoff = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+        views = self.__dict__.get("_views")
+        if views is None:  # worked out once per dataset object (not a field: not compared,
+            views = {}  # not copied by dataclasses.replace)
+            object.__setattr__(self, "_views", views)
+        if cutoff not in views:
+            views[cutoff] = self._view(cutoff)
+        return views[cutoff].copy()  # a caller may change its copy; the cached view stays
+
+    def _view(self, cutoff: date | None) -> pd.DataFrame:
+        """``facilities_as_of`` worked out (not cached)."""
         if not len(self.facility_events):
             frame = self.facilities[self.facilities["status"].isin(VIEW_STATUSES)]
             return frame if cutoff is None else frame[frame["announced_date"] <= cutoff]

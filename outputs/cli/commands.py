@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -121,9 +122,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Solve several scenarios, export each, and write the comparison report (all staged).
 
     Two processes share the work where the system can fork (see ``fork``): a helper solves
-    every other scenario while this process solves the rest; then a second helper writes every
-    run's tables, workbook and GeoJSON while this process writes the report and draws the run
-    maps; the manifests come last. The files are the same as from one process."""
+    every other scenario while this process solves the rest and, while it waits for the helper,
+    draws its own runs' maps and writes their tables, workbook and GeoJSON; then a second helper
+    writes what is left of the runs' files and maps while this process writes the report; the
+    manifests come last. The files are the same as from one process."""
     default_list = not args.scenarios
     refs = list(args.scenarios) or list(DEFAULT_COMPARE)
     if len(refs) < 2:
@@ -146,8 +148,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     progress = Progress(len(scenarios) + 1, "compare", enabled=not args.quiet)
     page = {"offline": not args.cdn, "tiles": args.tiles}
     with staged_folder(out, overwrite=args.overwrite) as staging:
-        runs = [(s, staging / folder_name(s.name)) for _, s in scenarios]
-        results, drawn = _solve_all(runs, data, None if args.no_map else page)
+        runs = [_Run(s, staging / folder_name(s.name)) for _, s in scenarios]
+        maps = None if args.no_map else page
+        results, written = _solve_all(runs, data, maps)
         for result in results:
             if not result.ok:
                 raise NoSolutionError(
@@ -157,13 +160,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
             progress.step(result.scenario.name, f"{result.report.status.value}, exported")
         from ..reports.compare import write_report
 
-        finished = [(r, folder) for r, (_s, folder) in zip(results, runs, strict=True)]
-        for _result, folder in finished:
-            folder.mkdir()
-        with fork_call(_write_files, finished, data) as writing:
+        finished = [(r, run.folder) for r, run in zip(results, runs, strict=True)]
+        rest = [i for i in range(len(finished)) if i not in written]
+        with fork_call(_write_outputs, [finished[i] for i in rest], data, maps) as writing:
             write_report(results, data, staging, pair=pair, **page)
-            if not args.no_map:
-                _write_maps(finished, data, page, drawn)
+            for position, html in written.items():  # maps drawn, not yet written
+                if html is not None:
+                    _write_map_html(finished[position][1], html)
             writing.result()
         _write_manifests(finished, data)
         _write_compare_manifest(staging, scenarios, pair)
@@ -179,8 +182,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_Run = tuple[Scenario, Path]
-"""A scenario and its run folder (not yet made)."""
+class _Run(NamedTuple):
+    """A scenario and its run folder (made when its first file is written)."""
+
+    scenario: Scenario
+    folder: Path
 
 
 def _solve(runs: list[_Run], data: RegionData) -> list[Result]:
@@ -197,24 +203,33 @@ def _solve(runs: list[_Run], data: RegionData) -> list[Result]:
 
 def _solve_all(
     runs: list[_Run], data: RegionData, page: dict[str, bool] | None
-) -> tuple[list[Result], dict[int, str]]:
-    """Every scenario solved, in order, and the maps drawn meanwhile: a helper takes the odd
-    positions; this process gets the maps and report ready while it waits for the helper (a
-    later helper inherits what it loaded) and draws its own runs' maps (HTML by position) until
-    the helper is done (``page`` None: no maps)."""
-    drawn: dict[int, str] = {}
+) -> tuple[list[Result], dict[int, str | None]]:
+    """Every scenario solved, in order, and some runs exported meanwhile: a helper takes the odd
+    positions; while it works, this process gets the maps and report ready (a later helper
+    inherits what it loaded), then, run by run, draws its own runs' maps (``page`` None: no
+    maps) and writes their files, until the helper is done.
+
+    Returns the results and, by position, the runs whose files are written, with their map's
+    HTML, drawn but not yet written (None without a map). A run whose scenario has no solution
+    is left alone: the command stops with nothing written."""
+    written: dict[int, str | None] = {}
+    for as_of in {run.scenario.facilities_as_of for run in runs}:
+        data.facilities_as_of(as_of)  # the facility views, worked out once for both processes
     with fork_call(_solve, runs[1::2], data) as odd:
         even = _solve(runs[0::2], data)
         if odd.forked:
             _ready_for_maps(data)
             for position, result in zip(range(0, len(runs), 2), even, strict=True):
-                if page is None or odd.ready():
+                if odd.ready() or not result.ok:
                     break
-                if result.ok:
-                    drawn[position] = _map_html(result, data, page)
+                html = None if page is None else _map_html(result, data, page)
+                if odd.ready():
+                    break
+                _write_files([(result, runs[position].folder)], data)
+                written[position] = html
         odd_results = odd.result()
     results = [even[i // 2] if i % 2 == 0 else odd_results[i // 2] for i in range(len(runs))]
-    return results, drawn
+    return results, written
 
 
 def _map_html(result: Result, data: RegionData, page: dict[str, bool]) -> str:
@@ -222,6 +237,13 @@ def _map_html(result: Result, data: RegionData, page: dict[str, bool]) -> str:
     from ..maps.scenario import render_html, scenario_map
 
     return render_html(scenario_map(result, data, **page), offline=page["offline"])
+
+
+def _write_map_html(folder: Path, html: str) -> None:
+    """Write a drawn ``map.html`` into a run folder."""
+    from ..atomic import atomic_write_text
+
+    atomic_write_text(folder / "map.html", html)
 
 
 def _ready_for_maps(data: RegionData) -> None:
@@ -233,27 +255,23 @@ def _ready_for_maps(data: RegionData) -> None:
 
 
 def _write_files(finished: list[tuple[Result, Path]], data: RegionData) -> None:
-    """Each run folder's tables, workbook, GeoJSON and ``scenario.toml`` (the folders exist)."""
+    """Each run folder's tables, workbook, GeoJSON and ``scenario.toml`` (the folder is made)."""
     from ..exports.run import write_run_files
 
     for result, folder in finished:
+        folder.mkdir(exist_ok=True)
         write_run_files(result, data, folder)
 
 
-def _write_maps(
-    finished: list[tuple[Result, Path]],
-    data: RegionData,
-    page: dict[str, bool],
-    drawn: dict[int, str],
+def _write_outputs(
+    finished: list[tuple[Result, Path]], data: RegionData, page: dict[str, bool] | None
 ) -> None:
-    """Each run's ``map.html`` (those ``drawn`` already, by position, written as they are)."""
-    from ..atomic import atomic_write_text
+    """Each run's files and, unless ``page`` is None, its ``map.html``."""
     from ..exports.run import write_run_map
 
-    for position, (result, folder) in enumerate(finished):
-        if position in drawn:
-            atomic_write_text(folder / "map.html", drawn[position])
-        else:
+    _write_files(finished, data)
+    if page is not None:
+        for result, folder in finished:
             write_run_map(result, data, folder, **page)
 
 
