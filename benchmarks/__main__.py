@@ -26,14 +26,15 @@ import sys
 import time
 from pathlib import Path
 
+from .environment import child_env, describe
 from .workloads import REPO, WORKLOADS
 
 
-def run_once(name: str, quick: bool) -> tuple[float, float, dict]:
+def run_once(name: str, quick: bool, cold: bool = False) -> tuple[float, float, dict]:
     """(wall s, CPU s, the workload's JSON line) of one fresh process running ``name``."""
+    env = child_env(cold=cold)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     begin = time.perf_counter()
-    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.workloads", name, *(["--quick"] if quick else [])],
         capture_output=True, text=True, env=env, cwd=REPO,
@@ -57,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per workload (median)")
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument(
+        "--cold-bytecode",
+        action="store_true",
+        help="compile the project's modules on every start (default: bytecode cached)",
+    )
     args = parser.parse_args(argv)
     if args.list:
         for w in WORKLOADS.values():
@@ -72,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"# {platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
-        f"{'quick' if args.quick else 'full'}, median of {args.repeat}",
+        f"{'quick' if args.quick else 'full'}, median of {args.repeat}; "
+        f"{describe(args.cold_bytecode)}",
         flush=True,
     )
     header = f"{'workload':20s} {'wall s':>8s} {'CPU s':>8s} {'× import':>9s}  figure of merit"
@@ -81,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     baseline = None
     for name in ["import", *names]:
-        runs = [run_once(name, args.quick) for _ in range(max(args.repeat, 1))]
+        runs = [run_once(name, args.quick, args.cold_bytecode) for _ in range(max(args.repeat, 1))]
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
         merit = runs[-1][2]["merit"]

@@ -55,6 +55,7 @@ def _solve(name: str) -> Callable[[bool], str]:
 def _compare_shell(quick: bool) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cmp"
+        # this process's environment, bytecode settings included (benchmarks.environment)
         env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
         begin = time.perf_counter()
         subprocess.run(

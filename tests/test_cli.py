@@ -476,7 +476,7 @@ def test_compare_default_list_and_pair(capsys, tmp_path, monkeypatch):
     report = pytest.importorskip("outputs.reports.compare")
     seen = {}
 
-    def fake_report(results, data, folder, *, pair=(0, 1), offline=True, tiles=False):
+    def fake_report(results, data, folder, *, pair=(0, 1), offline=True, tiles=False, **_):
         seen["names"] = [r.scenario.name for r in results]
         seen["pair"], seen["offline"], seen["tiles"] = pair, offline, tiles
         return report.atomic_write_text(Path(folder) / "report.html", "<p>report</p>")

@@ -325,3 +325,34 @@ def test_audit_reads_each_cell_kind_as_kind_of_does(data):
             expected = hostile.kind_of("regions.csv", column, region_id)
             assert by_region.get(region_id, whole) == expected, (column, region_id)
     assert _kinds_by_region(hostile, "regions.csv", "mfg_wage_usd_per_yr")[0]["TX"] == "assumption"
+
+
+def test_a_report_draft_gives_the_same_page_and_is_not_used_for_other_inputs(data, results):
+    """The report drawn with the left map and data tables prepared earlier (``ReportDraft``,
+    filled while the other scenario is still solving) is the page drawn in one go; a draft made
+    for another left scenario or other tiles is not used for the map."""
+    from outputs.reports.compare import ReportDraft, comparison_report
+
+    gl, south = results["great-lakes"], results["south"]
+    tech = optimizer.load_technology()
+    plain = comparison_report([gl, south], data, tech=tech)
+    draft = ReportDraft(data, tech, gl.scenario.facilities_as_of)
+    draft.data_context()
+    draft.start_map(gl)
+    drafted = comparison_report([gl, south], data, tech=tech, draft=draft)
+    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+
+    def normal(page: str) -> str:
+        return stamp.sub("STAMP", _ids_in_order(page))
+
+    assert normal(drafted) == normal(plain)
+    # a left half drawn for south is not used for a report whose left scenario is great-lakes
+    wrong = ReportDraft(data, tech, gl.scenario.facilities_as_of)
+    wrong.start_map(south)
+    assert normal(comparison_report([gl, south], data, tech=tech, draft=wrong)) == normal(plain)
+    # nor a left half drawn without tiles for a page with tiles
+    tiled = comparison_report([gl, south], data, tech=tech, tiles=True)
+    assert "tile.openstreetmap.org" in tiled and "tile.openstreetmap.org" not in plain
+    assert normal(comparison_report([gl, south], data, tech=tech, tiles=True, draft=draft)) == (
+        normal(tiled)
+    )

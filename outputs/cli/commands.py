@@ -10,7 +10,7 @@ import textwrap
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 
@@ -44,6 +44,9 @@ from .common import (
     warn_missed,
 )
 from .fork import fork_call
+
+if TYPE_CHECKING:
+    from ..reports.compare import ReportDraft
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -150,7 +153,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with staged_folder(out, overwrite=args.overwrite) as staging:
         runs = [_Run(s, staging / folder_name(s.name)) for _, s in scenarios]
         maps = None if args.no_map else page
-        results, written = _solve_all(runs, data, maps)
+        from ..reports.compare import ReportDraft, write_report
+
+        tech = optimizer.load_technology()
+        draft = ReportDraft(data, tech, runs[0].scenario.facilities_as_of, args.tiles)
+        results, written = _solve_all(runs, data, maps, draft, pair[0])
         for result in results:
             if not result.ok:
                 raise NoSolutionError(
@@ -158,12 +165,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     + f"; nothing written (run `{PROG} run` on it for the diagnostics folder)"
                 )
             progress.step(result.scenario.name, f"{result.report.status.value}, exported")
-        from ..reports.compare import write_report
-
         finished = [(r, run.folder) for r, run in zip(results, runs, strict=True)]
         rest = [i for i in range(len(finished)) if i not in written]
         with fork_call(_write_outputs, [finished[i] for i in rest], data, maps) as writing:
-            write_report(results, data, staging, pair=pair, **page)
+            write_report(results, data, staging, pair=pair, tech=tech, draft=draft, **page)
             for position, html in written.items():  # maps drawn, not yet written
                 if html is not None:
                     _write_map_html(finished[position][1], html)
@@ -202,12 +207,19 @@ def _solve(runs: list[_Run], data: RegionData) -> list[Result]:
 
 
 def _solve_all(
-    runs: list[_Run], data: RegionData, page: dict[str, bool] | None
+    runs: list[_Run],
+    data: RegionData,
+    page: dict[str, bool] | None,
+    draft: ReportDraft | None = None,
+    left: int = 0,
 ) -> tuple[list[Result], dict[int, str | None]]:
     """Every scenario solved, in order, and some runs exported meanwhile: a helper takes the odd
     positions; while it works, this process gets the maps and report ready (a later helper
     inherits what it loaded), then, run by run, draws its own runs' maps (``page`` None: no
     maps) and writes their files, until the helper is done.
+
+    Then, still while it waits, it fills ``draft`` (the report's data tables and, when the run
+    at position ``left`` is its own, the left half of the report's side-by-side map).
 
     Returns the results and, by position, the runs whose files are written, with their map's
     HTML, drawn but not yet written (None without a map). A run whose scenario has no solution
@@ -227,6 +239,10 @@ def _solve_all(
                     break
                 _write_files([(result, runs[position].folder)], data)
                 written[position] = html
+            if draft is not None and not odd.ready():
+                draft.data_context()
+                if left % 2 == 0 and even[left // 2].ok and not odd.ready():
+                    draft.start_map(even[left // 2])
         odd_results = odd.result()
     results = [even[i // 2] if i % 2 == 0 else odd_results[i // 2] for i in range(len(runs))]
     return results, written

@@ -425,13 +425,36 @@ def dual_map(
     ),
 ) -> DualMap:
     """Two synchronised scenario maps side by side (pan/zoom one, the other follows)."""
-    dual = DualMap(location=US_CENTER, zoom_start=4, tiles=None, control_scale=False)
-    for side, result, extra in (
-        (dual.m1, left, extra_layers[0]),
-        (dual.m2, right, extra_layers[1]),
-    ):
-        add_scenario_layers(side, result, data, extra_layers=extra, compact=True, tiles=tiles)
+    dual = start_dual_map(left, data, tiles=tiles, extra_layers=extra_layers[0])
+    dual = finish_dual_map(dual, right, data, tiles=tiles, extra_layers=extra_layers[1])
     dual._cs_offline = offline
+    return dual
+
+
+def start_dual_map(
+    left: Result,
+    data: RegionData,
+    *,
+    tiles: bool = False,
+    extra_layers: Mapping[str, pd.Series] | None = None,
+) -> DualMap:
+    """A side-by-side map with ``left`` drawn on its left half (``finish_dual_map`` draws the
+    right one), so the left half can be drawn while the right scenario is still being solved."""
+    dual = DualMap(location=US_CENTER, zoom_start=4, tiles=None, control_scale=False)
+    add_scenario_layers(dual.m1, left, data, extra_layers=extra_layers, compact=True, tiles=tiles)
+    return dual
+
+
+def finish_dual_map(
+    dual: DualMap,
+    right: Result,
+    data: RegionData,
+    *,
+    tiles: bool = False,
+    extra_layers: Mapping[str, pd.Series] | None = None,
+) -> DualMap:
+    """Draw ``right`` on the right half of a map from ``start_dual_map``; returns it."""
+    add_scenario_layers(dual.m2, right, data, extra_layers=extra_layers, compact=True, tiles=tiles)
     return dual
 
 
@@ -461,8 +484,10 @@ __all__ = [
     "add_scenario_layers",
     "capacity_layer_name",
     "dual_map",
+    "finish_dual_map",
     "render_html",
     "save_map",
     "scenario_map",
     "site_count",
+    "start_dual_map",
 ]

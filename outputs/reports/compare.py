@@ -13,17 +13,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+from folium.plugins import DualMap
 
 from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result, TechnologyData, load_technology
 from regions import RegionData
 
 from ..atomic import atomic_write_text
 from ..formatting import esc, fmt_num, fmt_usd, fmt_usd_short
-from ..maps.scenario import dual_map, render_html
+from ..maps.scenario import dual_map, finish_dual_map, render_html, start_dual_map
 from ..templating import TEMPLATE_DIR, Markup, render
 from .bars import bar_chart_svg
 from .figures import (
@@ -344,6 +346,35 @@ def _check(results: Sequence[Result], pair: tuple[int, int]) -> tuple[int, int]:
     return a % n, b % n
 
 
+@dataclass
+class ReportDraft:
+    """Parts of the comparison report worked out while scenarios are still being solved: the
+    data's evidence and audit tables (``data_context``) and, once the pair's left scenario is
+    solved, the left half of the side-by-side map (``start_map``). ``comparison_report`` uses
+    what is there and works out the rest; the page is the same."""
+
+    data: RegionData
+    tech: TechnologyData
+    as_of: date
+    tiles: bool = False
+    context: dict | None = None
+    dual: DualMap | None = None
+    left: Result | None = None
+
+    def data_context(self) -> dict:
+        """The evidence and audit tables of the data (worked out once)."""
+        if self.context is None:
+            self.context = {
+                **_evidence_context(self.data, self.tech),
+                **_audit_context(self.data, self.as_of),
+            }
+        return self.context
+
+    def start_map(self, left: Result) -> None:
+        """Draw ``left`` on the left half of the side-by-side map."""
+        self.dual, self.left = start_dual_map(left, self.data, tiles=self.tiles), left
+
+
 def dual_map_html(
     results: list[Result],
     data: RegionData,
@@ -351,10 +382,16 @@ def dual_map_html(
     pair: tuple[int, int] = (0, 1),
     offline: bool = True,
     tiles: bool = False,
+    draft: ReportDraft | None = None,
 ) -> str:
-    """The report's synchronised side-by-side map of the ``pair`` of results, as HTML."""
+    """The report's synchronised side-by-side map of the ``pair`` of results, as HTML (the left
+    half from ``draft`` when it was drawn there for the same result)."""
     a, b = _check(list(results), pair)
-    return render_html(dual_map(results[a], results[b], data, tiles=tiles), offline=offline)
+    if draft is not None and draft.dual is not None and draft.left is results[a]:
+        dual = finish_dual_map(draft.dual, results[b], data, tiles=tiles)
+    else:
+        dual = dual_map(results[a], results[b], data, tiles=tiles)
+    return render_html(dual, offline=offline)
 
 
 def comparison_report(
@@ -365,6 +402,7 @@ def comparison_report(
     offline: bool = True,
     tiles: bool = False,
     tech: TechnologyData | None = None,
+    draft: ReportDraft | None = None,
 ) -> str:
     """The comparison report as one HTML string.
 
@@ -376,10 +414,17 @@ def comparison_report(
             them from CDNs. tiles: add an online basemap under the state polygons.
         tech: technology data the results were solved with, for the evidence counts
             (default: the embedded table).
+        draft: parts worked out earlier (``ReportDraft``) for the same data and technology.
     """
     results = list(results)
     a, b = _check(results, pair)
-    tech = tech if tech is not None else load_technology()
+    if tech is None:
+        tech = draft.tech if draft is not None else load_technology()
+    as_of = results[0].scenario.facilities_as_of
+    if not (draft and draft.data is data and draft.tech is tech and draft.as_of == as_of):
+        draft = ReportDraft(data, tech, as_of, tiles)  # (a draft for other inputs is not used)
+    elif draft.tiles != tiles:
+        draft.dual = draft.left = None
     labels = scenario_labels(results)
     title = " vs ".join(labels)
     banner = banner_context(results)
@@ -421,11 +466,12 @@ def comparison_report(
         why_blocks=why_blocks(results, data),
         **_kpi_context(results),
         **_scenario_context(results),
-        **_evidence_context(data, tech),
-        **_audit_context(data, results[0].scenario.facilities_as_of),
+        **draft.data_context(),
         **_solver_context(results),
     )
-    context["dual_map"] = dual_map_html(results, data, pair=pair, offline=offline, tiles=tiles)
+    context["dual_map"] = dual_map_html(
+        results, data, pair=pair, offline=offline, tiles=tiles, draft=draft
+    )
     return render("compare_report.html.j2", **context)
 
 
@@ -438,9 +484,12 @@ def write_report(
     offline: bool = True,
     tiles: bool = False,
     tech: TechnologyData | None = None,
+    draft: ReportDraft | None = None,
 ) -> Path:
     """Write ``folder/report.html`` atomically (the map is embedded); return its path."""
-    page = comparison_report(results, data, pair=pair, offline=offline, tiles=tiles, tech=tech)
+    page = comparison_report(
+        results, data, pair=pair, offline=offline, tiles=tiles, tech=tech, draft=draft
+    )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return atomic_write_text(folder / REPORT_NAME, page)
