@@ -232,9 +232,7 @@ def to_csv(table: pd.DataFrame) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(HEADER)
     for row in table.itertuples(index=False):
-        writer.writerow(
-            [fmt(getattr(row, c), DIGITS.get(c)) for c in HEADER]
-        )
+        writer.writerow([fmt(getattr(row, c), DIGITS.get(c)) for c in HEADER])
     return buf.getvalue()
 
 
