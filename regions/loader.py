@@ -35,6 +35,9 @@ DATA_FILES = (
 )
 PERMITTING_TOLERANCE_MONTHS = 1e-6
 RENAMED_FILES = {"permitting_index.csv": "permitting.csv (with permitting_evidence.csv)"}
+EXTRA_FILES = ("counties.csv",)
+"""Data files a folder may hold that ``load()`` does not read: county candidates
+(``regions.counties.load_counties``)."""
 NOTE_SUFFIXES = (".md", ".txt", ".rst")
 """Files a data folder may hold besides the data files: notes for people (and hidden files)."""
 
@@ -45,7 +48,7 @@ def check_file_names(folder: Path) -> None:
     expected = ", ".join(DATA_FILES)
     for path in sorted(folder.iterdir()):
         name = path.name
-        if name in DATA_FILES or name.startswith(".") or path.is_dir():
+        if name in DATA_FILES or name in EXTRA_FILES or name.startswith(".") or path.is_dir():
             continue
         if path.suffix.lower() in NOTE_SUFFIXES and name.lower() not in DATA_FILES:
             continue
