@@ -8,6 +8,7 @@
 from typing import TYPE_CHECKING
 
 from .api import inputs_for, solve
+from .lazy import lazy_names
 from .model.coefficients import ModelInputs, model_inputs
 from .model.milp import ClusterModel, build_model
 from .model.result import Result
@@ -53,16 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from .runs.parallel import make_executor
 
 
-def __getattr__(name: str) -> object:
-    """Import a lazily loaded name (see ``_LAZY``) on first use."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, globals(), _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -356,3 +356,26 @@ def test_a_report_draft_gives_the_same_page_and_is_not_used_for_other_inputs(dat
     assert normal(comparison_report([gl, south], data, tech=tech, tiles=True, draft=draft)) == (
         normal(tiled)
     )
+
+
+def test_run_and_compare_do_not_load_the_analyses_until_asked():
+    """``import optimizer`` (and the command line) leaves the analyses, the process pool and the
+    large facility-location solver unloaded; the names still work, loaded on first use."""
+    code = (
+        "import sys, optimizer, outputs.cli\n"
+        "lazy = ['optimizer.analyses.regret', 'optimizer.runs.parallel',"
+        " 'optimizer.facility_location.large']\n"
+        "print([m for m in lazy if m in sys.modules])\n"
+        "print(optimizer.regret.__module__, optimizer.facility_location.solve_cflp.__module__)\n"
+        "print('regret' in dir(optimizer))\n"
+        "try:\n    optimizer.no_such_name\nexcept AttributeError as e:\n    print(e)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "[]",
+        "optimizer.analyses.regret optimizer.facility_location.large",
+        "True",
+        "module 'optimizer' has no attribute 'no_such_name'",
+    ]

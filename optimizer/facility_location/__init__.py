@@ -7,6 +7,8 @@ The names below are imported on first use (PEP 562), so the siting model, which 
 
 from typing import TYPE_CHECKING
 
+from ..lazy import lazy_names
+
 _LAZY = {
     "FacilityLocation": ".core",
     "add_facility_location": ".core",
@@ -25,16 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from .large import CFLPOptions, CFLPResult, solve_cflp, solve_cost_matrix
 
 
-def __getattr__(name: str) -> object:
-    """Import a lazily loaded name (see ``_LAZY``) on first use."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, globals(), _LAZY)
 
 
 __all__ = [
