@@ -33,6 +33,9 @@ DATA_FILES = (
     "sources.csv",
     "demand.csv",
 )
+CUSTOMER_FILES = ("customers.csv", "customer_events.csv", "jv_partners.csv")
+"""Files a data folder may hold that ``load`` does not read: customer points, read by
+``regions.customers`` (FORMAT.md, Customers); the model does not use them yet."""
 PERMITTING_TOLERANCE_MONTHS = 1e-6
 RENAMED_FILES = {"permitting_index.csv": "permitting.csv (with permitting_evidence.csv)"}
 NOTE_SUFFIXES = (".md", ".txt", ".rst")
@@ -45,7 +48,7 @@ def check_file_names(folder: Path) -> None:
     expected = ", ".join(DATA_FILES)
     for path in sorted(folder.iterdir()):
         name = path.name
-        if name in DATA_FILES or name.startswith(".") or path.is_dir():
+        if name in DATA_FILES or name in CUSTOMER_FILES or name.startswith(".") or path.is_dir():
             continue
         if path.suffix.lower() in NOTE_SUFFIXES and name.lower() not in DATA_FILES:
             continue
