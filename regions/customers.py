@@ -234,6 +234,8 @@ def status_at(events: pd.DataFrame, as_of: date | str) -> pd.DataFrame:
 def _levels(known: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
     """Each level point's row at its series' newest date (no carry-forward of older years),
     plants only while operating, state pools split over their operating points."""
+    if known.empty:
+        return pd.DataFrame(columns=VIEW_COLUMNS)
     series = ["cluster_type", "kind", "weight_unit"]
     newest = known.groupby(series)["as_of"].transform("max")
     current = known[known["as_of"] == newest].copy()
@@ -271,7 +273,7 @@ def _additions(known: pd.DataFrame, window_years: int | None) -> pd.DataFrame:
         frame["as_of"] = newest
         parts.append(frame.reset_index())
     if not parts:
-        return known.iloc[0:0].assign(window_start=None)
+        return pd.DataFrame(columns=VIEW_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
     out["pool_weight"] = float("nan")
     out["pool_points"] = float("nan")
@@ -309,7 +311,10 @@ def customers_at(
     status = status_at(events, cutoff)
     levels = _levels(known[known["measure"] == "level"], status)
     additions = _additions(known[known["measure"] == "additions"], pv_window_years)
-    view = pd.concat([levels[VIEW_COLUMNS], additions[VIEW_COLUMNS]], ignore_index=True)
+    parts = [part[VIEW_COLUMNS] for part in (levels, additions) if len(part)]
+    if not parts:
+        return pd.DataFrame(columns=VIEW_COLUMNS)
+    view = pd.concat(parts, ignore_index=True)
     return view.sort_values(["cluster_type", "customer_id"], ignore_index=True)
 
 
