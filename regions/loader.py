@@ -33,11 +33,14 @@ DATA_FILES = (
     "sources.csv",
     "demand.csv",
 )
+CUSTOMER_FILES = ("customers.csv", "customer_events.csv", "jv_partners.csv")
+"""Files a data folder may hold that ``load`` does not read: customer points, read by
+``regions.customers`` (FORMAT.md, Customers); the model does not use them yet."""
 PERMITTING_TOLERANCE_MONTHS = 1e-6
 RENAMED_FILES = {"permitting_index.csv": "permitting.csv (with permitting_evidence.csv)"}
-EXTRA_FILES = ("counties.csv",)
+EXTRA_FILES = ("counties.csv", *CUSTOMER_FILES)
 """Data files a folder may hold that ``load()`` does not read: county candidates
-(``regions.counties.load_counties``)."""
+(``regions.counties.load_counties``) and the customer files."""
 NOTE_SUFFIXES = (".md", ".txt", ".rst")
 """Files a data folder may hold besides the data files: notes for people (and hidden files)."""
 
