@@ -29,6 +29,17 @@ REGIONS_FILE = Path(__file__).with_name("data") / "regions.csv"
 TABLE = "counties.csv"
 FIPS = re.compile(r"\d{5}")
 PUBLISHED = "published"
+EARTH_RADIUS_KM = 6371.0088
+COMMUTE_RADIUS_KM = 75.0
+"""ASSUMPTION: a county's new plants hire within 75 km (about 47 miles) of its 2020 centre of
+population. Evidence: the Memphis Regional Megasite in Haywood County TN (BlueOval City, about
+5,800 jobs) is staffed from Jackson and Memphis, "both about 45 miles" (72 km) away (Tennessee
+Lookout, 2022-02-22, https://tennesseelookout.com/2022/02/22/scramble-to-house-ford-megasite-workers-begins/),
+and its county of about 17,000 people "cannot begin to support the massive project by itself"
+(Automotive News, https://www.autonews.com/manufacturing/fords-blue-oval-city-project-recruit-thousands-workers-rural-tenn).
+The metropolitan-area rule (``labor_shed_id``, OMB's 25 % commuting tie) is narrower: it fails
+the three rural battery megasites that were really chosen (Hardin KY, Haywood TN, Bryan GA), so
+the screen uses the radius by default (FORMAT.md, Counties)."""
 
 
 def _fail(label: str, row: dict, field: str, message: str) -> DataValidationError:
@@ -140,6 +151,46 @@ def labor_sheds(counties: pd.DataFrame, labor_share_cap: float) -> pd.DataFrame:
     return out
 
 
+def commuting_pools(
+    counties: pd.DataFrame, labor_share_cap: float, radius_km: float = COMMUTE_RADIUS_KM
+) -> pd.DataFrame:
+    """Per county, its commuting area: the counties whose 2020 centre of population lies within
+    ``radius_km`` of its own (itself included; great-circle distance), indexed by FIPS:
+    ``counties``, ``employment_jobs`` (their reconciled manufacturing employment; unpublished
+    counts 0, a lower bound), ``withheld`` and ``pool_jobs`` = ``labor_share_cap`` × employment
+    [jobs]. Neighbouring counties' areas overlap: a plant in one draws on workers its neighbour's
+    plants could also hire, so a model must cap each area's hires, not each county's."""
+    if not 0 <= labor_share_cap <= 1:
+        raise ValueError(f"labor_share_cap {labor_share_cap!r} must lie in [0, 1]")
+    if not (radius_km > 0 and np.isfinite(radius_km)):
+        raise ValueError(f"radius_km {radius_km!r} must be a positive number")
+    lon, lat = (
+        np.radians(counties["rep_lon"].to_numpy()),
+        np.radians(counties["rep_lat"].to_numpy()),
+    )
+    unit = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)
+    jobs = counties["mfg_employment_jobs"].to_numpy(dtype=float)
+    withheld = np.isnan(jobs).astype(float)
+    jobs = np.nan_to_num(jobs)
+    within = np.cos(radius_km / EARTH_RADIUS_KM)  # cos of the central angle at the radius
+    n_within, employment, n_withheld = (np.empty(len(counties)) for _ in range(3))
+    for start in range(0, len(counties), 512):  # 512 rows at a time: memory stays small
+        near = (unit[start : start + 512] @ unit.T) >= within - 1e-12
+        n_within[start : start + 512] = near.sum(axis=1)
+        employment[start : start + 512] = near @ jobs
+        n_withheld[start : start + 512] = near @ withheld
+    out = pd.DataFrame(
+        {
+            "counties": n_within.astype(int),
+            "employment_jobs": employment,
+            "withheld": n_withheld.astype(int),
+        },
+        index=counties.index,
+    )
+    out["pool_jobs"] = labor_share_cap * out["employment_jobs"]
+    return out
+
+
 def plant_jobs(
     min_scale: Mapping[str, float], jobs_per_unit: Mapping[str, float]
 ) -> dict[str, float]:
@@ -148,7 +199,12 @@ def plant_jobs(
 
 
 def screen(
-    counties: pd.DataFrame, labor_share_cap: float, needed_jobs: Mapping[str, float]
+    counties: pd.DataFrame,
+    labor_share_cap: float,
+    needed_jobs: Mapping[str, float],
+    *,
+    shed: str = "radius",
+    radius_km: float = COMMUTE_RADIUS_KM,
 ) -> pd.DataFrame:
     """Per county and type whether its labour shed can staff a minimum-scale plant.
 
@@ -157,27 +213,41 @@ def screen(
         labor_share_cap: share of the shed's manufacturing employment new plants may hire
             (parameter ``labor_share_cap``).
         needed_jobs: hires of one minimum-scale plant per type [jobs] (:func:`plant_jobs`).
+        shed: ``"radius"`` (default): the counties within ``radius_km`` [km] of the county's
+            centre (:func:`commuting_pools`, see ``COMMUTE_RADIUS_KM``); ``"cbsa"``: its
+            metropolitan or micropolitan area (``labor_shed_id``, :func:`labor_sheds`).
 
-    Returns one row per (fips, cluster_type): ``labor_shed_id``, ``pool_jobs``,
-    ``needed_jobs``, ``passes`` (needed ≤ pool) and ``reason``.
+    Returns one row per (fips, cluster_type): ``labor_shed_id`` (the CBSA, or
+    ``"<fips>+<radius>km"``), ``pool_jobs``, ``needed_jobs``, ``passes`` (needed ≤ pool) and
+    ``reason``.
     """
-    sheds = labor_sheds(counties, labor_share_cap)
-    pool = counties["labor_shed_id"].map(sheds["pool_jobs"])
-    size = counties["labor_shed_id"].map(sheds["counties"])
+    if shed == "radius":
+        pools = commuting_pools(counties, labor_share_cap, radius_km)
+        pool, size = pools["pool_jobs"], pools["counties"]
+        shed_ids = [f"{fips}+{radius_km:g}km" for fips in counties.index]
+        where = [f"within {radius_km:g} km" for _ in shed_ids]
+    elif shed == "cbsa":
+        sheds = labor_sheds(counties, labor_share_cap)
+        pool = counties["labor_shed_id"].map(sheds["pool_jobs"])
+        size = counties["labor_shed_id"].map(sheds["counties"])
+        shed_ids = list(counties["labor_shed_id"])
+        where = [f"in shed {s}" for s in shed_ids]
+    else:
+        raise ValueError(f"shed {shed!r} must be 'radius' or 'cbsa'")
     parts = []
     for kind, need in needed_jobs.items():
         passes = pool >= need
         reason = [
             f"{'pool' if ok else 'only'} {p:,.0f} jobs ({'≥' if ok else '<'} {need:,.0f} needed) "
-            f"in shed {shed} ({n} {'county' if n == 1 else 'counties'})"
-            for ok, p, shed, n in zip(passes, pool, counties["labor_shed_id"], size, strict=True)
+            f"{w} ({n} {'county' if n == 1 else 'counties'})"
+            for ok, p, w, n in zip(passes, pool, where, size, strict=True)
         ]
         parts.append(
             pd.DataFrame(
                 {
                     "fips": counties.index,
                     "cluster_type": kind,
-                    "labor_shed_id": counties["labor_shed_id"].to_numpy(),
+                    "labor_shed_id": shed_ids,
                     "pool_jobs": pool.to_numpy(),
                     "needed_jobs": float(need),
                     "passes": passes.to_numpy(),

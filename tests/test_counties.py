@@ -14,7 +14,9 @@ import regions
 from optimizer.model.technology import CLUSTER_TYPES, load_technology
 from regions import DataValidationError
 from regions.counties import (
+    COMMUTE_RADIUS_KM,
     COUNTIES_FILE,
+    commuting_pools,
     labor_sheds,
     load_counties,
     passing_counts,
@@ -26,7 +28,9 @@ from tests.helpers import SHARED
 STAGED = SHARED / "reference-data" / "counties"
 TOOL = Path(regions.__file__).parent / "tools" / "build_counties.py"
 SCREEN_COUNTS = {"battery": 660, "magnet": 1384, "solar": 707}
-"""Counties passing the screen in the embedded data (FORMAT.md, "Counties")."""
+"""Counties passing the metropolitan-area screen in the embedded data (FORMAT.md, "Counties")."""
+RADIUS_COUNTS = {"battery": 1603, "magnet": 2625, "solar": 1727}
+"""Counties passing the default 75 km commuting-radius screen in the embedded data."""
 
 
 def build_tool():
@@ -123,7 +127,7 @@ def test_sheds_pool_their_members(tiny, figures):
 
 def test_screen_pass_and_fail_by_type(tiny, figures):
     cap, needed = figures
-    result = screen(tiny, cap, needed).set_index(["fips", "cluster_type"])["passes"]
+    result = screen(tiny, cap, needed, shed="cbsa").set_index(["fips", "cluster_type"])["passes"]
     expected = {
         # pool 1,000: battery needs 1,000 (passes, exactly), magnet 160, solar 864
         "26001": {"battery": True, "magnet": True, "solar": True},
@@ -137,12 +141,16 @@ def test_screen_pass_and_fail_by_type(tiny, figures):
     for fips, by_type in expected.items():
         for kind, passes in by_type.items():
             assert bool(result[(fips, kind)]) is passes, (fips, kind)
-    assert passing_counts(screen(tiny, cap, needed)) == {"battery": 2, "magnet": 3, "solar": 3}
+    assert passing_counts(screen(tiny, cap, needed, shed="cbsa")) == {
+        "battery": 2,
+        "magnet": 3,
+        "solar": 3,
+    }
 
 
 def test_screen_gives_the_reason(tiny, figures):
     cap, needed = figures
-    rows = screen(tiny, cap, needed).set_index(["fips", "cluster_type"])
+    rows = screen(tiny, cap, needed, shed="cbsa").set_index(["fips", "cluster_type"])
     assert rows.loc[("26005", "battery"), "reason"] == (
         "only 999 jobs (< 1,000 needed) in shed 26005 (1 county)"
     )
@@ -154,7 +162,7 @@ def test_screen_gives_the_reason(tiny, figures):
 def test_a_bigger_share_cap_lets_the_one_job_short_shed_pass(tiny, figures):
     _, needed = figures
     # 19,980 x 5.01 % = 1,001 >= 1,000
-    result = screen(tiny, 0.0501, needed).set_index(["fips", "cluster_type"])
+    result = screen(tiny, 0.0501, needed, shed="cbsa").set_index(["fips", "cluster_type"])
     assert bool(result.loc[("26005", "battery"), "passes"])
     with pytest.raises(ValueError, match="labor_share_cap"):
         labor_sheds(tiny, 5.0)  # a percentage by mistake
@@ -297,7 +305,7 @@ def test_embedded_screen_counts_recomputed_from_the_columns(embedded, figures):
         kind: sum(1 for row in rows if cap * shed_jobs[row["labor_shed_id"]] >= need)
         for kind, need in needed.items()
     }
-    assert passing_counts(screen(embedded, cap, needed)) == by_hand == SCREEN_COUNTS
+    assert passing_counts(screen(embedded, cap, needed, shed="cbsa")) == by_hand == SCREEN_COUNTS
 
 
 def test_embedded_employment_sums_to_the_state_figures(embedded):
@@ -327,3 +335,70 @@ def test_embedded_file_matches_a_rebuild(tmp_path):
     out = tmp_path / "counties.csv"
     assert tool.main([str(STAGED), "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == COUNTIES_FILE.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------- the commuting-radius screen
+def _line_of_counties() -> pd.DataFrame:
+    """Three counties on the equator, 0.5 degrees (55.6 km) apart: A - B - C."""
+    return pd.DataFrame(
+        {
+            "rep_lon": [0.0, 0.5, 1.0],
+            "rep_lat": [0.0, 0.0, 0.0],
+            "mfg_employment_jobs": [10_000.0, 8_000.0, 12_000.0],
+            "labor_shed_id": ["00001", "00003", "00005"],
+        },
+        index=pd.Index(["00001", "00003", "00005"], name="fips"),
+    )
+
+
+def test_commuting_areas_overlap_and_are_worked_by_hand():
+    # 75 km: A sees A, B (55.6 km); B sees all three; C sees B, C (A is 111.2 km away)
+    # pools at 5 %: A (10,000 + 8,000) = 900; B 30,000 -> 1,500; C (8,000 + 12,000) = 1,000
+    pools = commuting_pools(_line_of_counties(), 0.05, 75.0)
+    assert pools["counties"].tolist() == [2, 3, 2]
+    assert pools["pool_jobs"].tolist() == pytest.approx([900.0, 1500.0, 1000.0])
+    rows = screen(_line_of_counties(), 0.05, {"battery": 1000.0}).set_index("fips")
+    assert rows["passes"].tolist() == [False, True, True]  # C passes exactly at 1,000
+    assert rows.loc["00001", "reason"] == (
+        "only 900 jobs (< 1,000 needed) within 75 km (2 counties)"
+    )
+    assert rows.loc["00001", "labor_shed_id"] == "00001+75km"
+    # each county alone (the metropolitan-area rule here): nobody reaches 1,000
+    alone = screen(_line_of_counties(), 0.05, {"battery": 1000.0}, shed="cbsa")
+    assert alone["passes"].tolist() == [False, False, False]
+    # a radius just short of A-B (55.6 km) leaves every county on its own
+    assert commuting_pools(_line_of_counties(), 0.05, 55.0)["counties"].tolist() == [1, 1, 1]
+    with pytest.raises(ValueError, match="radius_km"):
+        commuting_pools(_line_of_counties(), 0.05, float("nan"))
+    with pytest.raises(ValueError, match="shed"):
+        screen(_line_of_counties(), 0.05, {"battery": 1000.0}, shed="metro")
+
+
+REVEALED_MEGASITES = {"21093": "Hardin KY", "47075": "Haywood TN", "13029": "Bryan GA"}
+"""Rural counties really chosen for battery megasites (BlueOval SK Kentucky, BlueOval City,
+Hyundai Metaplant/HL-GA): the labour screen must not rule them out."""
+
+
+def test_the_radius_screen_keeps_the_megasites_really_chosen(embedded, figures):
+    cap, needed = figures
+    radius = screen(embedded, cap, needed).set_index(["fips", "cluster_type"])
+    metro = screen(embedded, cap, needed, shed="cbsa").set_index(["fips", "cluster_type"])
+    for fips in REVEALED_MEGASITES:
+        assert bool(radius.loc[(fips, "battery"), "passes"]), REVEALED_MEGASITES[fips]
+        assert not bool(metro.loc[(fips, "battery"), "passes"]), REVEALED_MEGASITES[fips]
+    # each pool recomputed independently: haversine over every county of the file
+    from regions.geodesy import haversine_km
+
+    jobs = embedded["mfg_employment_jobs"].fillna(0.0)
+    for fips in REVEALED_MEGASITES:
+        here = embedded.loc[fips]
+        near = [
+            other
+            for other, row in embedded.iterrows()
+            if haversine_km(here["rep_lon"], here["rep_lat"], row["rep_lon"], row["rep_lat"])
+            <= COMMUTE_RADIUS_KM
+        ]
+        assert radius.loc[(fips, "battery"), "pool_jobs"] == pytest.approx(
+            cap * jobs[near].sum(), rel=1e-9
+        )
+    assert passing_counts(screen(embedded, cap, needed)) == RADIUS_COUNTS
