@@ -35,9 +35,10 @@ DATA_FILES = (
 )
 PERMITTING_TOLERANCE_MONTHS = 1e-6
 RENAMED_FILES = {"permitting_index.csv": "permitting.csv (with permitting_evidence.csv)"}
-EXTRA_FILES = ("counties.csv",)
+EXTRA_FILES = ("counties.csv", "vehicle_production.csv")
 """Data files a folder may hold that ``load()`` does not read: county candidates
-(``regions.counties.load_counties``)."""
+(``regions.counties.load_counties``) and cited light-vehicle production by state
+(``regions.vehicle_production.read_vehicle_production``)."""
 NOTE_SUFFIXES = (".md", ".txt", ".rst")
 """Files a data folder may hold besides the data files: notes for people (and hidden files)."""
 
