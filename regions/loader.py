@@ -38,9 +38,10 @@ CUSTOMER_FILES = ("customers.csv", "customer_events.csv", "jv_partners.csv")
 ``regions.customers`` (FORMAT.md, Customers); the model does not use them yet."""
 PERMITTING_TOLERANCE_MONTHS = 1e-6
 RENAMED_FILES = {"permitting_index.csv": "permitting.csv (with permitting_evidence.csv)"}
-EXTRA_FILES = ("counties.csv", *CUSTOMER_FILES)
+EXTRA_FILES = ("counties.csv", *CUSTOMER_FILES, "vehicle_production.csv")
 """Data files a folder may hold that ``load()`` does not read: county candidates
-(``regions.counties.load_counties``) and the customer files."""
+(``regions.counties.load_counties``), the customer files and cited light-vehicle production by
+state (``regions.vehicle_production.read_vehicle_production``)."""
 NOTE_SUFFIXES = (".md", ".txt", ".rst")
 """Files a data folder may hold besides the data files: notes for people (and hidden files)."""
 

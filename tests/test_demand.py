@@ -5,12 +5,20 @@ from __future__ import annotations
 import csv
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import spearmanr
 
 import regions
 from regions import DataValidationError
 from regions.demand import stale_nodes
+from regions.vehicle_production import (
+    COVERAGE_MIN,
+    coverage,
+    production_weights,
+    read_vehicle_production,
+)
 from tests.helpers import SHARED, copy_data, edit_csv
 from tests.tiny import write_data
 
@@ -235,3 +243,170 @@ def test_node_keeps_one_region(folder):
     lines[second - 1] = lines[second - 1].replace(",WI,", ",OH,", 1)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     expect_error(folder, second, "region_id", "a node keeps one region_id")
+
+
+# --- light-vehicle production by state (vehicle_production.csv) -----------------------------
+
+PRODUCTION_HEADER = (
+    "state,year,vehicles,vehicles_low,vehicles_high,rank,basis,source,url,vintage,published,note"
+)
+
+
+@pytest.fixture(scope="module")
+def production(data):
+    return read_vehicle_production(regions=data.regions)
+
+
+def production_row(table, state: str, year: int, basis: str) -> pd.Series:
+    rows = table[(table["state"] == state) & (table["year"] == year) & (table["basis"] == basis)]
+    assert len(rows) == 1, (state, year, basis)
+    return rows.iloc[0]
+
+
+def cbp_jobs(data, year: int) -> pd.Series:
+    rows = data.demand[
+        data.demand["node_id"].str.endswith("-light-vehicle-assembly")
+        & (data.demand["as_of"] == date(year, 3, 12))
+    ]
+    return rows.set_index("region_id")["weight"]
+
+
+def test_production_rows_are_cited_and_dated_after_their_year(production):
+    assert len(production) >= 15
+    for row in production.to_dict("records"):
+        assert row["source"] and row["url"].startswith("http") and row["note"], row
+        assert row["published"] > date(row["year"], 12, 31), row
+        assert "stored" in row["note"] or "DERIVED" in row["note"], row  # where it was read
+
+
+def test_production_figures_tie_to_their_sources(production):
+    # BMW Spartanburg 2019: the plant total is the sum of its published model figures
+    bmw = production_row(production, "SC", 2019, "plants")
+    assert bmw["vehicles_low"] == 115088 + 65557 + 161096 + 17260 + 52619 == 411620
+    # CA 2018 (Tesla Fremont) was published as a 2.3% share of "about 11 million"
+    ca = production_row(production, "CA", 2018, "state_total")["vehicles"]
+    us_2018 = production_row(production, "US", 2018, "national")["vehicles"]
+    assert 0.0225 <= ca / us_2018 < 0.0235
+    # 2017: DOE's bounds for MI (> 2 M) and IN, KY, OH (1-2 M each) fit in the G.17 total
+    us_2017 = production_row(production, "US", 2017, "national")
+    lows = sum(production_row(production, s, 2017, "bounds")["vehicles_low"]
+               for s in ("MI", "IN", "KY", "OH"))  # fmt: skip
+    assert lows == 5_000_000 <= us_2017["vehicles_low"]
+    assert us_2017["vehicles"] == 10_910_000  # 10.91 million units, the 2017 average
+    # MI: 1.8 million in 2021 (rounded), "an increase of over 17.6% over 2020"
+    mi21 = production_row(production, "MI", 2021, "state_total")
+    assert (mi21["vehicles_low"], mi21["vehicles_high"]) == (1_750_000, 1_850_000)
+    mi20 = production_row(production, "MI", 2020, "bounds")
+    assert mi20["vehicles_high"] == int(1_850_000 / 1.176)
+    assert np.isnan(mi20["vehicles_low"])
+    # 2019 ranks: 1-5, one state each
+    ranks = production[production["basis"] == "rank"]
+    assert sorted(ranks["rank"]) == [1, 2, 3, 4, 5] and set(ranks["year"]) == {2019}
+
+
+def test_published_totals_cover_too_little_to_switch_the_battery_weights(data, production):
+    """No year reaches COVERAGE_MIN of its national total with published state totals, so the
+    battery nodes stay CBP jobs (one unit for the type at every date)."""
+    for year in sorted(set(production["year"])):
+        share = coverage(production, year)
+        assert np.isnan(share) or share < COVERAGE_MIN, year
+        assert production_weights(production, year, cbp_jobs(data, 2021)) is None
+    battery = data.demand[data.demand["cluster_type"] == "battery"]
+    assert set(battery["weight_unit"]) == {"jobs"}
+
+
+def test_production_compared_with_cbp_jobs(data, production):
+    # 2019: the published top five by production against CBP 2019 light-vehicle jobs
+    ranks = production[production["basis"] == "rank"].set_index("state")["rank"]
+    jobs = cbp_jobs(data, 2019)
+    rho = spearmanr(-ranks.to_numpy(), jobs[ranks.index].to_numpy()).statistic
+    assert rho == pytest.approx(0.9)  # only IN and OH swap
+    # but CBP's own top five holds California (HQ, R&D), which the production top five lacks
+    cbp_top5 = set(jobs.sort_values(ascending=False).index[:5])
+    assert "CA" in cbp_top5 and "CA" not in set(ranks.index)
+    # jobs per vehicle: CA 2018 (254,530 vehicles) against the 2017 bounds of MI, IN, KY, OH
+    ca = (
+        cbp_jobs(data, 2018)["CA"]
+        / production_row(production, "CA", 2018, "state_total")["vehicles"]
+    )
+    jobs_2017 = cbp_jobs(data, 2017)
+    worst = max(
+        jobs_2017[s] / production_row(production, s, 2017, "bounds")["vehicles_low"]
+        for s in ("MI", "IN", "KY", "OH")
+    )
+    assert ca > 2 * worst  # CA's CBP weight overstates its assembly at least twofold
+
+
+def write_production(path, rows: list[str]):
+    path.write_text("\n".join([PRODUCTION_HEADER, *rows]) + "\n", encoding="utf-8")
+    return read_vehicle_production(path)
+
+
+def test_production_weight_rule_by_hand(tmp_path):
+    src = "Source X,https://example.org/x"
+    table = write_production(
+        tmp_path / "vehicle_production.csv",
+        [
+            f"US,2019,100,,,,national,{src},2019,2020-02-01,total",
+            f"A,2019,60,,,,state_total,{src},2019,2020-02-01,published total",
+            f"B,2019,25,,,,state_total,{src},2019,2020-02-01,published total",
+            f"C,2019,,5,15,,bounds,{src},2019,2020-02-01,withheld: bounds",
+            f"F,2019,,,,1,rank,{src},2019,2020-02-01,a rank only",
+            f"US,2020,100,,,,national,{src},2020,2021-02-01,total",
+            f"A,2020,60,,,,state_total,{src},2020,2021-02-01,published total",
+        ],
+    )
+    jobs = pd.Series({"A": 500.0, "B": 100.0, "C": 50.0, "D": 10.0, "E": 30.0})
+    w = production_weights(table, 2019, jobs).set_index("state")
+    assert coverage(table, 2019) == 0.85
+    assert w.loc["A", "weight"] == 60 and w.loc["A", "basis"] == "production"
+    assert w.loc["B", "weight"] == 25
+    # withheld -> the cited bounds (midpoint), kept between them
+    assert (w.loc["C", "weight"], w.loc["C", "low"], w.loc["C", "high"]) == (10, 5, 15)
+    # the rest of the national total goes to the states without a figure, by their jobs
+    assert w.loc["D", "weight"] == pytest.approx(5 * 10 / 40)
+    assert w.loc["E", "weight"] == pytest.approx(5 * 30 / 40)
+    assert "F" not in w.index  # a rank alone gives no figure; F has no jobs either
+    assert w["weight"].sum() == pytest.approx(100)
+    # 2020: B's total is not published; its 2019 figure is not carried forward, and A alone
+    # covers 60 % < 80 %: the year keeps its CBP weights
+    assert production_weights(table, 2020, jobs) is None
+    lenient = production_weights(table, 2020, jobs, coverage_min=0.5).set_index("state")
+    assert lenient.loc["B", "basis"] == "residual"
+    assert lenient.loc["B", "weight"] == pytest.approx(40 * 100 / 190)
+    # a year without a national total cannot be checked, so it never switches
+    assert production_weights(table, 2021, jobs) is None
+
+
+def test_production_weight_rule_rejects_figures_above_the_national_total(tmp_path):
+    src = "Source X,https://example.org/x"
+    table = write_production(
+        tmp_path / "vehicle_production.csv",
+        [
+            f"US,2019,100,,,,national,{src},2019,2020-02-01,total",
+            f"A,2019,90,,,,state_total,{src},2019,2020-02-01,published total",
+            f"B,2019,,20,,,plants,{src},2019,2020-02-01,one plant",
+        ],
+    )
+    with pytest.raises(ValueError, match="more than the national"):
+        production_weights(table, 2019, pd.Series({"A": 1.0}))
+
+
+@pytest.mark.parametrize(
+    ("row", "field"),
+    [
+        ("A,2019,10,,,,state_total,S,https://x,2019,2019-06-30,too early", "published"),
+        ("A,2019,,,,,state_total,S,https://x,2019,2020-06-30,no figure", "vehicles"),
+        ("A,2019,10,,,,plants,S,https://x,2019,2020-06-30,sum as vehicles", "vehicles_low"),
+        ("A,2019,,20,10,,bounds,S,https://x,2019,2020-06-30,crossed", "vehicles_low"),
+        ("A,2019,30,5,15,,state_total,S,https://x,2019,2020-06-30,outside", "vehicles"),
+        ("US,2019,10,,,,state_total,S,https://x,2019,2020-06-30,national?", "basis"),
+        ("A,2019,,,,,rank,S,https://x,2019,2020-06-30,rank missing", "rank"),
+    ],
+)
+def test_production_file_checks(tmp_path, row, field):
+    path = tmp_path / "vehicle_production.csv"
+    path.write_text(PRODUCTION_HEADER + "\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as err:
+        read_vehicle_production(path)
+    assert err.value.field == field

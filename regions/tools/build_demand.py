@@ -17,7 +17,10 @@ Rules:
   + 336112 by the NAICS definition [jobs], one node per state; where 336120 is withheld the
   weight is 3361 itself, an upper bound, and the note says so. A state whose 3361 cell is
   withheld (absent, or 0 employees with 0 payroll while establishments > 0) gives no row for
-  that year, and ``regions.demand.demand_at`` does not carry an older year forward.
+  that year, and ``regions.demand.demand_at`` does not carry an older year forward. Production
+  [vehicles] would be the better weight, but the cited figures in
+  ``regions/data/vehicle_production.csv`` cover far less than the 80 % of a year's national total
+  ``regions.vehicle_production.production_weights`` needs before a year switches, so jobs stay.
 - Magnets: CBP 335312 (motors and generators) and 333611 (turbines), one node per (state, code).
 - Solar modules go where utility PV is being *added*: weight = MWac of USPVDB facilities whose
   operating year falls in the three years to the row's year (``as_of`` 31 December), by the
