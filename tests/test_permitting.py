@@ -39,18 +39,30 @@ def test_evidence_states_worked_by_hand(data):
     # UT: 90 d to an order prohibiting construction (3.0), 180 d with three 30-day
     # extensions (5.9) -> 4.45 -> 4.5
     assert figure(data, "UT") == (3.0, 4.5, 12.0, 2, "evidence")
+    # WV: W. Va. Code 22-5-11: 365 d major (12.0), 90 d other sources (3.0), 90 + 30 d with
+    # public comment (3.9) -> median 3.9; high 12.0
+    assert figure(data, "WV") == (3.0, 3.9, 12.0, 3, "evidence")
+    # NE: NDEE stated norms 4.0, 6.0 (web page), 4.0, 6.0 (2016 form, lower bounds), 6.0, 15.0
+    # (state construction permit), 15.0, 18.0 (federal construction permit) -> median of
+    # 4, 4, 6, 6, 6, 15, 15, 18 = 6.0; high 18.0 above the federal year
+    assert figure(data, "NE") == (4.0, 6.0, 18.0, 8, "evidence")
 
 
 def test_state_without_evidence_borrows_with_a_wider_range(data):
     # WY: base = median of Mountain evidence states AZ 10.6, NM 4.45, NV 2.0, UT 4.45
     # -> 4.45 -> 4.5; range = lowest low of all evidenced states (NY 45 d = 1.5) to highest
-    # high (KY 14.1)
-    assert figure(data, "WY") == (1.5, 4.5, 14.1, 0, "regional_default")
+    # high (NE: 18 months for a federal construction permit)
+    assert figure(data, "WY") == (1.5, 4.5, 18.0, 0, "regional_default")
     derivation = data.permitting.at["WY", "derivation"]
     assert derivation.startswith("borrowed") and "Mountain" in derivation
     assert data.kind_of("regions.csv", "permitting_months", "WY") == "derived"
     # AR: West South Central OK 8.95 and TX 5.15 -> 7.05 -> 7.1, the same wide range
-    assert figure(data, "AR") == (1.5, 7.1, 14.1, 0, "regional_default")
+    assert figure(data, "AR") == (1.5, 7.1, 18.0, 0, "regional_default")
+    # IA: West North Central KS 4.1, MN 4.9, MO 5.9, NE 6.0 -> (4.9 + 5.9) / 2 = 5.4
+    assert figure(data, "IA") == (1.5, 5.4, 18.0, 0, "regional_default")
+    # DE: South Atlantic FL 3.0, WV 3.9, GA 4.45, SC 5.5, VA 5.9, NC 6.4 -> (4.45 + 5.5) / 2
+    # = 4.975 -> 5.0
+    assert figure(data, "DE") == (1.5, 5.0, 18.0, 0, "regional_default")
     borrowed = data.permitting[data.permitting["basis"] == "regional_default"]
     evidenced = data.permitting[data.permitting["basis"] == "evidence"]
     assert (borrowed["permitting_months_low"] == evidenced["permitting_months_low"].min()).all()
@@ -65,7 +77,7 @@ def test_state_without_evidence_borrows_with_a_wider_range(data):
 
 def test_most_states_rest_on_their_own_evidence(data):
     basis = data.permitting["basis"]
-    assert (basis == "evidence").sum() >= 28
+    assert (basis == "evidence").sum() >= 30
     for region_id in basis[basis == "regional_default"].index:
         note = data.sources[
             (data.sources["column"] == "permitting_months")
