@@ -312,8 +312,10 @@ def test_forced_site_in_the_optimum_matches_a_fresh_solve(tiny):
             "solar": {"value": 0.0, "unit": "GW/yr", "source": "test"},
         }
     )
-    over = Context.create(small, data, tech).evaluator(mip_start=True).run(
-        {"force": ["A", "battery", 10.0]}
+    over = (
+        Context.create(small, data, tech)
+        .evaluator(mip_start=True)
+        .run({"force": ["A", "battery", 10.0]})
     )
     assert "shortcut" not in over and over["objective"] == pytest.approx(
         FIXED + 10 * UNIT_COST["A"] + 10 * 0.5 * 1000, rel=1e-9

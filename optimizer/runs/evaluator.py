@@ -12,14 +12,14 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from regions import RegionData
 
 from ..model.coefficients import ModelInputs, model_inputs
 from ..model.milp import build_model
 from ..model.scenario import Scenario
 from ..model.technology import TechnologyData
-import numpy as np
-
 from .compiled import CompiledModel, Patch
 from .payload import summarize
 from .solution import Solution, SolveOptions
