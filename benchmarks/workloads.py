@@ -68,18 +68,27 @@ def _compare_shell(quick: bool) -> str:
     return f"the compare process {seconds:.2f} s; report.html {size / 1e6:.1f} MB"
 
 
-def _regret(quick: bool) -> str:
+def _regret(every_type: bool) -> Callable[[bool], str]:
+    def run(quick: bool) -> str:
+        import optimizer
+
+        types = optimizer.CLUSTER_TYPES if every_type or not quick else ("battery",)
+        return _regret_types(types)
+
+    return run
+
+
+def _regret_types(types: tuple[str, ...]) -> str:
     import optimizer
     from optimizer.analyses.regret import regret
     from optimizer.runs.parallel import ProcessExecutor
 
     scenario = optimizer.load_scenario("baseline")
-    types = ("battery",) if quick else optimizer.CLUSTER_TYPES
     with ProcessExecutor(workers=2) as executor:
         result = regret(scenario, types, executor=executor, progress=False)
-    solves = int(result.table["can_host"].sum()) + 1
+    runs = int(result.table["can_host"].sum()) + 1
     kinds = f"{len(types)} type" + ("s" if len(types) > 1 else "")
-    return f"{kinds} × 51 states, {solves} solves, {len(result.failures)} failed"
+    return f"{kinds} × 51 states, {runs} runs, {len(result.failures)} failed"
 
 
 def _montecarlo(name: str, gap: float | None) -> Callable[[bool], str]:
@@ -172,7 +181,15 @@ WORKLOADS = {
         Workload("solve-great-lakes", "optimizer.solve('great-lakes')", "", _solve("great-lakes")),
         Workload("solve-south", "optimizer.solve('south')", "", _solve("south")),
         Workload("compare", "clustersite compare great-lakes south (shell)", "2 s", _compare_shell),
-        Workload("regret", "regret, baseline, 51 states × 3 types, 2 workers", "30 s", _regret),
+        Workload(
+            "regret", "regret, baseline, 51 states × 3 types, 2 workers", "30 s", _regret(False)
+        ),
+        Workload(
+            "regret-3",
+            "regret, baseline, 51 states × 3 types, 2 workers (also with --quick)",
+            "30 s",
+            _regret(True),
+        ),
         Workload(
             "montecarlo",
             "Monte Carlo, baseline, 200 samples, 2 workers",

@@ -285,6 +285,51 @@ def test_regret_overshoot_and_infeasible(tmp_path):
     assert result.failures.empty
 
 
+def test_forced_site_in_the_optimum_matches_a_fresh_solve(tiny):
+    """A forced site the unforced optimum already holds returns that optimum without a solve
+    (its plans are a subset of the unforced ones and include it); a fresh solve agrees."""
+    scenario, data, tech = tiny
+    context = Context.create(scenario, data, tech)
+    shortcut, fresh = context.evaluator(mip_start=True), context.evaluator(mip_start=False)
+    base = fresh.run({})
+    for spec in (
+        {"force": ["A", "battery", 10.0]},  # A holds 25 >= 10: the shortcut
+        {"force": ["A", "battery", 25.0]},  # exactly at its capacity: the shortcut
+        {"force": ["A", "battery", 26.0]},  # above it: solved, with the optimum as a start
+        {"force": ["B", "battery", 10.0]},  # not in the optimum: solved
+    ):
+        a, b = shortcut.run(spec), fresh.run(spec)
+        assert a["objective"] == pytest.approx(b["objective"], rel=1e-9, abs=1e-6), spec
+        assert ("shortcut" in a) == (spec["force"][0] == "A" and spec["force"][2] <= 25.0)
+        assert "shortcut" not in b
+    assert shortcut.run({})["shortcut"] == "unforced optimum"
+    assert shortcut.run({})["objective"] == base["objective"]
+    # over the target (min scale 10 > target 4): the target row changes, so no shortcut
+    small = tiny_scenario(
+        targets={
+            "battery": {"value": 4.0, "unit": "GWh/yr", "source": "test"},
+            "magnet": {"value": 0.0, "unit": "t/yr", "source": "test"},
+            "solar": {"value": 0.0, "unit": "GW/yr", "source": "test"},
+        }
+    )
+    over = (
+        Context.create(small, data, tech)
+        .evaluator(mip_start=True)
+        .run({"force": ["A", "battery", 10.0]})
+    )
+    assert "shortcut" not in over and over["objective"] == pytest.approx(
+        FIXED + 10 * UNIT_COST["A"] + 10 * 0.5 * 1000, rel=1e-9
+    )
+    # the whole table: with and without the shortcut and MIP starts
+    tables = [
+        regret(scenario, "battery", data, tech, executor=SerialExecutor(mip_start=flag)).table
+        for flag in (True, False)
+    ]
+    pd.testing.assert_series_equal(
+        tables[0]["regret_usd_per_yr"], tables[1]["regret_usd_per_yr"], rtol=1e-9, atol=1e-3
+    )
+
+
 def test_inputs_cache_equals_model_inputs(tiny):
     scenario, data, tech = tiny
     cache = InputsCache()
@@ -307,6 +352,7 @@ def test_inputs_cache_equals_model_inputs(tiny):
 BASELINE_SPECS = [
     {},
     {"force": ["MN", "battery", 20.0]},
+    {"force": ["AL", "battery", 20.0]},  # open in the optimum at 135: its shortcut
     {"force": ["OK", "magnet", 1000.0]},
     {"tech": [["battery", "capex_usd_per_unit", 9.0e7]]},
     {"tech": [["battery", "jobs_per_unit", 100.0], [None, "utilization", 0.7]]},

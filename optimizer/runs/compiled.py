@@ -37,6 +37,9 @@ from .model_index import KIND_BOM, KIND_EXP, KIND_JOBS, KIND_MAX, KIND_MIN, Mode
 from .solution import Solution, SolveOptions, solution_status
 
 INF = highspy.kHighsInf
+FEASIBILITY_TOLERANCE = 1e-6
+"""Absolute tolerance [column unit] within which a solution's value meets a column bound (HiGHS's
+primal and MIP feasibility tolerances are 1e-7 and 1e-6)."""
 
 
 @dataclass
@@ -58,6 +61,25 @@ class Patch:
             and np.array_equal(self.row_lower, other.row_lower)
             and np.array_equal(self.row_upper, other.row_upper)
             and np.array_equal(self.coef, other.coef)
+        )
+
+    def restricts(self, other: Patch) -> bool:
+        """True when this patch is ``other`` with some column bounds tightened, nothing else
+        changed (a forced site on the unforced run): every solution of this run is one of
+        ``other``'s, at the same cost."""
+        return (
+            np.array_equal(self.col_cost, other.col_cost)
+            and np.array_equal(self.row_lower, other.row_lower)
+            and np.array_equal(self.row_upper, other.row_upper)
+            and np.array_equal(self.coef, other.coef)
+            and bool(np.all(self.col_lower >= other.col_lower))
+            and bool(np.all(self.col_upper <= other.col_upper))
+        )
+
+    def admits(self, x: np.ndarray, tolerance: float = FEASIBILITY_TOLERANCE) -> bool:
+        """True when the column values ``x`` lie within this patch's column bounds."""
+        return bool(
+            np.all(x >= self.col_lower - tolerance) and np.all(x <= self.col_upper + tolerance)
         )
 
 
@@ -85,8 +107,9 @@ class CompiledModel(ModelIndex):
         solver.buildSolverModel(problem)
         self.highs: highspy.Highs = problem.solverModel
         self.structure = (dict(scenario.max_clusters), dict(scenario.min_domestic_share))
-        self.reference: tuple[Patch, np.ndarray] | None = None
-        """(patch, solution) of the unmodified scenario, for MIP starts."""
+        self.reference: tuple[Patch, Solution] | None = None
+        """(patch, solution) of the unmodified scenario, for MIP starts and forced sites it
+        already holds (``optimizer.runs.evaluator``)."""
         self._memo: tuple | None = None
         super().__init__(model, self.highs.getLp())
 

@@ -12,15 +12,17 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from regions import RegionData
 
 from ..model.coefficients import ModelInputs, model_inputs
 from ..model.milp import build_model
 from ..model.scenario import Scenario
 from ..model.technology import TechnologyData
-from .compiled import CompiledModel
+from .compiled import CompiledModel, Patch
 from .payload import summarize
-from .solution import SolveOptions
+from .solution import Solution, SolveOptions
 from .specs import InputsCache, apply_site_changes, apply_spec, changes_model
 
 
@@ -29,9 +31,19 @@ class Evaluator:
     """Solves run specs for one (scenario, data, tech), compiling each model structure once.
 
     ``reuse=False`` rebuilds inputs, PuLP model and HiGHS model for every run (the reference).
-    ``mip_start=True`` passes the optimum of the unmodified scenario as MIP start (HiGHS
-    ``setSolution``) to runs that change only objective costs — always that solution, never the
-    previous run's, so results stay independent of the order of runs.
+    ``mip_start=True`` solves the unmodified scenario once per compiled model (the reference) and
+    uses its optimum — always that solution, never the previous run's, so results stay
+    independent of the order of runs:
+
+    - a run of the unmodified scenario returns it (the same model solved again gives the same
+      plan);
+    - a run that only tightens column bounds of it (a forced site, ``force``) and whose bounds the
+      optimum meets (the site is open at least at the forced capacity) returns it too: the run's
+      plans are a subset of the unmodified ones and include that optimum, so it is optimal here
+      within the same gap (payload ``shortcut``);
+    - otherwise, when the run changes only objective costs or tightens column bounds, the
+      optimum moved into the run's bounds is passed as MIP start (HiGHS ``setSolution``; where
+      rows then fail, HiGHS fixes the integer values and completes the plan with an LP).
     """
 
     scenario: Scenario
@@ -73,6 +85,15 @@ class Evaluator:
             self._compiled[key] = CompiledModel(model, self.scenario, self.options)
         return self._compiled[key]
 
+    def reference(self, compiled: CompiledModel) -> tuple[Patch, Solution] | None:
+        """(patch, solution) of the unmodified scenario on ``compiled``, solved on first use."""
+        if compiled.reference is None:
+            base = compiled.patch(self.base_inputs, self.scenario)
+            solution = compiled.solve(base) if base is not None else None
+            if solution is not None and solution.has_solution:
+                compiled.reference = (base, solution)
+        return compiled.reference
+
     def run(self, spec: Mapping) -> dict:
         """Solve one run spec; return its payload (with ``mode`` and ``seconds``)."""
         begin = time.perf_counter()
@@ -95,18 +116,31 @@ class Evaluator:
             patch = compiled.patch(inputs, scenario, force)
             if patch is None:  # pragma: no cover - a model always matches its own structure
                 raise RuntimeError("a freshly built model does not match its own inputs")
-        start = None
-        if self.mip_start and mode == "reuse" and force is None:
-            if compiled.reference is None:
-                base = compiled.patch(self.base_inputs, self.scenario)
-                reference = compiled.solve(base) if base is not None else None
-                if reference is not None and reference.has_solution:
-                    compiled.reference = (base, reference.x)
-            if compiled.reference is not None and patch.same_constraints(compiled.reference[0]):
-                start = compiled.reference[1]
-        solution = compiled.solve(patch, mip_start=start)
+        start = solution = None
+        shortcut = ""
+        if self.mip_start and mode == "reuse":
+            reference = self.reference(compiled)
+            if reference is not None:
+                base_patch, base = reference
+                unforced = patch if force is None else compiled.patch(inputs, scenario)
+                if patch.restricts(base_patch):
+                    if patch.admits(base.x):
+                        # the same model, or the unforced one with bounds the unforced optimum
+                        # meets: that optimum is this run's, within the same gap
+                        solution = base
+                        shortcut = "unforced optimum" if force is None else "site in the optimum"
+                    else:
+                        start = np.clip(base.x, patch.col_lower, patch.col_upper)
+                elif unforced.same_constraints(base_patch):
+                    # feasible here (a cost-only change); a forced site is then set to its
+                    # bounds and HiGHS completes the plan with an LP
+                    start = np.clip(base.x, patch.col_lower, patch.col_upper)
+        if solution is None:
+            solution = compiled.solve(patch, mip_start=start)
         payload = summarize(compiled, inputs, tech, self.zones(data), solution)
         payload["mode"] = mode
+        if shortcut:
+            payload["shortcut"] = shortcut
         payload["seconds"] = time.perf_counter() - begin
         return payload
 
