@@ -225,6 +225,12 @@ def test_workbook_has_a_summary_then_one_sheet_per_table(folder, result):
     assert rows["Rule missed"][0].startswith(
         f"great-lakes misses its battery-cell target by {amount:,.1f} GWh/yr"
     )
+    import openpyxl  # the missed rule's row is drawn in bold red, the others are not
+
+    sheet = openpyxl.load_workbook(folder / "results.xlsx")["summary"]
+    fonts = {row[0].value: row[0].font for row in sheet.iter_rows(min_row=2)}
+    assert fonts["Rule missed"].b and fonts["Rule missed"].color.rgb.endswith("B3261E")
+    assert not fonts["Scenario"].b
 
 
 def test_geojson_points_are_new_sites(folder, result, data):

@@ -126,9 +126,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     Two processes share the work where the system can fork (see ``fork``): a helper solves
     every other scenario while this process solves the rest and, while it waits for the helper,
-    draws its own runs' maps and writes their tables, workbook and GeoJSON; then a second helper
-    writes what is left of the runs' files and maps while this process writes the report; the
-    manifests come last. The files are the same as from one process."""
+    draws its own runs' maps and writes their tables, workbook and GeoJSON, then starts the
+    report; then a second helper writes the runs' files not yet written while this process writes
+    the report and the maps; the manifests come last. The files are the same as from one
+    process."""
     default_list = not args.scenarios
     refs = list(args.scenarios) or list(DEFAULT_COMPARE)
     if len(refs) < 2:
@@ -153,11 +154,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with staged_folder(out, overwrite=args.overwrite) as staging:
         runs = [_Run(s, staging / folder_name(s.name)) for _, s in scenarios]
         maps = None if args.no_map else page
-        from ..reports.compare import ReportDraft, write_report
-
-        tech = optimizer.load_technology()
-        draft = ReportDraft(data, tech, runs[0].scenario.facilities_as_of, args.tiles)
-        results, written = _solve_all(runs, data, maps, draft, pair[0])
+        results, written, draft = _solve_all(runs, data, maps, pair[0], args.tiles)
         for result in results:
             if not result.ok:
                 raise NoSolutionError(
@@ -165,13 +162,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     + f"; nothing written (run `{PROG} run` on it for the diagnostics folder)"
                 )
             progress.step(result.scenario.name, f"{result.report.status.value}, exported")
+        from ..reports.compare import write_report
+
         finished = [(r, run.folder) for r, run in zip(results, runs, strict=True)]
         rest = [i for i in range(len(finished)) if i not in written]
-        with fork_call(_write_outputs, [finished[i] for i in rest], data, maps) as writing:
-            write_report(results, data, staging, pair=pair, tech=tech, draft=draft, **page)
-            for position, html in written.items():  # maps drawn, not yet written
-                if html is not None:
-                    _write_map_html(finished[position][1], html)
+        with fork_call(_write_files, [finished[i] for i in rest], data) as writing:
+            write_report(results, data, staging, pair=pair, draft=draft, **page)
+            if maps is not None:
+                _write_maps(finished, data, maps, written)
             writing.result()
         _write_manifests(finished, data)
         _write_compare_manifest(staging, scenarios, pair)
@@ -210,21 +208,22 @@ def _solve_all(
     runs: list[_Run],
     data: RegionData,
     page: dict[str, bool] | None,
-    draft: ReportDraft | None = None,
     left: int = 0,
-) -> tuple[list[Result], dict[int, str | None]]:
+    tiles: bool = False,
+) -> tuple[list[Result], dict[int, str | None], ReportDraft | None]:
     """Every scenario solved, in order, and some runs exported meanwhile: a helper takes the odd
     positions; while it works, this process gets the maps and report ready (a later helper
     inherits what it loaded), then, run by run, draws its own runs' maps (``page`` None: no
-    maps) and writes their files, until the helper is done.
+    maps) and writes their files, until the helper is done. Then, still while it waits, it
+    starts the report (``ReportDraft``: its data tables and, when the run at position ``left``
+    is its own, the left half of the side-by-side map, ``tiles`` as the report's).
 
-    Then, still while it waits, it fills ``draft`` (the report's data tables and, when the run
-    at position ``left`` is its own, the left half of the report's side-by-side map).
-
-    Returns the results and, by position, the runs whose files are written, with their map's
-    HTML, drawn but not yet written (None without a map). A run whose scenario has no solution
-    is left alone: the command stops with nothing written."""
+    Returns the results; by position, the runs whose files are written, with their map's HTML,
+    drawn but not yet written (None without a map); and the report's draft (None when there was
+    no time for one). A run whose scenario has no solution is left alone: the command stops
+    with nothing written."""
     written: dict[int, str | None] = {}
+    draft = None
     for as_of in {run.scenario.facilities_as_of for run in runs}:
         data.facilities_as_of(as_of)  # the facility views, worked out once for both processes
     with fork_call(_solve, runs[1::2], data) as odd:
@@ -239,13 +238,22 @@ def _solve_all(
                     break
                 _write_files([(result, runs[position].folder)], data)
                 written[position] = html
-            if draft is not None and not odd.ready():
-                draft.data_context()
+            if not odd.ready():
+                draft = _report_draft(data, runs[0].scenario.facilities_as_of, tiles)
                 if left % 2 == 0 and even[left // 2].ok and not odd.ready():
                     draft.start_map(even[left // 2])
         odd_results = odd.result()
     results = [even[i // 2] if i % 2 == 0 else odd_results[i // 2] for i in range(len(runs))]
-    return results, written
+    return results, written, draft
+
+
+def _report_draft(data: RegionData, as_of: date, tiles: bool) -> ReportDraft:
+    """A comparison report's draft with its data tables worked out."""
+    from ..reports.compare import ReportDraft
+
+    draft = ReportDraft(data, optimizer.load_technology(), as_of, tiles)
+    draft.data_context()
+    return draft
 
 
 def _map_html(result: Result, data: RegionData, page: dict[str, bool]) -> str:
@@ -279,15 +287,22 @@ def _write_files(finished: list[tuple[Result, Path]], data: RegionData) -> None:
         write_run_files(result, data, folder)
 
 
-def _write_outputs(
-    finished: list[tuple[Result, Path]], data: RegionData, page: dict[str, bool] | None
+def _write_maps(
+    finished: list[tuple[Result, Path]],
+    data: RegionData,
+    page: dict[str, bool],
+    drawn: dict[int, str | None],
 ) -> None:
-    """Each run's files and, unless ``page`` is None, its ``map.html``."""
+    """Each run's ``map.html``: those ``drawn`` already (HTML by position) as they are, the others
+    drawn now (each run folder is made)."""
     from ..exports.run import write_run_map
 
-    _write_files(finished, data)
-    if page is not None:
-        for result, folder in finished:
+    for position, (result, folder) in enumerate(finished):
+        folder.mkdir(exist_ok=True)
+        html = drawn.get(position)
+        if html is not None:
+            _write_map_html(folder, html)
+        else:
             write_run_map(result, data, folder, **page)
 
 
