@@ -93,9 +93,7 @@ def test_permitting_tooltip_shows_the_evidence_count(html):
     # evidence, CO borrows (Mountain division base, range of all evidenced states)
     br, dash = r"\u003cbr\u003e", r"\u2013"
     assert f"Permitting [months]: 9{br}range 5.9{dash}12 months; evidence: 3 pieces" in page
-    assert (
-        f"Permitting [months]: 4.5{br}range 1.5{dash}18 months; evidence: none, borrowed" in page
-    )
+    assert f"Permitting [months]: 4.5{br}range 1.5{dash}18 months; evidence: none, borrowed" in page
     # other layers carry no evidence line
     assert f"Power price [USD/MWh]: 186{br}" not in page
 
