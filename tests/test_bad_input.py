@@ -331,3 +331,29 @@ def test_unusable_output_path_is_bad_input_not_a_bug(capsys, tmp_path):
     assert code == 2
     assert_one_line_error(err, str(blocker))
     assert "bug" not in err
+
+
+def test_a_technology_row_with_an_unquoted_comma_names_its_line(tmp_path):
+    """A note holding a comma outside quotes splits into an extra field: the loader says which
+    line has too many fields instead of reading the note cut short."""
+    import shutil
+
+    from optimizer.model.technology import DATA_DIR, load_technology
+    from regions.errors import DataValidationError
+
+    folder = tmp_path / "tech"
+    shutil.copytree(DATA_DIR, folder)
+    path = folder / "parameters.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].rstrip("\n") + ",a stray field\n"  # line 3 of the file
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(DataValidationError) as error:
+        load_technology(folder)
+    text = str(error.value)
+    assert "parameters.csv" in text and "line 3" in text
+    assert "fields where the header has" in text
+    # too few fields: the row is refused the same way
+    lines[2] = ",".join(lines[2].split(",")[:4]) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(DataValidationError, match="line 3"):
+        load_technology(folder)

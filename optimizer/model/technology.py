@@ -211,6 +211,15 @@ def _read_figures(path: Path, columns: list[str]) -> list[tuple[int, dict, Figur
             )
         out = []
         for line, row in enumerate(reader, start=2):
+            if None in row or None in row.values():  # DictReader's restkey / restval
+                count = len(header) + len(row.get(None) or []) - list(row.values()).count(None)
+                raise DataValidationError(
+                    label,
+                    f"the row has {count} fields where the header has {len(header)} (a comma "
+                    "in a text field that is not quoted?)",
+                    line=line,
+                    row_id=row.get("parameter") or "",
+                )
             values = {}
             for level in LEVELS:
                 try:
