@@ -136,6 +136,7 @@ PRESS_HOSTS = frozenset(
         "k105.com", "kcnonline.com", "krdo.com", "lpm.org", "wamwamfm.com", "wbko.com",
         "wcluradio.com", "wfae.org", "wkbn.com", "wkzo.com", "wtoc.com", "wtol.com", "wvpe.org",
         "wyso.org", "fox2detroit.com",
+        "nbcconnecticut.com",  # NBC station carrying CNBC reports
         # trade press: automotive, batteries, energy, solar
         "autonews.com", "automotiveworld.com", "just-auto.com", "cbtnews.com", "insideevs.com",
         "electrek.co", "greencarcongress.com", "truckandbusbuilder.com", "telematicswire.net",
