@@ -150,7 +150,8 @@ PRESS_HOSTS = frozenset(
         "enr.com", "constructionreviewonline.com", "businessfacilities.com",
         "areadevelopment.com", "d2pmagazine.com", "evertiq.com", "silicon.co.uk",
         "pm-review.com", "cen.acs.org", "indianchemicalnews.com", "freightwaves.com",
-        "environmentalleader.com", "bicmagazine.com",
+        "environmentalleader.com", "bicmagazine.com", "dbusiness.com",
+        "automotivepowertraintechnologyinternational.com",
         # trade press: mining and metals; analysts and price-reporting agencies
         "mining.com", "miningnewsnorth.com", "northernminer.com", "mining-journal.com",
         "metaltechnews.com", "creamermedia.com", "kitco.com", "resourceworld.com",
