@@ -136,23 +136,26 @@ PRESS_HOSTS = frozenset(
         "k105.com", "kcnonline.com", "krdo.com", "lpm.org", "wamwamfm.com", "wbko.com",
         "wcluradio.com", "wfae.org", "wkbn.com", "wkzo.com", "wtoc.com", "wtol.com", "wvpe.org",
         "wyso.org", "fox2detroit.com",
+        "nbcconnecticut.com",  # NBC station carrying CNBC reports
         # trade press: automotive, batteries, energy, solar
         "autonews.com", "automotiveworld.com", "just-auto.com", "cbtnews.com", "insideevs.com",
         "electrek.co", "greencarcongress.com", "truckandbusbuilder.com", "telematicswire.net",
         "evengineeringonline.com", "energy-storage.news", "essdaily.com", "utilitydive.com",
         "energytech.com", "nsenergybusiness.com", "hartenergy.com", "thinkgeoenergy.com",
         "pv-magazine.com", "pv-magazine-usa.com", "pv-tech.org", "solarindustrymag.com",
-        "taiyangnews.info", "altenergymag.com",
+        "taiyangnews.info", "altenergymag.com", "pv-magazine-australia.com",
         # trade press: manufacturing, construction, sites
         "manufacturingdive.com", "industryweek.com", "assemblymag.com", "plantservices.com",
         "manufacturing.net", "industrialheating.com", "industrialinfo.com", "industryintel.com",
         "enr.com", "constructionreviewonline.com", "businessfacilities.com",
         "areadevelopment.com", "d2pmagazine.com", "evertiq.com", "silicon.co.uk",
         "pm-review.com", "cen.acs.org", "indianchemicalnews.com", "freightwaves.com",
+        "environmentalleader.com", "bicmagazine.com", "dbusiness.com",
+        "automotivepowertraintechnologyinternational.com",
         # trade press: mining and metals; analysts and price-reporting agencies
         "mining.com", "miningnewsnorth.com", "northernminer.com", "mining-journal.com",
         "metaltechnews.com", "creamermedia.com", "kitco.com", "resourceworld.com",
-        "kallanish.com", "argusmedia.com", "benchmarkminerals.com", "crugroup.com",
+        "kallanish.com", "argusmedia.com", "benchmarkminerals.com", "crugroup.com", "fastmarkets.com",
         "gbreports.com",  # Global Business Reports interviews with the companies' managers
         # associations and economic-development bodies (their own pages)
         "michauto.org", "bcatoday.org", "spartanburg.com", "lawtonedc.com",
