@@ -392,3 +392,37 @@ def test_reuse_matches_rebuild_on_baseline():
     # a run does not depend on what the same compiled model solved before
     again = reuse.run({})
     assert again["capacity"] == payload["capacity"] and again["objective"] == payload["objective"]
+
+
+def test_rounding_noise_is_clipped_only_where_the_regret_is_zero_exactly():
+    """A positive regret within the tolerance is rounding when the unforced optimum already holds
+    the forced site at its minimum scale (the forced model then has the same optimum), and is
+    reported as 0 there; elsewhere it stays as solved (a real, if tiny, cost)."""
+    from types import SimpleNamespace
+
+    from optimizer.analyses.regret import _table
+    from optimizer.runs.parallel import Outcome
+    from optimizer.runs.payload import COST_KEYS
+
+    def payload(objective: float, capacity: list) -> dict:
+        costs = dict.fromkeys(COST_KEYS, 0.0)
+        return {"status": "optimal", "objective": objective, "capacity": capacity,
+                "kpis": {"total_annual_cost": objective}, "costs": costs}  # fmt: skip
+
+    # OH holds the site at its minimum scale; IN holds less than the minimum (forcing it costs
+    # something, however little); MI holds none
+    base = payload(1e9, [("OH", "magnet", 1000.0), ("IN", "magnet", 500.0)])
+    noise = 1e9 + 60.0  # well within 1e-6 x 1e9 = 1,000 USD/yr
+    cells, outcomes = [], {}
+    for region in ("OH", "IN", "MI"):
+        capacity = [(region, "magnet", 1000.0)]
+        run = SimpleNamespace(key=region)
+        cells.append({"region_id": region, "cluster_type": "magnet", "eligible": True,
+                      "run": run, "reason": "", "min_capacity": 1000.0})  # fmt: skip
+        outcomes[region] = Outcome(region, {}, payload(noise, capacity))
+    inputs = SimpleNamespace(targets={"magnet": 1000.0}, existing={})
+    table = _table(cells, outcomes, base, inputs).set_index("region_id")
+    assert table.at["OH", "regret_usd_per_yr"] == 0.0 and table.at["OH", "clipped"]
+    for region in ("IN", "MI"):
+        assert table.at[region, "regret_usd_per_yr"] == pytest.approx(60.0)
+        assert not table.at[region, "clipped"]

@@ -42,7 +42,9 @@ from ..runs.parallel import Context, Executor, Outcome, failures_table, run_all
 from ..runs.payload import COST_KEYS
 
 CLIP_TOLERANCE = 1e-6
-"""Relative tolerance (of |base objective|) within which a negative regret is clipped to 0."""
+"""Relative tolerance (of |base objective|) within which a regret is clipped to 0: a negative one
+always, a positive one where the unforced optimum already holds the forced site at its minimum
+scale (its regret is 0 exactly; what is left is the two solves' rounding)."""
 CAPACITY_TOLERANCE = 1e-6
 
 
@@ -241,7 +243,8 @@ def _table(cells: list[dict], outcomes: dict[str, Outcome], base: dict, inputs) 
                 payload = outcome.payload
                 forced_capacity = _capacity(payload)
                 value = float(payload["objective"]) - base_objective
-                if -tolerance <= value < 0:
+                holds = row["base_new_capacity"] >= cell["min_capacity"] - CAPACITY_TOLERANCE
+                if -tolerance <= value < 0 or (holds and 0 < value <= tolerance):
                     value, row["clipped"] = 0.0, True
                 elif value < -tolerance:
                     row["reason"] = (

@@ -319,7 +319,7 @@ EVENTS: dict[str, list[tuple[str, str, str, str, str]]] = {
 JV_PARTNERS = [  # (facility_id, partner, relation, valid_from, valid_to, where the row names it)
     ("ultium-warren-oh", "General Motors", "jv", "", "", "company: Ultium Cells LLC (GM / LG Energy Solution)"),
     ("ultium-spring-hill-tn", "General Motors", "jv", "", "", "company: Ultium Cells LLC (GM / LG Energy Solution)"),
-    ("ultium-lansing-mi", "General Motors", "jv", "", "2025-01-01", "citation: 'GM, LG Energy to Build $2.6 Billion EV Battery Plant'; the row's note: GM sold its stake to LGES, closing Q1 2025 (CBT News), so the tie ends on the first day of that quarter (an early bound)"),
+    ("ultium-lansing-mi", "General Motors", "jv", "", "2025-01-01", "citation: 'GM and LG Energy Solution announce $2.6B Ultium Cells plant in Lansing'; the row's note: GM sold its stake to LGES, closing Q1 2025 (CBT News), so the tie ends on the first day of that quarter (an early bound)"),
     ("starplus-new-carlisle-in", "General Motors", "jv", "", "", "company: Samsung SDI / General Motors JV"),
     ("starplus-kokomo-in-1", "Stellantis", "jv", "", "", "company: StarPlus Energy (Stellantis / Samsung SDI)"),
     ("starplus-kokomo-in-2", "Stellantis", "jv", "", "", "company: StarPlus Energy (Stellantis / Samsung SDI)"),
