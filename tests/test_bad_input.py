@@ -357,3 +357,22 @@ def test_a_technology_row_with_an_unquoted_comma_names_its_line(tmp_path):
     path.write_text("".join(lines), encoding="utf-8")
     with pytest.raises(DataValidationError, match="line 3"):
         load_technology(folder)
+
+
+def test_a_data_build_that_fails_while_writing_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    """The build tools write through ``regions.atomic``: a failure at the rename keeps the old
+    file as it was and leaves no temporary file behind."""
+    from regions import atomic
+
+    path = tmp_path / "permitting.csv"
+    atomic.write_text_atomic(path, "a,b\n1,2\n")
+    assert path.read_text(encoding="utf-8") == "a,b\n1,2\n"
+
+    def broken(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(atomic.os, "replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        atomic.write_text_atomic(path, "a,b\n3,4\n")
+    assert path.read_text(encoding="utf-8") == "a,b\n1,2\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["permitting.csv"]

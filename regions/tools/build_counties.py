@@ -31,12 +31,13 @@ import argparse
 import csv
 import io
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from regions.atomic import write_text_atomic  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "regions" / "data" / "counties.csv"
@@ -236,19 +237,6 @@ def to_csv(table: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="staged county extracts (see its README)")
@@ -257,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", action="store_true", help="print the state reconciliation")
     args = parser.parse_args(argv)
     table, recon = build(args.folder, args.cbsa)
-    write_atomic(args.out, to_csv(table))
+    write_text_atomic(args.out, to_csv(table))
     print(f"wrote {len(table)} counties to {args.out}")
     if args.report:
         print(recon.to_string(float_format=lambda v: f"{v:,.4f}"))

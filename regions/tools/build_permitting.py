@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from regions.atomic import write_text_atomic  # noqa: E402
 from regions.permitting import derive_permitting, round_months  # noqa: E402
 from regions.tables import read_table  # noqa: E402
 
@@ -64,13 +63,6 @@ HEADER = [
     "permitting_months", "permitting_months_high", "evidence_count", "basis",
     "state_env_review_act", "derivation",
 ]  # fmt: skip
-
-
-def write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def main() -> int:
@@ -121,7 +113,7 @@ def main() -> int:
                 derivation,
             ]
         )
-    write_atomic(DATA / "permitting.csv", out.getvalue())
+    write_text_atomic(DATA / "permitting.csv", out.getvalue())
     base = {r: f"{round_months(v):g}" for r, v in derived["permitting_months"].items()}
     lines = (DATA / "regions.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     rows = list(csv.reader(lines))
@@ -132,7 +124,7 @@ def main() -> int:
     for row in rows[1:]:
         row[column] = base[row[0]]
         writer.writerow(row)
-    write_atomic(DATA / "regions.csv", text.getvalue())
+    write_text_atomic(DATA / "regions.csv", text.getvalue())
     print(f"wrote permitting.csv ({len(derived)} regions) and regions.csv permitting_months")
     return 0
 

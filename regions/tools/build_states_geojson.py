@@ -67,9 +67,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -83,6 +81,9 @@ from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 from shapely.prepared import prep
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from regions.atomic import write_text_atomic  # noqa: E402
 
 SHAPEFILE_STEM = "cb_2016_us_state_500k"
 SOURCE = (
@@ -370,20 +371,6 @@ def feature_json(res: StateResult) -> str:
     return json.dumps(feature, separators=(",", ":"), ensure_ascii=False)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def render(results: list[StateResult], base_tol: float) -> str:
     overrides = {r.region_id: r.tolerance for r in results if r.tolerance != base_tol}
     metadata = {
@@ -453,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(results) != 51:
         raise SystemExit(f"expected 51 states + DC, got {len(results)}")
     text = render(results, args.tolerance)
-    write_atomic(args.out, text)
+    write_text_atomic(args.out, text)
     verify_output(args.out, results)
     elapsed = time.perf_counter() - t0
 
