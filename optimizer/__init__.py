@@ -2,7 +2,7 @@
 
 >>> import optimizer
 >>> sorted(optimizer.builtin_scenarios())
-['baseline', 'great-lakes', 'great-lakes-phased', 'south', 'south-phased']
+['baseline', 'great-lakes', 'great-lakes-county', 'great-lakes-phased', 'south', 'south-county', 'south-phased']
 """
 
 from typing import TYPE_CHECKING

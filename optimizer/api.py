@@ -68,6 +68,10 @@ def solve(
     data = data if data is not None else _default_data(None)
     tech = tech if tech is not None else _default_tech(None)
     start = time.perf_counter()
+    if scenario.resolution == "county" and data.metadata.get("resolution") != "county":
+        from .model.county import county_view
+
+        data, scenario = county_view(data, scenario, tech)
     model = build_model(data, scenario, tech, inputs=inputs)
     build_seconds = time.perf_counter() - start
     status, solver_name, solve_seconds, gap, message = run_solver(model.problem, scenario.solver)

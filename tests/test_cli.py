@@ -84,8 +84,10 @@ def test_scenarios_lists_builtins_with_descriptions(capsys):
     lines = out.strip().splitlines()
     assert [line.split()[0] for line in lines] == [
         "baseline",
+        "great-lakes-county",
         "great-lakes-phased",
         "great-lakes",
+        "south-county",
         "south-phased",
         "south",
     ]

@@ -25,6 +25,8 @@ def test_builtins_listed_and_described():
         "south",
         "great-lakes-phased",
         "south-phased",
+        "great-lakes-county",
+        "south-county",
     }
     for name in names:
         scenario = load_scenario(name)

@@ -71,6 +71,9 @@ class ModelInputs:
     nodes: pd.DataFrame = field(default_factory=empty_nodes)
     product_lanes: pd.DataFrame = field(default_factory=empty_product_lanes)
     ranges: dict[tuple[str | None, str], tuple[float, float, float]] = field(default_factory=dict)
+    commuting: pd.DataFrame | None = None
+    """County resolution only: index (region_id, worker_fips), ``pool_jobs`` [jobs] — who may
+    hire whom (``optimizer.model.county.commuting_table``); None at state resolution."""
 
     @property
     def labor_pool_jobs(self) -> pd.Series:
@@ -159,6 +162,7 @@ def assemble_inputs(
         nodes=(nodes := market_nodes(data, scenario, tech)),
         product_lanes=product_lanes(nodes, sites, data, tech),
         ranges=figure_ranges(tech),
+        commuting=data.metadata.get("commuting"),
     )
 
 
@@ -168,7 +172,18 @@ def figure_ranges(tech: TechnologyData) -> dict[tuple[str | None, str], tuple[fl
 
 
 def model_inputs(data: RegionData, scenario: Scenario, tech: TechnologyData) -> ModelInputs:
-    """All coefficient tables for one scenario."""
+    """All coefficient tables for one scenario.
+
+    A county-resolution scenario needs the county view of the data
+    (``optimizer.model.county.county_view``, which ``optimizer.solve`` applies); given state data
+    it is refused rather than solved at the wrong resolution."""
+    if scenario.resolution == "county" and data.metadata.get("resolution") != "county":
+        raise DataValidationError(
+            f"scenario {scenario.name!r}",
+            "county resolution is solved by `clustersite run` / optimizer.solve; this command or "
+            "analysis works at state resolution only (yet)",
+            field="resolution",
+        )
     check_scenario_ids(scenario, data)
     demand = mineral_demand(data, tech)
     sites = site_table(data, scenario, tech)

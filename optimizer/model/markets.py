@@ -125,8 +125,15 @@ def market_nodes(data: RegionData, scenario: Scenario, tech: TechnologyData) -> 
                 "weight": weight.to_numpy(float),
                 "weight_unit": unit,
                 "share": (weight / weight.sum()).to_numpy(float),
-                "lon": data.regions.loc[weight.index, "rep_lon"].to_numpy(float),
-                "lat": data.regions.loc[weight.index, "rep_lat"].to_numpy(float),
+                "lon": (
+                    where := node_points(
+                        rows,
+                        weight.index,
+                        data.regions,
+                        data.metadata.get("resolution") == "county",
+                    )
+                )["lon"].to_numpy(),
+                "lat": where["lat"].to_numpy(),
             }
         )
         if len(gateways):
@@ -152,6 +159,30 @@ def market_nodes(data: RegionData, scenario: Scenario, tech: TechnologyData) -> 
     if not frames:
         return empty_nodes()
     return pd.concat(frames, ignore_index=True).set_index("node_id")[NODE_COLUMNS[1:]]
+
+
+def node_points(
+    rows: pd.DataFrame, region_ids: pd.Index, regions: pd.DataFrame, own_points: bool = False
+) -> pd.DataFrame:
+    """Where each node sits [deg]: the region's representative point (state resolution), or
+    with ``own_points`` the weight-weighted centre of the node's demand rows' own points
+    (county resolution: customer points in a county, or the PV additions of a state). Columns
+    ``lon``, ``lat``, indexed like ``region_ids``."""
+    out = pd.DataFrame(index=region_ids, columns=["lon", "lat"], dtype=float)
+    known = region_ids[region_ids.isin(regions.index)] if not own_points else region_ids[:0]
+    out.loc[known, "lon"] = regions.loc[known, "rep_lon"].to_numpy(float)
+    out.loc[known, "lat"] = regions.loc[known, "rep_lat"].to_numpy(float)
+    for region_id in region_ids.difference(known, sort=False):
+        points = rows[rows["region_id"] == region_id]
+        if not len(points) or "lon" not in points or points["lon"].isna().any():
+            raise KeyError(f"demand node {region_id!r} is neither a region nor located by its rows")
+        w = points["weight"].to_numpy(float)
+        w = w if w.sum() > 0 else np.ones(len(points))
+        out.loc[region_id] = [
+            np.average(points["lon"], weights=w),
+            np.average(points["lat"], weights=w),
+        ]
+    return out
 
 
 def _gateways(data: RegionData) -> pd.DataFrame:

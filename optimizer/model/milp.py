@@ -297,6 +297,49 @@ def add_labor_limits(model: ClusterModel, keep_idle: bool = False) -> None:
         model.constraints["labor"][region_id] = row
 
 
+def add_commuting_labor(model: ClusterModel) -> None:
+    """County resolution: hires travel, workers are shared.
+
+    hire[r,w] ≥ 0 for each site county r and worker county w within commuting distance;
+    ∀r: Σ_w hire[r,w] = Σ_k jobs_per_unit[k]·(capacity[r,k] + expansion[r,k]) (every new job is
+    filled from the commuting area); ∀w: Σ_r hire[r,w] ≤ pool[w] = labor_share_cap ·
+    manufacturing employment[w] (a county's workers are counted once, however many plants can
+    reach them). Skipped at state resolution (``inputs.commuting`` is None)."""
+    table = model.inputs.commuting
+    if table is None or not len(table):
+        return
+    sites = model.inputs.sites
+    jobs_by_region: dict[str, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+    for key in dict.fromkeys([*model.capacity, *model.expansion]):
+        jobs = float(sites.at[key, "jobs_per_unit"])
+        jobs_by_region[key[0]].extend((v, -jobs) for v, _ in model.new_capacity_terms(key))
+    by_worker: dict[str, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+    hires: dict[str, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+    pools: dict[str, float] = {}
+    for (region_id, worker), pool in table["pool_jobs"].items():
+        if region_id not in jobs_by_region:
+            continue
+        var = pulp.LpVariable(f"hire_{region_id}_{worker}", lowBound=0)
+        hires[region_id].append((var, 1.0))
+        by_worker[worker].append((var, 1.0))
+        pools[worker] = float(pool)
+    for region_id, terms in jobs_by_region.items():
+        row = pulp.LpConstraint(
+            pulp.LpAffineExpression(hires.get(region_id, []) + terms),
+            pulp.LpConstraintEQ,
+            f"hires_{region_id}",
+            0.0,
+        )
+        model.problem.addConstraint(row)
+        model.constraints["hires"][region_id] = row
+    for worker, terms in by_worker.items():
+        row = pulp.LpConstraint(
+            pulp.LpAffineExpression(terms), pulp.LpConstraintLE, f"workers_{worker}", pools[worker]
+        )
+        model.problem.addConstraint(row)
+        model.constraints["workers"][worker] = row
+
+
 def add_cluster_count_limits(model: ClusterModel, scenario: Scenario) -> None:
     """∀k with a limit N_k: Σ_r open[r,k] ≤ N_k."""
     for k, limit in scenario.max_clusters.items():
@@ -398,6 +441,7 @@ def build_model(
     add_mineral_balance(model)
     add_source_limits(model)
     add_labor_limits(model, keep_idle=all_labor_rows)
+    add_commuting_labor(model)
     add_cluster_count_limits(model, scenario)
     add_domestic_share(model, scenario)
     costs = model.constraints.pop("_cost")

@@ -32,6 +32,8 @@ ZONE_MODES = ("restrict", "favour")
 SOLVERS = ("highs", "cbc")
 FACILITY_STATUSES = ("operating", "under_construction", "announced")
 OBJECTIVES = ("investor", "system")
+RESOLUTIONS = ("state", "county")
+"""Spatial resolution of the candidate sites: states, or counties (``optimizer.model.county``)."""
 EARLIEST_AS_OF = date(2000, 1, 1)
 """Earliest ``facilities_as_of``: the facility list starts in 2002 and the region figures are
 2016-2025 vintages, so an earlier date has no data to describe it."""
@@ -48,6 +50,7 @@ SCHEMA: dict[str, object] = {
     "description": str,
     "extends": str,
     "objective": str,
+    "resolution": str,
     "horizon_year": int,
     "facilities_as_of": (str, date),
     "existing_statuses": list,
@@ -166,6 +169,9 @@ class Scenario:
     market_nodes: tuple[MarketNode, ...] = ()
     periods: PeriodSpec | None = None
     """Multi-period build-out (``optimizer.phased``); None: the one-year snapshot."""
+    resolution: str = "state"
+    """'state' (default) or 'county' (``optimizer.model.county``: county sites, customer points,
+    shared commuting areas)."""
     raw: Mapping = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -276,6 +282,20 @@ class Scenario:
         for k, n in max_clusters.items():
             _check_type_key(k, label, "limits.max_clusters")
             _check_range(n, 0, None, label, f"limits.max_clusters.{k}", integer=True)
+        resolution = doc.get("resolution", "state")
+        if resolution not in RESOLUTIONS:
+            raise DataValidationError(
+                label,
+                f"{resolution!r} is not one of {', '.join(RESOLUTIONS)}"
+                + did_you_mean(resolution, RESOLUTIONS),
+                field="resolution",
+            )
+        if resolution == "county" and "periods" in doc:
+            raise DataValidationError(
+                label,
+                "a phased build-out is solved at state resolution only (county: not yet)",
+                field="resolution",
+            )
         objective = doc.get("objective", "investor")
         if objective not in OBJECTIVES:
             raise DataValidationError(
@@ -352,6 +372,7 @@ class Scenario:
             market_scale=frozen(market_scale),
             market_nodes=market_nodes,
             periods=periods,
+            resolution=resolution,
             raw=frozen(copy.deepcopy(dict(doc))),
         )
 
@@ -510,3 +531,11 @@ def load_scenario(ref: str | Path | Scenario) -> Scenario:
         return ref
     doc, label = _resolve(str(ref), None, ())
     return Scenario.from_dict(doc, label=label)
+
+
+def with_resolution(scenario: Scenario, resolution: str) -> Scenario:
+    """``scenario`` at another spatial resolution ('state' or 'county'), validated again (a
+    phased scenario refuses 'county'); its TOML says the new resolution."""
+    doc = _plain(scenario.raw)
+    doc["resolution"] = resolution
+    return Scenario.from_dict(doc, f"scenario {scenario.name!r}")

@@ -192,6 +192,12 @@ def site_table(
         for c in ("existing_capacity", "operating_capacity", "hiring_capacity", "host_plants")
     )
     pool = labor_pools(employment, labor_cap, hiring_by, tech)
+    screen = {
+        (region_id, k): reason
+        for k in CLUSTER_TYPES
+        if f"screen_{k}" in regions.columns
+        for region_id, reason in regions[f"screen_{k}"].items()
+    }
     rows = []
     for k in CLUSTER_TYPES:
         designation = scenario.designated_zone(k)
@@ -242,6 +248,8 @@ def site_table(
                     f"{hired:,.0f} of {labor_cap * employment[region_id]:,.0f} jobs"
                 )
             green_reasons = list(common)
+            if screen.get(key):  # county resolution: outside the type's candidate counties
+                green_reasons.append(screen[key])
             if room < min_scale - 1e-9:
                 green_reasons.append(
                     f"cluster maximum: {counted:,.4g} of {max_scale:,.4g} already counted, "

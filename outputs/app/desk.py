@@ -31,6 +31,7 @@ from .state import (
     SessionStore,
     SolveCache,
     check_scenario,
+    desk_builtins,
     load_upload,
     run_key,
     scenario_key,
@@ -74,7 +75,7 @@ class Desk:
     # -- scenarios ---------------------------------------------------------------------------
     def choices(self, session: Session) -> list[dict]:
         """Scenario dropdown options: built-ins, saved scenarios, this tab's uploads."""
-        out = [{"label": n, "value": f"builtin:{n}"} for n in optimizer.builtin_scenarios()]
+        out = [{"label": n, "value": f"builtin:{n}"} for n in desk_builtins()]
         out += [{"label": f"{n} (saved)", "value": f"saved:{n}"} for n in self.library.names()]
         out += [{"label": f"{n} (uploaded)", "value": f"upload:{n}"} for n in session.uploads]
         return out

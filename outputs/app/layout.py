@@ -12,11 +12,11 @@ import uuid
 
 from dash import dcc, html
 
-import optimizer
 from optimizer import CAPACITY_UNITS, CLUSTER_TYPES
 
 from .analyses import KIND_LABELS, KINDS
 from .levers import OBJECTIVES, objective_supported
+from .state import desk_builtins
 from .style import INDEX
 from .views import TYPE_NOUNS
 
@@ -394,7 +394,7 @@ def page(desk) -> html.Div:
                     html.H1("clustersite: planner's desk"),
                     html.Span(
                         "Where should the US build battery-cell, NdFeB-magnet and solar-module "
-                        f"clusters? Built-in scenarios: {', '.join(optimizer.builtin_scenarios())}."
+                        f"clusters? Built-in scenarios: {', '.join(desk_builtins())}."
                     ),
                 ]
             ),

@@ -9,6 +9,7 @@ seen.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import tempfile
@@ -28,6 +29,17 @@ from .levers import levers_of
 
 MAX_UPLOAD_BYTES = 1_000_000
 CACHE_SIZE = 32
+
+
+@functools.cache
+def desk_builtins() -> tuple[str, ...]:
+    """The built-in scenarios the desk offers: those at state resolution (a county run is made
+    on the command line, ``clustersite run great-lakes-county``)."""
+    return tuple(
+        name
+        for name in optimizer.builtin_scenarios()
+        if optimizer.load_scenario(name).resolution == "state"
+    )
 
 
 def _canonical(value: object) -> object:
@@ -182,7 +194,7 @@ class Session:
 
     def scenarios(self) -> dict[str, Scenario]:
         """Scenarios this tab can pick: the built-ins, then its uploads."""
-        out = {name: optimizer.load_scenario(name) for name in optimizer.builtin_scenarios()}
+        out = {name: optimizer.load_scenario(name) for name in desk_builtins()}
         out.update(self.uploads)
         return out
 

@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
         "solve scenarios and export them: one scenario into OUT, several into OUT/<scenario-name>/",
     )
     run.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="built-in name or TOML path")
+    run.add_argument(
+        "--resolution",
+        choices=("state", "county"),
+        help="candidate sites: states (default) or counties (overrides the scenario's setting)",
+    )
     output_options(run)
 
     compare = add("compare", cmd_compare, "solve scenarios, export each, write a comparison report")

@@ -17,6 +17,7 @@ import pandas as pd
 import optimizer
 import regions
 from optimizer import Result, Scenario
+from optimizer.model.scenario import with_resolution
 from optimizer.runs.progress import Progress
 from regions import RegionData
 from regions.audit import borrowed_permitting, figure_counts, stale_statuses
@@ -56,6 +57,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     data = _load_data(args.data)
     scenarios = _load_scenarios(args.scenarios, data)
+    if args.resolution:
+        scenarios = [(ref, with_resolution(s, args.resolution)) for ref, s in scenarios]
     out = Path(args.out) if args.out else None
     if out is not None and len(scenarios) == 1:
         targets = [out]  # one scenario: OUT is its run folder
@@ -77,10 +80,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             if not phased.ok:
                 code = EXIT_NO_SOLUTION
             continue
-        result = optimizer.solve(scenario, data)
+        run_data = data
+        if scenario.resolution == "county":  # the county view is what the run's files describe
+            from optimizer.model.county import county_view
+
+            run_data, scenario = county_view(data, scenario, optimizer.load_technology())
+        result = optimizer.solve(scenario, run_data)
         export_run(
             result,
-            data,
+            run_data,
             target,
             offline=not args.cdn,
             tiles=args.tiles,

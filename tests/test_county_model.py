@@ -1,0 +1,194 @@
+"""County resolution: the candidate kernel, plants' home counties, commuting areas, shared
+workers (hand-worked), the scenario setting and the refusal to solve it at state resolution."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import SimpleNamespace
+
+import pandas as pd
+import pulp
+import pytest
+
+from optimizer.model.county import (
+    _translate,
+    commuting_table,
+    home_county,
+    kernel,
+)
+from optimizer.model.markets import node_points
+from optimizer.model.milp import ClusterModel, add_commuting_labor
+from optimizer.model.scenario import load_scenario, with_resolution
+from regions.errors import DataValidationError
+
+KM_PER_DEG_LAT = 111.195  # great-circle km per degree of latitude (R = 6371.0088 km)
+
+
+def _counties(rows: list[tuple]) -> pd.DataFrame:
+    """fips, state, lat [deg] on the meridian 0, power [USD/MWh], employment [jobs]."""
+    frame = pd.DataFrame(
+        rows, columns=["fips", "state", "rep_lat", "power_price_usd_per_mwh", "mfg_employment_jobs"]
+    ).set_index("fips")
+    frame["rep_lon"] = 0.0
+    frame["county_name"] = frame.index
+    return frame
+
+
+def test_kernel_keeps_the_cheapest_power_and_the_deepest_pool_per_state_and_type():
+    counties = _counties(
+        [
+            ("00001", "XX", 0.0, 50.0, 1000),
+            ("00002", "XX", 1.0, 40.0, 1000),  # cheapest power
+            ("00003", "XX", 2.0, 60.0, 1000),
+            ("00004", "XX", 3.0, 10.0, 1000),  # cheaper still, but fails the screen
+            ("00005", "YY", 9.0, 70.0, 1000),
+        ]
+    )
+    screened = pd.DataFrame(
+        {
+            "fips": ["00001", "00002", "00003", "00004", "00005"],
+            "cluster_type": "battery",
+            "pool_jobs": [900.0, 100.0, 500.0, 50.0, 10.0],  # 00001 deepest in XX
+            "passes": [True, True, True, False, True],
+        }
+    )
+    kept = kernel(screened, counties, per_state=1)
+    assert sorted(kept["fips"]) == ["00001", "00002", "00005"]
+    # two per state keeps the two cheapest (00002, 00001) and the two deepest (00001, 00003)
+    assert sorted(kernel(screened, counties, per_state=2)["fips"]) == [
+        "00001",
+        "00002",
+        "00003",
+        "00005",
+    ]
+
+
+def test_a_plant_lives_in_the_nearest_county_of_its_own_state():
+    counties = _counties(
+        [
+            ("00001", "XX", 0.0, 50.0, 10),
+            ("00002", "XX", 2.0, 50.0, 10),
+            ("00003", "YY", 1.1, 50.0, 10),
+        ]
+    )
+    # 1.1 deg north: YY's 00003 is nearest, but the plant is in XX, and 00002 (0.9 deg) beats 00001
+    assert home_county(0.0, 1.1, "XX", counties) == "00002"
+    assert home_county(0.0, 0.2, "XX", counties) == "00001"
+    with pytest.raises(KeyError, match="ZZ"):
+        home_county(0.0, 0.0, "ZZ", counties)
+
+
+def test_commuting_areas_reach_75_km_and_pool_a_share_of_each_county():
+    km = 1 / KM_PER_DEG_LAT
+    counties = _counties(
+        [
+            ("00001", "XX", 0.0, 50.0, 1000),
+            ("00002", "XX", 50 * km, 50.0, 2000),  # 50 km from 00001
+            ("00003", "XX", 120 * km, 50.0, 4000),  # 70 km from 00002, 120 from 00001
+            ("00004", "XX", 10 * km, 50.0, float("nan")),  # no published employment: no pool
+        ]
+    )
+    table = commuting_table(pd.Index(["00001", "00003"]), counties, labor_share_cap=0.1)
+    assert sorted(table.index) == [
+        ("00001", "00001"),
+        ("00001", "00002"),
+        ("00003", "00002"),
+        ("00003", "00003"),
+    ]
+    assert table.loc[("00003", "00002"), "pool_jobs"] == pytest.approx(200.0)
+    assert table.loc[("00001", "00001"), "pool_jobs"] == pytest.approx(100.0)
+
+
+def _two_sites_one_shared_county() -> tuple[ClusterModel, dict]:
+    """Sites A and B (1 job per unit); A reaches its own county (30 workers) and the shared
+    county W (100); B reaches only W. Most capacity the workers allow: 130, not 230."""
+    problem = pulp.LpProblem("shared", pulp.LpMaximize)
+    cap = {r: pulp.LpVariable(f"cap_{r}", lowBound=0, upBound=1000) for r in ("A", "B")}
+    problem += cap["A"] + cap["B"]
+    sites = pd.DataFrame(
+        {"jobs_per_unit": [1.0, 1.0]},
+        index=pd.MultiIndex.from_tuples([("A", "battery"), ("B", "battery")]),
+    )
+    commuting = pd.DataFrame(
+        {"pool_jobs": [30.0, 100.0, 100.0]},
+        index=pd.MultiIndex.from_tuples(
+            [("A", "A"), ("A", "W"), ("B", "W")], names=["region_id", "worker_fips"]
+        ),
+    )
+    model = ClusterModel(problem=problem, inputs=SimpleNamespace(sites=sites, commuting=commuting))
+    model.capacity = {("A", "battery"): cap["A"], ("B", "battery"): cap["B"]}
+    add_commuting_labor(model)
+    return model, cap
+
+
+def test_workers_reachable_from_two_sites_are_counted_once():
+    model, cap = _two_sites_one_shared_county()
+    model.problem.solve(pulp.PULP_CBC_CMD(msg=False))
+    assert pulp.value(model.problem.objective) == pytest.approx(130.0)
+    # gaming it: B alone may use all of W, and then A only its own 30
+    model.problem += cap["B"] >= 100
+    model.problem.solve(pulp.PULP_CBC_CMD(msg=False))
+    assert cap["A"].value() == pytest.approx(30.0)
+    assert set(model.constraints["workers"]) == {"A", "W"}
+
+
+def test_no_commuting_rows_at_state_resolution():
+    model, _cap = _two_sites_one_shared_county()
+    plain = ClusterModel(
+        problem=pulp.LpProblem("p", pulp.LpMinimize),
+        inputs=SimpleNamespace(sites=model.inputs.sites, commuting=None),
+    )
+    plain.capacity = dict(model.capacity)
+    add_commuting_labor(plain)
+    assert plain.problem.numConstraints() == 0
+
+
+def test_resolution_is_checked_and_phased_stays_at_state():
+    base = load_scenario("baseline")
+    assert base.resolution == "state"
+    assert with_resolution(base, "county").resolution == "county"
+    assert with_resolution(base, "county").to_toml_dict()["resolution"] == "county"
+    with pytest.raises(DataValidationError, match="county"):  # did you mean
+        with_resolution(base, "counti")
+    with pytest.raises(DataValidationError, match="phased"):
+        with_resolution(load_scenario("south-phased"), "county")
+
+
+def test_state_keyed_settings_reach_every_county_of_the_state():
+    scenario = dataclasses.replace(
+        load_scenario("baseline"),
+        excluded_regions=("MI", "39001"),
+        power_price_by_region={"OH": 1.2},
+        state_incentives={"MI": 0.05},
+    )
+    states = pd.Series({"26001": "MI", "26003": "MI", "39001": "OH", "39003": "OH"})
+    county = _translate(scenario, states)
+    assert county.excluded_regions == ("26001", "26003", "39001")
+    assert dict(county.power_price_by_region) == {"39001": 1.2, "39003": 1.2}
+    assert dict(county.state_incentives) == {"26001": 0.05, "26003": 0.05}
+
+
+def test_a_county_scenario_is_not_solved_on_state_data():
+    import optimizer
+    from optimizer.model.coefficients import model_inputs
+
+    scenario = with_resolution(load_scenario("baseline"), "county")
+    with pytest.raises(DataValidationError, match="county resolution"):
+        model_inputs(optimizer.api._default_data(None), scenario, optimizer.load_technology())
+
+
+def test_a_node_sits_at_the_weighted_centre_of_its_customer_points():
+    rows = pd.DataFrame(
+        {
+            "region_id": ["X", "X", "Y"],
+            "weight": [1.0, 3.0, 2.0],
+            "lon": [0.0, 4.0, 9.0],
+            "lat": [0.0, 0.0, 1.0],
+        }
+    )
+    regions = pd.DataFrame({"rep_lon": [-50.0], "rep_lat": [40.0]}, index=["Y"])
+    out = node_points(rows, pd.Index(["X", "Y"]), regions, own_points=True)
+    assert out.loc["X"].tolist() == pytest.approx([3.0, 0.0])
+    assert out.loc["Y"].tolist() == pytest.approx([9.0, 1.0])
+    # state resolution: a region's own point wins
+    assert node_points(rows, pd.Index(["Y"]), regions).loc["Y"].tolist() == [-50.0, 40.0]
