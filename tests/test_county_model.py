@@ -192,3 +192,40 @@ def test_a_node_sits_at_the_weighted_centre_of_its_customer_points():
     assert out.loc["Y"].tolist() == pytest.approx([9.0, 1.0])
     # state resolution: a region's own point wins
     assert node_points(rows, pd.Index(["Y"]), regions).loc["Y"].tolist() == [-50.0, 40.0]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["compare", "great-lakes-county", "south"],
+        ["regret", "great-lakes-county", "--type", "battery"],
+        ["why", "south-county"],
+    ],
+)
+def test_commands_at_state_resolution_refuse_a_county_scenario_before_solving(
+    argv, tmp_path, capsys
+):
+    from outputs.cli import main
+
+    code = main([*argv, "--out", str(tmp_path / "out")] if argv[0] != "why" else argv)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "county" in err and "state resolution only" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_great_lakes_by_county_builds_cells_only_in_zone_counties(tmp_path, capsys):
+    import json
+
+    from outputs.cli import main
+
+    assert main(["run", "great-lakes-county", "--out", str(tmp_path / "gl"), "-q"]) == 0
+    sites = pd.read_csv(tmp_path / "gl" / "sites.csv", dtype={"region_id": str})
+    built = sites[(sites["cluster_type"] == "battery") & (sites["new_capacity"] > 1e-6)]
+    zone = {"MN", "WI", "MI", "IL", "IN", "OH"}
+    assert len(built) and all(len(r) == 5 for r in built["region_id"])  # county FIPS
+    state_of = {"27": "MN", "55": "WI", "26": "MI", "17": "IL", "18": "IN", "39": "OH"}
+    assert {state_of.get(r[:2]) for r in built["region_id"]} <= zone
+    solver = json.loads((tmp_path / "gl" / "manifest.json").read_text())["solver"]
+    assert solver["status"] == "optimal" and solver["mip_gap"] <= 1e-3 + 1e-12

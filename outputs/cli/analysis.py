@@ -73,7 +73,7 @@ from .common import (
     UsageError,
     _error_line,
     _fail,
-    _load_scenario,
+    _load_state_scenario,
     _refuse_existing,
     page_options,
 )
@@ -92,7 +92,7 @@ def cmd_regret(args: argparse.Namespace) -> int:
 
     types = parse_types(args.type)
     job = _start(args, "regret")
-    scenario = _load_scenario(args.scenario, job.data)
+    scenario = _load_state_scenario(args.scenario, job.data)
     region_ids = parse_regions(args.regions, job.data)
     job.check_out()
     run = _run_analysis(
@@ -155,7 +155,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from ..reports.analysis import tornado_tables, write_sweep
 
     job = _start(args, "sweep")
-    scenario = _load_scenario(args.scenario, job.data)
+    scenario = _load_state_scenario(args.scenario, job.data)
     if args.list_parameters:
         return _list_parameters(scenario, job.data, job.tech)
     chosen = resolve_parameters(args.parameter, scenario, job.data, job.tech)
@@ -200,8 +200,8 @@ def cmd_breakeven(args: argparse.Namespace) -> int:
     from ..reports.analysis import write_breakeven
 
     job = _start(args, "breakeven")
-    scenario_a = _load_scenario(args.scenario_a, job.data)
-    scenario_b = _load_scenario(args.scenario_b, job.data)
+    scenario_a = _load_state_scenario(args.scenario_a, job.data)
+    scenario_b = _load_state_scenario(args.scenario_b, job.data)
     parameter = resolve_parameter(args.parameter, scenario_a, job.data, job.tech, wide=True)
     bounds = tuple(args.bounds) if args.bounds else (parameter.low, parameter.high)
     if not (math.isfinite(bounds[0]) and math.isfinite(bounds[1]) and bounds[0] < bounds[1]):
@@ -281,7 +281,7 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
     if args.runs < 1:
         raise UsageError(f"--runs must be at least 1, got {args.runs}")
     job = _start(args, "montecarlo")
-    scenario = _load_scenario(args.scenario, job.data)
+    scenario = _load_state_scenario(args.scenario, job.data)
     chosen = resolve_parameters(args.parameter, scenario, job.data, job.tech)
     parameters = chosen or default_uncertain_parameters(job.tech)
     job.check_out()

@@ -144,6 +144,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError("compare needs at least two scenarios")
     data = _load_data(args.data)
     scenarios = _load_scenarios(refs, data)
+    county = [s.name for _, s in scenarios if s.resolution == "county"]
+    if county:
+        raise UsageError(
+            f"compare works at state resolution only (yet); {', '.join(county)} is sited by "
+            "county: run it with `clustersite run` and compare the runs' kpis.csv"
+        )
     pair = _pair_indices(args.pair, scenarios, default_list)
     out = Path(args.out) if args.out else _timestamp_folder()
     _refuse_existing(out, args.overwrite)

@@ -116,6 +116,18 @@ def _load_scenario(ref: str, data: RegionData) -> Scenario:
     return scenario
 
 
+def _load_state_scenario(ref: str, data: RegionData) -> Scenario:
+    """:func:`_load_scenario` for the analyses, which work at state resolution only (yet): a
+    county scenario is refused before anything is solved."""
+    scenario = _load_scenario(ref, data)
+    if scenario.resolution == "county":
+        raise UsageError(
+            f"{scenario.name} is sited by county; the analyses work at state resolution only "
+            "(yet): run it with `clustersite run`, or analyse its state-resolution parent"
+        )
+    return scenario
+
+
 def _load_scenarios(refs: Sequence[str], data: RegionData) -> list[tuple[str, Scenario]]:
     """(ref, Scenario) for each ref; folder names must be distinct."""
     loaded = [(ref, _load_scenario(ref, data)) for ref in refs]

@@ -18,7 +18,7 @@ from ..terminal import printable
 from .analysis import _common_options, _handled
 from .analysis_args import EXIT_OK
 from .analysis_run import _finish_analysis, _run_analysis, _start, _warn_failures
-from .common import _load_scenario
+from .common import _load_state_scenario
 
 
 def cmd_why(args: argparse.Namespace) -> int:
@@ -26,7 +26,7 @@ def cmd_why(args: argparse.Namespace) -> int:
     from ..reports.analysis.why import write_why
 
     job = _start(args, "why")
-    scenario = _load_scenario(args.scenario, job.data)
+    scenario = _load_state_scenario(args.scenario, job.data)
     job.check_out()
     run = _run_analysis(args, job, scenario, exact_thresholds, job.data, job.tech)
     if isinstance(run, int):
