@@ -130,12 +130,14 @@ PRESS_HOSTS = frozenset(
         "capitol-beat.org", "clarksvillenow.com", "columbiabasinherald.com",
         "cowboystatedaily.com", "lawrencekstimes.com", "nooga.com", "timberjay.com",
         "yumanewsnow.com", "greenvillebusinessmag.com", "businesslive.co.za", "koreadailyus.com", "legalnews.com",
+        "ajc.com",  # Atlanta Journal-Constitution
+        "koreaherald.com",  # Korean English-language daily
         "messagemedia.co",  # Mille Lacs Messenger (local newspaper)
         "alabamanewscenter.com",  # Alabama Power's news service
         # local radio and television
         "k105.com", "kcnonline.com", "krdo.com", "lpm.org", "wamwamfm.com", "wbko.com",
         "wcluradio.com", "wfae.org", "wkbn.com", "wkzo.com", "wtoc.com", "wtol.com", "wvpe.org",
-        "wyso.org", "fox2detroit.com",
+        "wyso.org", "fox2detroit.com", "abc15.com", "wfmj.com",
         "nbcconnecticut.com",  # NBC station carrying CNBC reports
         # trade press: automotive, batteries, energy, solar
         "autonews.com", "automotiveworld.com", "just-auto.com", "cbtnews.com", "insideevs.com",
