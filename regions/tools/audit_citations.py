@@ -162,7 +162,7 @@ PRESS_HOSTS = frozenset(
         # associations and economic-development bodies (their own pages)
         "michauto.org", "bcatoday.org", "spartanburg.com", "lawtonedc.com",
         # professional firms' client notes on statutes
-        "eidebailly.com", "perkinscoie.com", "blankrome.com",
+        "eidebailly.com", "perkinscoie.com", "blankrome.com", "orrick.com",
     }
 )
 BLOG_HOSTS = frozenset(
