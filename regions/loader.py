@@ -38,10 +38,16 @@ CUSTOMER_FILES = ("customers.csv", "customer_events.csv", "jv_partners.csv")
 ``regions.customers`` (FORMAT.md, Customers); the model does not use them yet."""
 PERMITTING_TOLERANCE_MONTHS = 1e-6
 RENAMED_FILES = {"permitting_index.csv": "permitting.csv (with permitting_evidence.csv)"}
-EXTRA_FILES = ("counties.csv", *CUSTOMER_FILES, "vehicle_production.csv")
+EXTRA_FILES = (
+    "counties.csv",
+    *CUSTOMER_FILES,
+    "vehicle_production.csv",
+    "vehicle_plant_output.csv",
+)
 """Data files a folder may hold that ``load()`` does not read: county candidates
-(``regions.counties.load_counties``), the customer files and cited light-vehicle production by
-state (``regions.vehicle_production.read_vehicle_production``)."""
+(``regions.counties.load_counties``), the customer files, cited light-vehicle production by
+state (``regions.vehicle_production.read_vehicle_production``) and by assembly plant
+(``regions.vehicle_plant_output.read_vehicle_plant_output``)."""
 NOTE_SUFFIXES = (".md", ".txt", ".rst")
 """Files a data folder may hold besides the data files: notes for people (and hidden files)."""
 

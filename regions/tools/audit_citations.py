@@ -75,6 +75,7 @@ KEY_COLUMNS = {
     "mineral_sources.csv": ("source_id", "mineral"),
     "sources.csv": ("table", "column", "region_id", "url"),
     "vehicle_production.csv": ("state", "year"),
+    "vehicle_plant_output.csv": ("plant_id", "year", "measure"),
 }
 URL_COLUMNS = ("url",)
 CITATION_COLUMNS = ("citation", "source")
@@ -119,6 +120,8 @@ PRIMARY_HOSTS = frozenset(
         "seia.org",  # SEIA's own Solar Market Insight releases
         "ucore.com",
         "unitedpowerpartners.com",
+        "toyota.co.jp",  # Toyota Motor Corporation's own newsroom
+        "kiageorgia.com",  # Kia's Georgia plant's own newsroom
     }
 )
 PRESS_HOSTS = frozenset(
@@ -134,13 +137,18 @@ PRESS_HOSTS = frozenset(
         "koreaherald.com",  # Korean English-language daily
         "messagemedia.co",  # Mille Lacs Messenger (local newspaper)
         "alabamanewscenter.com",  # Alabama Power's news service
+        "kentucky.com",  # Lexington Herald-Leader
+        "washingtonpost.com", "usatoday.com", "businessinsider.com", "tennessean.com",
+        "greenvilleonline.com", "tuscaloosanews.com", "al.com", "lagrangenews.com",
+        "nationthailand.com",
         # local radio and television
         "k105.com", "kcnonline.com", "krdo.com", "lpm.org", "wamwamfm.com", "wbko.com",
         "wcluradio.com", "wfae.org", "wkbn.com", "wkzo.com", "wtoc.com", "wtol.com", "wvpe.org",
         "wyso.org", "fox2detroit.com", "abc15.com", "wfmj.com",
         "nbcconnecticut.com",  # NBC station carrying CNBC reports
         # trade press: automotive, batteries, energy, solar
-        "autonews.com", "automotiveworld.com", "just-auto.com", "cbtnews.com", "insideevs.com",
+        "autonews.com", "automotiveworld.com", "wardsauto.com", "ai-online.com",
+        "automotive-fleet.com", "kbb.com", "thefabricator.com", "just-auto.com", "cbtnews.com", "insideevs.com",
         "electrek.co", "greencarcongress.com", "truckandbusbuilder.com", "telematicswire.net",
         "evengineeringonline.com", "energy-storage.news", "essdaily.com", "utilitydive.com",
         "energytech.com", "nsenergybusiness.com", "hartenergy.com", "thinkgeoenergy.com",
