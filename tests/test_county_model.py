@@ -229,3 +229,21 @@ def test_great_lakes_by_county_builds_cells_only_in_zone_counties(tmp_path, caps
     assert {state_of.get(r[:2]) for r in built["region_id"]} <= zone
     solver = json.loads((tmp_path / "gl" / "manifest.json").read_text())["solver"]
     assert solver["status"] == "optimal" and solver["mip_gap"] <= 1e-3 + 1e-12
+
+
+def test_county_power_prices_are_brought_to_the_state_price_year_by_population_weights():
+    from optimizer.model.county import power_level
+
+    counties = pd.DataFrame(
+        {
+            "state": ["XX", "XX", "YY"],
+            "population_2020": [1000, 3000, 500],
+            "power_price_usd_per_mwh": [40.0, 60.0, float("nan")],
+        },
+        index=["00001", "00002", "00003"],
+    )
+    level = power_level(counties, pd.Series({"XX": 80.0, "YY": 70.0}))
+    # population-weighted 2019 mean of XX: (1000·40 + 3000·60) / 4000 = 55 USD/MWh
+    assert level["XX"] == pytest.approx(80.0 / 55.0)
+    assert 40.0 * level["XX"] == pytest.approx(58.1818, abs=1e-4)
+    assert level["YY"] == 1.0  # no county price: its counties take the state's

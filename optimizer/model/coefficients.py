@@ -106,8 +106,11 @@ def check_scenario_ids(scenario: Scenario, data: RegionData) -> None:
         "markets.add": {node.region_id: None for node in scenario.market_nodes},
         **{f"markets.scale.{k}": dict(by_region) for k, by_region in scenario.market_scale.items()},
     }
+    state_fips = set(data.regions["fips"].astype(str)) if "fips" in data.regions else set()
     for where, mapping in region_maps.items():
         for region_id in mapping:
+            if scenario.resolution == "county" and _is_county_of(region_id, state_fips):
+                continue  # a county named directly (the county view keeps or drops it)
             if region_id not in data.regions.index:
                 hint = region_hint(region_id, data.regions["name"].to_dict())
                 raise DataValidationError(label, f"unknown region {region_id!r}{hint}", field=where)
@@ -126,6 +129,11 @@ def check_scenario_ids(scenario: Scenario, data: RegionData) -> None:
                 f"unknown gateway {gateway!r} (known: {', '.join(sorted(gateways))})",
                 field="minerals.allowed_gateways",
             )
+
+
+def _is_county_of(region_id: str, state_fips: set[str]) -> bool:
+    """True for a 5-digit county FIPS code whose first two digits are a known state's."""
+    return len(region_id) == 5 and region_id.isdigit() and region_id[:2] in state_fips
 
 
 def assemble_inputs(

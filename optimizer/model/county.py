@@ -8,7 +8,8 @@ changes is what a region *is*:
   (``regions.counties.screen``, 75 km radius), narrowed per (state, type) to a kernel of the
   ``KERNEL_PER_STATE`` cheapest-power and ``KERNEL_PER_STATE`` deepest-labour counties (see
   :data:`KERNEL_PER_STATE`), plus every county holding a counted plant;
-- **inputs**: the county's utility power price and 2020 centre of population; wage, permitting,
+- **inputs**: the county's utility power price (EIA-861 2019, brought to the state's price
+  level by :func:`power_level`) and 2020 centre of population; wage, permitting,
   grid CO2, incentives and zone membership are its state's;
 - **labour**: every new hire comes from a county within commuting distance, and each county's
   workers are shared by all the plants that can reach them (:func:`commuting_table`, the rows
@@ -170,6 +171,22 @@ def _county_demand(as_of: date, customers: pd.DataFrame, states: pd.DataFrame) -
     return frame
 
 
+def power_level(counties: pd.DataFrame, state_price: pd.Series) -> pd.Series:
+    """Per state, the factor that brings its counties' 2019 utility prices to the state's own
+    price year: state price [USD/MWh] ÷ the population-weighted mean of its counties' 2019
+    prices. DERIVED, with an ASSUMPTION: population stands in for industrial load (EIA-861
+    gives sales by utility, not by county). Counties keep their differences within the state;
+    states keep the figure the state model uses, so a 2019 price is never compared with a
+    2023 one (the county prices are EIA-861 2019; the state prices EIA 2023). A state without
+    county prices gets 1 (its counties take the state price)."""
+    priced = counties.dropna(subset=["power_price_usd_per_mwh"])
+    weight = priced["population_2020"].astype(float).clip(lower=1.0)
+    mean = (priced["power_price_usd_per_mwh"] * weight).groupby(priced["state"]).sum() / (
+        weight.groupby(priced["state"]).sum()
+    )
+    return (state_price / mean).reindex(state_price.index).fillna(1.0)
+
+
 def _translate(scenario: Scenario, county_state: pd.Series) -> Scenario:
     """The scenario with state-keyed settings expanded to the counties of each state."""
     by_state: dict[str, list[str]] = {}
@@ -184,8 +201,8 @@ def _translate(scenario: Scenario, county_state: pd.Series) -> Scenario:
         return out
 
     excluded = []
-    for key in scenario.excluded_regions:
-        excluded += by_state.get(key, [key])
+    for key in scenario.excluded_regions:  # a county outside the candidates: nothing to exclude
+        excluded += by_state.get(key, [key] if key in county_state.index else [])
     changes = {name: expand(getattr(scenario, name)) for name in STATE_KEYED}
     if scenario.market_scale or scenario.market_nodes:
         raise DataValidationError(
@@ -243,7 +260,8 @@ def county_view(
     table.index = pd.Index(chosen, name=states.index.name)
     table["name"] = [f"{n}, {s}" for n, s in zip(rows["county_name"], rows["state"], strict=True)]
     table["state"] = rows["state"].to_numpy()
-    county_power = rows["power_price_usd_per_mwh"].to_numpy(float)
+    level = power_level(counties, states["power_price_usd_per_mwh"])
+    county_power = (rows["power_price_usd_per_mwh"] * rows["state"].map(level)).to_numpy(float)
     table["power_price_usd_per_mwh"] = np.where(
         np.isnan(county_power), table["power_price_usd_per_mwh"].to_numpy(float), county_power
     )
