@@ -396,6 +396,28 @@ def test_unwritable_outlines_cache_is_skipped(cache_home, monkeypatch, tmp_path)
     _assert_same_outlines(geometry.outlines(data), fresh)
 
 
+# --- shadow prices from the MIP's HiGHS object -------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["great-lakes", "south"])
+def test_duals_solved_in_place_equal_duals_of_a_new_lp(name, data, monkeypatch):
+    from optimizer.model import duals
+
+    used = []
+    in_place = duals._solve_lp_in_place
+    monkeypatch.setattr(
+        duals, "_solve_lp_in_place", lambda *a: used.append(in_place(*a)) or used[-1]
+    )
+    fast = optimizer.solve(name, data)
+    assert used == [True]  # the LP was solved in the MIP's HiGHS object
+    monkeypatch.setattr(duals, "take_mip_highs", lambda problem: None)  # PuLP builds a new LP
+    fresh = optimizer.solve(name, data)
+    assert used == [True]
+    assert len(fast.shadow_prices) > 20
+    pd.testing.assert_frame_equal(fast.shadow_prices, fresh.shadow_prices, check_exact=True)
+    pd.testing.assert_frame_equal(fast.sites, fresh.sites, check_exact=True)
+
+
 # --- the audit's kinds ---------------------------------------------------------------------------
 
 
