@@ -9,6 +9,10 @@ is ignored and rebuilt; a cache folder that cannot be written is skipped silentl
 ``$XDG_CACHE_HOME/clustersite`` (default ``~/.cache/clustersite``); the newest ``MAX_ENTRIES``
 are kept. ``CLUSTERSITE_NO_CACHE=1`` turns the cache off.
 
+Values worked out from a loaded dataset (the simplified outlines the maps draw) are cached next to
+it (``derived``): under a sha256 of the dataset's key, the value's name and a salt (the source of
+the code that works it out), so they are invalidated with the dataset; the same rules apply.
+
 >>> data = load_cached()                          # doctest: +SKIP
 """
 
@@ -20,7 +24,9 @@ import os
 import pickle
 import platform
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from .dataset import RegionData
 from .loader import load, resolve_files
@@ -34,6 +40,9 @@ MAX_ENTRIES = 8
 PACKAGE_DIR = Path(__file__).resolve().parent
 _PREFIX = "regions-"
 _SUFFIX = ".pickle"
+_KEY_ATTR = "_cache_key"
+"""Attribute of a RegionData read through ``load_cached``: its entry's key (not a field)."""
+T = TypeVar("T")
 
 
 def cache_dir() -> Path:
@@ -74,17 +83,17 @@ def cache_key(data_dir: Path | str | None = None) -> str:
     return digest.hexdigest()
 
 
-def _read(path: Path) -> RegionData | None:
-    """The entry at ``path``, or None when it is missing or unreadable."""
+def _read(path: Path, kind: type = RegionData) -> object | None:
+    """The entry at ``path`` if it is a ``kind``, or None when it is missing or unreadable."""
     try:
         with open(path, "rb") as handle:
             data = pickle.load(handle)
     except Exception:  # noqa: BLE001 - any unreadable entry is rebuilt
         return None
-    return data if isinstance(data, RegionData) else None
+    return data if isinstance(data, kind) else None
 
 
-def _write(path: Path, data: RegionData) -> None:
+def _write(path: Path, data: object, prefix: str = _PREFIX) -> None:
     """Write the entry atomically (temp file, then rename); give up quietly on any error."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(6)}.tmp")
     try:
@@ -96,14 +105,14 @@ def _write(path: Path, data: RegionData) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         return
-    _prune(path.parent)
+    _prune(path.parent, prefix)
 
 
-def _prune(folder: Path) -> None:
-    """Keep the newest ``MAX_ENTRIES`` entries."""
+def _prune(folder: Path, prefix: str = _PREFIX) -> None:
+    """Keep the newest ``MAX_ENTRIES`` entries whose names start with ``prefix``."""
     try:
         entries = sorted(
-            folder.glob(f"{_PREFIX}*{_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True
+            folder.glob(f"{prefix}*{_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True
         )
     except OSError:
         return
@@ -123,7 +132,41 @@ def load_cached(data_dir: Path | str | None = None) -> RegionData:
         data = load(data_dir)
         if cache_key(data_dir) == key:  # no file changed while it was read
             _write(path, data)
+        else:
+            return data  # not the files the key names: nothing derived from it is cached
+    object.__setattr__(data, _KEY_ATTR, key)  # not a field: not pickled, compared or replaced
     return data
 
 
-__all__ = ["NO_CACHE_ENV", "cache_dir", "cache_enabled", "cache_key", "load_cached"]
+def data_key(data: RegionData) -> str | None:
+    """The cache key ``data`` was loaded under (``load_cached``), or None: loaded otherwise, or
+    a copy (``dataclasses.replace``), so nothing derived from it is cached on disk."""
+    return data.__dict__.get(_KEY_ATTR)
+
+
+def derived(data: RegionData, name: str, salt: bytes, build: Callable[[], T], kind: type) -> T:
+    """A value worked out from ``data`` by ``build()``, read from the cache when ``data`` came
+    from it (``data_key``) and an entry for the same ``name`` (letters, digits, dashes) and
+    ``salt`` (the source of the code that works it out) is there and is a ``kind``; else built
+    and written (atomically; an unwritable cache is skipped)."""
+    key = data_key(data)
+    if key is None or not cache_enabled():
+        return build()
+    digest = hashlib.sha256(f"{key}\0{name}\0".encode() + salt).hexdigest()
+    path = cache_dir() / f"{name}-{digest}{_SUFFIX}"
+    value = _read(path, kind)
+    if value is None:
+        value = build()
+        _write(path, value, prefix=f"{name}-")
+    return value
+
+
+__all__ = [
+    "NO_CACHE_ENV",
+    "cache_dir",
+    "cache_enabled",
+    "cache_key",
+    "data_key",
+    "derived",
+    "load_cached",
+]

@@ -65,8 +65,9 @@ class RegionData:
     demand: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __getstate__(self) -> dict:
-        """Pickled without the cached facility views (worked out again where needed)."""
-        return {k: v for k, v in self.__dict__.items() if k != "_views"}
+        """Pickled without the cached facility views (worked out again where needed) and the
+        cache key it was loaded under (``regions.cache.data_key``)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_views", "_cache_key")}
 
     @property
     def region_ids(self) -> list[str]:

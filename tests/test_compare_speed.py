@@ -3,6 +3,7 @@ as they do in one process; the region-data cache is rebuilt when anything it dep
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
@@ -17,6 +18,7 @@ import pytest
 
 import optimizer
 import regions
+from outputs import geometry
 from outputs.cli import fork, main
 from regions import cache
 from regions.audit import _kinds_by_region
@@ -216,6 +218,34 @@ def test_lazily_compiled_templates_draw_the_same_map():
     assert int(pages[0][0]) > 100_000  # a whole page, vendored scripts inlined
 
 
+_FIRST_IMPORT = """
+import importlib, sys
+importlib.import_module(sys.argv[1])
+assert "folium" in sys.modules, "the module no longer draws maps: pick another"
+import folium.map
+from outputs.maps.lazy_templates import LazyTemplate
+print(type(folium.map.Marker._template).__name__, isinstance(folium.map.Marker._template, LazyTemplate))
+"""
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["outputs.reports.compare", "outputs.reports.analysis", "outputs.phased.map", "outputs.maps"],
+)
+def test_folium_templates_stay_lazy_whichever_module_imports_folium_first(module):
+    # a module that imports folium before ``outputs.maps`` would compile all its templates
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_IMPORT, module],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["LazyTemplate", "True"]
+
+
 # --- the region-data cache ----------------------------------------------------------------------
 
 
@@ -300,6 +330,92 @@ def test_bad_data_is_reported_and_not_cached(cache_home, tmp_path):
     with pytest.raises(regions.DataValidationError, match="power_price_usd_per_mwh"):
         cache.load_cached(folder)
     assert _entries(cache_home) == []
+
+
+# --- the display outlines, cached next to the region data -------------------------------------
+
+
+def _outline_entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("outlines-*.pickle")) if folder.is_dir() else []
+
+
+def _assert_same_outlines(a: dict, b: dict) -> None:
+    assert a["states"] == b["states"]  # GeoJSON: plain lists and floats
+    assert sorted(a["zones"]) == sorted(b["zones"])
+    assert all(a["zones"][z].equals_exact(b["zones"][z], 0) for z in a["zones"])
+
+
+def test_outlines_are_cached_on_disk_and_equal_fresh_ones(cache_home, monkeypatch):
+    fresh = geometry._outlines(regions.load())
+    first = geometry.outlines(cache.load_cached())
+    (entry,) = _outline_entries(cache_home)
+    _assert_same_outlines(first, fresh)
+
+    def no_simplifying(data):
+        raise AssertionError("the outlines were simplified again")
+
+    monkeypatch.setattr(geometry, "_outlines", no_simplifying)
+    again = cache.load_cached()  # a new object: read from disk
+    _assert_same_outlines(geometry.outlines(again), fresh)
+    assert geometry.state_shapes(again) == fresh["states"]
+    assert geometry.zone_shape(again, "south").equals_exact(fresh["zones"]["south"], 0)
+    assert _outline_entries(cache_home) == [entry]
+
+
+def test_a_corrupt_outlines_entry_is_ignored_and_rewritten(cache_home):
+    fresh = geometry._outlines(regions.load())
+    geometry.outlines(cache.load_cached())
+    (entry,) = _outline_entries(cache_home)
+    for junk in (entry.read_bytes()[:500], pickle.dumps({"states": "not outlines"})):
+        entry.write_bytes(junk)
+        _assert_same_outlines(geometry.outlines(cache.load_cached()), fresh)
+        _assert_same_outlines(pickle.loads(entry.read_bytes()), fresh)  # written again
+
+
+def test_outlines_entry_follows_the_data_and_the_code(cache_home, monkeypatch, tmp_path):
+    geometry.outlines(regions.load())  # not from the cache: nothing on disk
+    assert _outline_entries(cache_home) == []
+    geometry.outlines(cache.load_cached())
+    monkeypatch.setattr(geometry, "_SOURCE", geometry._SOURCE + b"# changed")
+    geometry.outlines(cache.load_cached())  # new code of the module: a new entry
+    assert len(_outline_entries(cache_home)) == 2
+    folder = copy_data(tmp_path / "data")
+    edit_csv(folder / "regions.csv", "TX", "power_price_usd_per_mwh", "99.5")
+    geometry.outlines(cache.load_cached(folder))  # other data: a new entry
+    assert len(_outline_entries(cache_home)) == 3
+    copy = dataclasses.replace(cache.load_cached(), zones={})
+    assert cache.data_key(copy) is None and geometry.outlines(copy)["zones"] == {}
+
+
+def test_unwritable_outlines_cache_is_skipped(cache_home, monkeypatch, tmp_path):
+    fresh = geometry._outlines(regions.load())
+    data = cache.load_cached()
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file where the folder would go
+    _assert_same_outlines(geometry.outlines(data), fresh)
+
+
+# --- shadow prices from the MIP's HiGHS object -------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["great-lakes", "south"])
+def test_duals_solved_in_place_equal_duals_of_a_new_lp(name, data, monkeypatch):
+    from optimizer.model import duals
+
+    used = []
+    in_place = duals._solve_lp_in_place
+    monkeypatch.setattr(
+        duals, "_solve_lp_in_place", lambda *a: used.append(in_place(*a)) or used[-1]
+    )
+    fast = optimizer.solve(name, data)
+    assert used == [True]  # the LP was solved in the MIP's HiGHS object
+    monkeypatch.setattr(duals, "take_mip_highs", lambda problem: None)  # PuLP builds a new LP
+    fresh = optimizer.solve(name, data)
+    assert used == [True]
+    assert len(fast.shadow_prices) > 20
+    pd.testing.assert_frame_equal(fast.shadow_prices, fresh.shadow_prices, check_exact=True)
+    pd.testing.assert_frame_equal(fast.sites, fresh.sites, check_exact=True)
 
 
 # --- the audit's kinds ---------------------------------------------------------------------------

@@ -192,12 +192,28 @@ def run_solver(
         return mip_gap(part, name) if classify(part).has_solution else None
 
     start = time.perf_counter()
-    _parts, gap = solve_parts(problem, solve_one, options.time_limit_s)
+    parts, gap = solve_parts(problem, solve_one, options.time_limit_s)
     seconds = time.perf_counter() - start
     status = classify(problem)
     name = names[-1] if names else make_solver(options)[1]
+    whole = parts == 1 and names == ["highs"] and status.has_solution
+    setattr(problem, MIP_HIGHS_ATTR, getattr(problem, "solverModel", None) if whole else None)
     # a gap the solver did not report (CBC through PuLP) stays None: unknown, not 0
     return status, name, seconds, gap if status.has_solution else None, "; ".join(notes)
+
+
+MIP_HIGHS_ATTR = "_clustersite_mip_highs"
+"""Attribute of a problem ``run_solver`` solved in one piece with HiGHS: that HiGHS object, whose
+columns and rows are the problem's (``take_mip_highs``)."""
+
+
+def take_mip_highs(problem: pulp.LpProblem) -> highspy.Highs | None:
+    """The HiGHS object of the last ``run_solver`` MIP solve of ``problem`` if it solved the
+    whole problem and nothing took it since (None otherwise); the caller may change it."""
+    highs = getattr(problem, MIP_HIGHS_ATTR, None)
+    if highs is not None:
+        setattr(problem, MIP_HIGHS_ATTR, None)
+    return highs
 
 
 def _solve_whole(problem: pulp.LpProblem, options: SolverOptions) -> tuple[str, str]:

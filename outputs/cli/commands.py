@@ -136,8 +136,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     every other scenario while this process solves the rest and, while it waits for the helper,
     draws its own runs' maps and writes their tables, workbook and GeoJSON, then starts the
     report; then a second helper writes the runs' files not yet written while this process writes
-    the report and the maps; the manifests come last. The files are the same as from one
-    process."""
+    the report and half the maps not yet drawn, the helper the other half; the manifests come
+    last. The files are the same as from one process."""
     default_list = not args.scenarios
     refs = list(args.scenarios) or list(DEFAULT_COMPARE)
     if len(refs) < 2:
@@ -179,11 +179,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from ..reports.compare import write_report
 
         finished = [(r, run.folder) for r, run in zip(results, runs, strict=True)]
-        rest = [i for i in range(len(finished)) if i not in written]
-        with fork_call(_write_files, [finished[i] for i in rest], data) as writing:
+        rest = [finished[i] for i in range(len(finished)) if i not in written]
+        undrawn = [] if maps is None else [i for i in range(len(finished)) if not written.get(i)]
+        theirs = undrawn[len(undrawn) // 2 :]  # the helper draws the larger half of the maps left
+        their_maps = [finished[i] for i in theirs]
+        with fork_call(_write_files, rest, data, their_maps, maps) as writing:
             write_report(results, data, staging, pair=pair, draft=draft, **page)
             if maps is not None:
-                _write_maps(finished, data, maps, written)
+                mine = [i for i in range(len(finished)) if i not in theirs]
+                _write_maps([finished[i] for i in mine], data, maps, [written.get(i) for i in mine])
             writing.result()
         _write_manifests(finished, data)
         _write_compare_manifest(staging, scenarios, pair)
@@ -292,28 +296,35 @@ def _ready_for_maps(data: RegionData) -> None:
     state_shapes(data)
 
 
-def _write_files(finished: list[tuple[Result, Path]], data: RegionData) -> None:
-    """Each run folder's tables, workbook, GeoJSON and ``scenario.toml`` (the folder is made)."""
+def _write_files(
+    finished: list[tuple[Result, Path]],
+    data: RegionData,
+    maps: Sequence[tuple[Result, Path]] = (),
+    page: dict[str, bool] | None = None,
+) -> None:
+    """Each run folder's tables, workbook, GeoJSON and ``scenario.toml`` (the folder is made),
+    then the ``map.html`` of each run in ``maps`` (drawn with ``page``'s options)."""
     from ..exports.run import write_run_files
 
     for result, folder in finished:
         folder.mkdir(exist_ok=True)
         write_run_files(result, data, folder)
+    if maps and page is not None:
+        _write_maps(list(maps), data, page, [None] * len(maps))
 
 
 def _write_maps(
     finished: list[tuple[Result, Path]],
     data: RegionData,
     page: dict[str, bool],
-    drawn: dict[int, str | None],
+    drawn: Sequence[str | None],
 ) -> None:
-    """Each run's ``map.html``: those ``drawn`` already (HTML by position) as they are, the others
-    drawn now (each run folder is made)."""
+    """Each run's ``map.html``: the HTML ``drawn`` already (by position in ``finished``) as it
+    is, the others (None) drawn now (each run folder is made)."""
     from ..exports.run import write_run_map
 
-    for position, (result, folder) in enumerate(finished):
+    for (result, folder), html in zip(finished, drawn, strict=True):
         folder.mkdir(exist_ok=True)
-        html = drawn.get(position)
         if html is not None:
             _write_map_html(folder, html)
         else:

@@ -9,6 +9,9 @@ dashed ring for capacity decided but not yet producing (permitting and construct
 
 from __future__ import annotations
 
+from ..maps import lazy_templates  # noqa: F401 - before folium: its templates compiled on first use
+
+# isort: split
 import math
 
 import folium

@@ -18,14 +18,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pandas as pd
-from folium.plugins import DualMap
 
 from optimizer import CAPACITY_UNITS, CLUSTER_TYPES, Result, TechnologyData, load_technology
 from regions import RegionData
 
 from ..atomic import atomic_write_text
 from ..formatting import esc, fmt_num, fmt_usd, fmt_usd_short
-from ..maps.scenario import dual_map, finish_dual_map, render_html, start_dual_map
+from ..maps.scenario import DualMap, dual_map, finish_dual_map, render_html, start_dual_map
 from ..templating import TEMPLATE_DIR, Markup, render
 from .bars import bar_chart_svg
 from .figures import (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from ...maps import lazy_templates  # noqa: F401 - before folium: its templates compiled on first use
+
+# isort: split
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
