@@ -41,3 +41,16 @@ class SolverReport:
     n_variables: int = 0
     n_constraints: int = 0
     n_binaries: int = 0
+    bound: float | None = None
+    """County resolution: the LP bound over every screened county [USD/yr]
+    (``optimizer.model.county_search``); None elsewhere."""
+    bound_candidates: int = 0
+    """County resolution: screened (county, type) candidates the bound covers."""
+
+    @property
+    def bound_gap(self) -> float | None:
+        """(objective − bound) ÷ objective: how far, at most, the plan is from the best plan over
+        every screened county; None without a bound."""
+        if self.bound is None or not self.objective:
+            return None
+        return max(self.objective - self.bound, 0.0) / abs(self.objective)

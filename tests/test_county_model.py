@@ -247,3 +247,37 @@ def test_county_power_prices_are_brought_to_the_state_price_year_by_population_w
     assert level["XX"] == pytest.approx(80.0 / 55.0)
     assert 40.0 * level["XX"] == pytest.approx(58.1818, abs=1e-4)
     assert level["YY"] == 1.0  # no county price: its counties take the state's
+
+
+def test_the_bound_gap_is_the_plan_above_the_bound_as_a_share_of_the_plan():
+    from optimizer.model.county_search import CountyBound
+    from optimizer.status import SolverReport, SolveStatus
+
+    bound = CountyBound(98.0, frozenset(), {"battery": 3}, 10, 0.0)
+    assert bound.gap(100.0) == pytest.approx(0.02)
+    assert bound.gap(97.0) == 0.0  # below the bound only by rounding: never negative
+    assert CountyBound(None, frozenset(), {}, 0, 0.0).gap(100.0) is None
+    report = SolverReport(SolveStatus.OPTIMAL, "highs", 100.0, 1e-4, 0.0, 0.0, bound=99.5)
+    assert report.bound_gap == pytest.approx(0.005)
+    assert SolverReport(SolveStatus.OPTIMAL, "highs", 100.0, 1e-4, 0.0, 0.0).bound_gap is None
+
+
+@pytest.mark.slow
+def test_the_lp_bound_over_every_county_is_below_both_kernel_plans_and_the_support_helps():
+    import optimizer
+    from optimizer.model.county import county_view
+    from optimizer.model.county_search import lp_bound
+
+    data, tech = optimizer.api._default_data(None), optimizer.load_technology()
+    scenario = load_scenario("great-lakes-county")
+    bound = lp_bound(data, scenario, tech)
+    assert bound.candidates == {"battery": 1603, "magnet": 2625, "solar": 1727}
+    view, county_scenario = county_view(data, scenario, tech)
+    kernel_only = optimizer.solve(county_scenario, view, tech, with_duals=False)
+    with_support, _view = optimizer.api.solve_county(scenario, data, tech, with_duals=False)
+    gap = scenario.solver.mip_gap
+    assert bound.bound_usd_per_yr <= with_support.report.objective
+    # more candidates can only help (up to the two solves' gaps)
+    assert with_support.report.objective <= kernel_only.report.objective * (1 + gap)
+    assert with_support.report.bound_gap == pytest.approx(bound.gap(with_support.report.objective))
+    assert with_support.report.bound_gap < 0.01

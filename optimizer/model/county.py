@@ -76,6 +76,11 @@ def kernel(screened: pd.DataFrame, counties: pd.DataFrame, per_state: int) -> pd
     return pd.concat(kept, ignore_index=True)
 
 
+def pairs_of(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """(fips, cluster_type) of each row."""
+    return list(zip(frame["fips"], frame["cluster_type"], strict=True))
+
+
 def home_county(lon: float, lat: float, state: str, counties: pd.DataFrame) -> str:
     """FIPS of the county of ``state`` whose 2020 centre of population is nearest the point."""
     members = counties[counties["state"] == state]
@@ -221,7 +226,8 @@ def county_view(
     *,
     counties: pd.DataFrame | None = None,
     customers: pd.DataFrame | None = None,
-    per_state: int = KERNEL_PER_STATE,
+    per_state: int | None = KERNEL_PER_STATE,
+    include: frozenset[tuple[str, str]] = frozenset(),
 ) -> tuple[RegionData, Scenario]:
     """The county dataset and scenario the state model solves at county resolution.
 
@@ -244,7 +250,17 @@ def county_view(
         {k: tech.value(k, "jobs_per_unit") for k in types},
     )
     screened = screen(counties, labor_cap, needed)
-    kept = kernel(screened, counties, per_state)
+    kept = (
+        kernel(screened, counties, per_state)
+        if per_state is not None
+        else screened[screened["passes"]]
+    )
+    if include:  # (fips, type) pairs added to the kernel (they must pass the screen)
+        extra = screened[
+            screened["passes"]
+            & pd.Series([p in include for p in pairs_of(screened)], index=screened.index)
+        ]
+        kept = pd.concat([kept, extra]).drop_duplicates(["fips", "cluster_type"])
     facilities = data.facilities.copy()
     homes = [
         home_county(lon, lat, state, counties)

@@ -80,12 +80,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             if not phased.ok:
                 code = EXIT_NO_SOLUTION
             continue
-        run_data = data
         if scenario.resolution == "county":  # the county view is what the run's files describe
-            from optimizer.model.county import county_view
-
-            run_data, scenario = county_view(data, scenario, optimizer.load_technology())
-        result = optimizer.solve(scenario, run_data)
+            result, run_data = optimizer.api.solve_county(scenario, data)
+        else:
+            result, run_data = optimizer.solve(scenario, data), data
         export_run(
             result,
             run_data,

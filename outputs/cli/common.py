@@ -167,9 +167,15 @@ def _describe(result: Result) -> str:
         also = f"; {other} cost {fmt_usd_short(result.kpi(f'{other}_cost'))}/yr"
     except KeyError:
         also = ""
+    proof = ""
+    if report.bound_gap is not None:
+        proof = (
+            f"; by county: at most {100 * report.bound_gap:.2f} % above the best plan over all "
+            f"{report.bound_candidates:,} screened county candidates (LP bound)"
+        )
     return (
         f"{report.status.value}; objective {fmt_usd_short(report.objective)}/yr of {view} cost "
-        f"(the cost view it minimises{also}); {built} new site{'s' if built != 1 else ''}"
+        f"(the cost view it minimises{also}); {built} new site{'s' if built != 1 else ''}{proof}"
     )
 
 

@@ -105,6 +105,15 @@ def _solver_section(result: Result) -> dict:
         "n_variables": report.n_variables,
         "n_constraints": report.n_constraints,
         "n_binaries": report.n_binaries,
+        **(
+            {
+                "bound_usd_per_yr": plain(report.bound),
+                "gap_to_every_screened_county": plain(report.bound_gap),
+                "bound_covers_candidates": report.bound_candidates,
+            }
+            if report.bound is not None
+            else {}
+        ),
     }
 
 
