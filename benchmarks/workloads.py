@@ -52,6 +52,23 @@ def _solve(name: str) -> Callable[[bool], str]:
     return run
 
 
+def _county(name: str) -> Callable[[bool], str]:
+    def run(quick: bool) -> str:
+        import optimizer
+
+        result, view = optimizer.api.solve_county(name, with_duals=False)
+        report = result.report
+        return (
+            f"{report.status.value}, kernel gap {report.mip_gap:.1e}, "
+            f"{100 * report.bound_gap:.2f} % above the LP bound over "
+            f"{report.bound_candidates:,} county candidates; kernel {len(view.regions)} counties, "
+            f"{report.n_variables:,} variables, {report.n_binaries} binaries; "
+            f"bound + builds {report.build_seconds:.1f} s, MIP {report.solve_seconds:.1f} s"
+        )
+
+    return run
+
+
 def _compare_shell(quick: bool) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cmp"
@@ -211,6 +228,18 @@ WORKLOADS = {
             "120 s",
             _montecarlo("great-lakes-phased", 1e-4),
         ),  # fmt: skip
+        Workload(
+            "county-great-lakes",
+            "great-lakes-county: LP bound over every county + kernel MIP",
+            "60 s, gap 0.1 %",
+            _county("great-lakes-county"),
+        ),
+        Workload(
+            "county-south",
+            "south-county: LP bound over every county + kernel MIP",
+            "60 s, gap 0.1 %",
+            _county("south-county"),
+        ),
         Workload("orlib", "OR-Library cap41/71/101/131/134 (facility-location core)", "", _orlib),
         Workload(
             "cflp-large",
