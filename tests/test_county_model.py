@@ -281,3 +281,27 @@ def test_the_lp_bound_over_every_county_is_below_both_kernel_plans_and_the_suppo
     assert with_support.report.objective <= kernel_only.report.objective * (1 + gap)
     assert with_support.report.bound_gap == pytest.approx(bound.gap(with_support.report.objective))
     assert with_support.report.bound_gap < 0.01
+
+
+def test_state_totals_add_up_the_county_sites_of_each_state():
+    from outputs.exports.state_totals import state_totals
+
+    sites = pd.DataFrame(
+        {
+            "region_id": ["26163", "26139", "39085", "39007"],
+            "cluster_type": ["battery", "battery", "battery", "magnet"],
+            "new_capacity": [40.0, 21.5, 0.0, 5300.0],
+            "greenfield_capacity": [40.0, 0.0, 0.0, 5300.0],
+            "expansion_capacity": [0.0, 21.5, 0.0, 0.0],
+            "existing_capacity": [0.0, 5.0, 0.0, 0.0],
+            "jobs": [2000.0, 1075.0, 0.0, 90.0],
+        }
+    )
+    regions = pd.DataFrame({"state": ["MI", "MI", "OH", "OH"]}, index=list(sites["region_id"]))
+    totals = state_totals(sites, regions).set_index(["state", "cluster_type"])
+    mi = totals.loc[("MI", "battery")]
+    assert (mi["counties_built"], mi["new_capacity"], mi["jobs"]) == (2, 61.5, 3075.0)
+    assert mi["counties"] == "26163;26139"  # largest first
+    assert mi["capacity_unit"] == "GWh/yr" and mi["existing_capacity"] == 5.0
+    assert ("OH", "battery") not in totals.index  # nothing new or existing there
+    assert totals.loc[("OH", "magnet"), "new_capacity"] == 5300.0

@@ -66,6 +66,8 @@ UNITS = {
     "dest_lat": "degrees (WGS84)",
     "value": "the row's unit column",
     "amount": "the row's unit column",
+    "counties_built": "count",
+    "counties": "county FIPS codes, ';'-separated",
 }
 """Units of columns whose name does not end in one (``*_usd_per_yr`` → USD/yr and so on)."""
 
@@ -165,6 +167,10 @@ def export_tables(result: Result, data: RegionData | None = None) -> dict[str, p
             table["dest_lon"] = ids.map(points["rep_lon"]) if points is not None else float("nan")
             table["dest_lat"] = ids.map(points["rep_lat"]) if points is not None else float("nan")
         tables[name] = rounded(table)
+    if data is not None and data.metadata.get("resolution") == "county" and len(result.sites):
+        from .state_totals import state_totals  # county runs only
+
+        tables["by_state"] = rounded(state_totals(result.sites, data.regions))
     return tables
 
 
