@@ -195,22 +195,22 @@ def test_a_node_sits_at_the_weighted_centre_of_its_customer_points():
 
 
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "says"),
     [
-        ["compare", "great-lakes-county", "south"],
-        ["regret", "great-lakes-county", "--type", "battery"],
-        ["why", "south-county"],
+        (["compare", "great-lakes-county", "south"], "county scenarios with county ones only"),
+        (["regret", "great-lakes-county", "--type", "battery"], "state resolution only"),
+        (["why", "south-county"], "state resolution only"),
     ],
 )
-def test_commands_at_state_resolution_refuse_a_county_scenario_before_solving(
-    argv, tmp_path, capsys
+def test_commands_refuse_a_county_scenario_they_cannot_solve_before_solving(
+    argv, says, tmp_path, capsys
 ):
     from outputs.cli import main
 
     code = main([*argv, "--out", str(tmp_path / "out")] if argv[0] != "why" else argv)
     err = capsys.readouterr().err
     assert code == 2
-    assert "county" in err and "state resolution only" in err
+    assert says in err
     assert not (tmp_path / "out").exists()
 
 
@@ -305,3 +305,20 @@ def test_state_totals_add_up_the_county_sites_of_each_state():
     assert mi["capacity_unit"] == "GWh/yr" and mi["existing_capacity"] == 5.0
     assert ("OH", "battery") not in totals.index  # nothing new or existing there
     assert totals.loc[("OH", "magnet"), "new_capacity"] == 5300.0
+
+
+@pytest.mark.slow
+def test_great_lakes_and_south_compared_by_county(tmp_path, capsys):
+    from outputs.cli import main
+
+    out = tmp_path / "cmp"
+    assert main(["compare", "great-lakes-county", "south-county", "--out", str(out), "-q"]) == 0
+    printed = capsys.readouterr().out
+    # places named as counties, zones as their states; both runs carry their proof
+    assert "Zone great-lakes (IL/IN/MI/MN/OH/WI)" in printed
+    assert ", OH" in printed and "more counties" in printed
+    for name in ("great-lakes-county", "south-county"):
+        manifest = (out / name / "manifest.json").read_text()
+        assert '"gap_to_every_screened_county"' in manifest
+        assert (out / name / "by_state.csv").exists()
+    assert (out / "report.html").stat().st_size < 5e6

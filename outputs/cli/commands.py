@@ -143,11 +143,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     data = _load_data(args.data)
     scenarios = _load_scenarios(refs, data)
     county = [s.name for _, s in scenarios if s.resolution == "county"]
+    bounds = {}
     if county:
-        raise UsageError(
-            f"compare works at state resolution only (yet); {', '.join(county)} is sited by "
-            "county: run it with `clustersite run` and compare the runs' kpis.csv"
-        )
+        if len(county) != len(scenarios) or any(s.periods is not None for _, s in scenarios):
+            raise UsageError(
+                f"compare county scenarios with county ones only; {', '.join(county)} is sited "
+                "by county, the others by state"
+            )
+        data, scenarios, bounds = _county_compare_inputs(data, scenarios)
     pair = _pair_indices(args.pair, scenarios, default_list)
     out = Path(args.out) if args.out else _timestamp_folder()
     _refuse_existing(out, args.overwrite)
@@ -167,6 +170,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         runs = [_Run(s, staging / folder_name(s.name)) for _, s in scenarios]
         maps = None if args.no_map else page
         results, written, draft = _solve_all(runs, data, maps, pair[0], args.tiles)
+        results = [_with_bound(r, bounds.get(r.scenario.name)) for r in results]
         for result in results:
             if not result.ok:
                 raise NoSolutionError(
@@ -199,6 +203,44 @@ def cmd_compare(args: argparse.Namespace) -> int:
         warn_missed(result, details)
     print(printable(f"report: {out / 'report.html'}"), flush=True)
     return EXIT_OK
+
+
+def _county_compare_inputs(
+    data: RegionData, scenarios: list[tuple[str, Scenario]]
+) -> tuple[RegionData, list[tuple[str, Scenario]], dict]:
+    """One county dataset for every compared county scenario (the kernel plus the counties each
+    scenario's LP over every screened county builds in), each scenario translated to it, and
+    each scenario's bound (``optimizer.model.county_search``)."""
+    from optimizer.model.county import county_view
+    from optimizer.model.county_search import lp_bound
+
+    tech = optimizer.load_technology()
+    bounds = {s.name: lp_bound(data, s, tech) for _, s in scenarios}
+    support = frozenset().union(*(b.support for b in bounds.values()))
+    view, _first = county_view(data, scenarios[0][1], tech, include=support)
+    translated = [(ref, county_view_scenario(view, s)) for ref, s in scenarios]
+    return view, translated, bounds
+
+
+def county_view_scenario(view: RegionData, scenario: Scenario) -> Scenario:
+    """``scenario`` with its state-keyed settings expanded to the counties of ``view``."""
+    from optimizer.model.county import _translate
+
+    return _translate(scenario, view.regions["state"])
+
+
+def _with_bound(result: Result, bound: object | None) -> Result:
+    """``result`` with its county bound in the report (unchanged without one)."""
+    if bound is None:
+        return result
+    import dataclasses
+
+    report = dataclasses.replace(
+        result.report,
+        bound=bound.bound_usd_per_yr,
+        bound_candidates=sum(bound.candidates.values()),
+    )
+    return dataclasses.replace(result, report=report)
 
 
 class _Run(NamedTuple):

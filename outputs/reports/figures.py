@@ -218,12 +218,16 @@ def differences(a: Result, b: Result, data: RegionData) -> list[str]:
                 f"{'more' if ib > ia else 'less'}: the country's cost changes by "
                 f"{_signed_money(gap)} and {transfers}."
             )
+    county = data.metadata.get("resolution") == "county"
+    names = data.regions["name"].to_dict() if county else {}
+    sep, none = ("; ", "no county") if county else (", ", "no state")
     for k in CLUSTER_TYPES:
         sa, sb = _states(new_sites(a, k)), _states(new_sites(b, k))
         if sa != sb and (sa or sb):
+            wa, wb = ([names.get(r, r) for r in s] for s in (sa, sb))
             out.append(
-                f"New {PRODUCT_NOUN[k]}: {la} builds in {', '.join(sa) or 'no state'}; "
-                f"{lb} in {', '.join(sb) or 'no state'}."
+                f"New {PRODUCT_NOUN[k]}: {la} builds in {sep.join(wa) or none}; "
+                f"{lb} in {sep.join(wb) or none}."
             )
     zones, jobs = jobs_by_zone([a, b])
     shifts = [

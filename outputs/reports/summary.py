@@ -96,21 +96,26 @@ def _kpi(result: Result, name: str, scope: str = "all") -> float:
         return math.nan
 
 
-def _region_list(sites: pd.DataFrame, most: int = 4) -> str:
+def _region_list(sites: pd.DataFrame, most: int = 4, names: dict | None = None) -> str:
+    """Regions by new capacity, largest first; ``names`` (county runs) labels county FIPS codes
+    ("Lake, OH") and joins them with "; " (their names hold commas)."""
     ids = list(dict.fromkeys(sites.sort_values("new_capacity", ascending=False)["region_id"]))
-    if len(ids) <= most:
-        return "/".join(ids)
-    return "/".join(ids[:most]) + f" and {len(ids) - most} more regions"
+    labels = [names.get(i, i) for i in ids] if names else ids
+    sep, noun = ("; ", "counties") if names else ("/", "regions")
+    if len(labels) <= most:
+        return sep.join(labels)
+    return sep.join(labels[:most]) + f" and {len(labels) - most} more {noun}"
 
 
-def _placements(result: Result) -> list[str]:
+def _placements(result: Result, names: dict | None = None) -> list[str]:
     parts = []
     for cluster_type in CLUSTER_TYPES:
         sites = new_sites(result, cluster_type)
         if len(sites) == 0:
             continue
         amount = fmt_capacity(sites["new_capacity"].sum(), cluster_type)
-        parts.append(f"{amount} of new {PRODUCT_NOUN[cluster_type]} in {_region_list(sites)}")
+        where = _region_list(sites, names=names)
+        parts.append(f"{amount} of new {PRODUCT_NOUN[cluster_type]} in {where}")
     return parts
 
 
@@ -188,10 +193,13 @@ def cost_views_text(result: Result, ref: Result, ref_label: str) -> str:
     investor = _kpi(result, "investor_cost") - _kpi(ref, "investor_cost")
     outlay = _kpi(result, "public_outlay") - _kpi(ref, "public_outlay")
     decided = _kpi(ref, "decision_cost", "system")
-    parts = [
-        f"It costs the country {_delta_text(system, decided, ref_label)} than {ref_label}"
-        + _penalty_cause(result, ref)
-    ]
+    delta = _delta_text(system, decided, ref_label)
+    compared = (
+        f"about the same as {ref_label} (within 0.05%)"
+        if delta.startswith("about the same")
+        else f"{delta} than {ref_label}"
+    )
+    parts = [f"It costs the country {compared}" + _penalty_cause(result, ref)]
     if math.isfinite(investor) and abs(investor) >= 0.5e6:
         parts.append(
             f"investors {fmt_usd_short(abs(investor))}/yr {'more' if investor > 0 else 'less'}"
@@ -214,6 +222,8 @@ def summary(results: list[Result], data: RegionData) -> list[str]:
         return []
     labels = scenario_labels(results)
     ref, ref_label = results[0], labels[0]
+    county = data.metadata.get("resolution") == "county"
+    names = data.regions["name"].to_dict() if county else None
     sentences: list[str] = []
     for label, result in zip(labels, results, strict=True):
         if not result.ok:
@@ -223,7 +233,7 @@ def summary(results: list[Result], data: RegionData) -> list[str]:
                 + "), so it is left out of the comparison."
             )
             continue
-        placed = _join(_placements(result)) or "no new capacity"
+        placed = _join(_placements(result, names)) or "no new capacity"
         jobs = _kpi(result, "jobs")
         if result is ref or not ref.ok:
             sentences.append(
@@ -268,6 +278,9 @@ def summary(results: list[Result], data: RegionData) -> list[str]:
         )
     for zone in _designated_zones(results):
         if zone in data.zones:
-            members = "/".join(data.zone_members(zone))
+            members = data.zone_members(zone)
+            if county:  # the zone's states, not its hundreds of counties
+                members = dict.fromkeys(data.regions.loc[list(members), "state"])
+            members = "/".join(members)
             sentences.append(f"Zone {zone} ({members}): {data.zones[zone].description}.")
     return sentences
