@@ -205,3 +205,16 @@ def test_county_hindcast_of_2020_lists_every_real_plant_once_with_its_distance(t
     assert "leaks: counties.csv" in notes and "leaks: customers.csv" in notes
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Distance to the model's sites" in page and "distances.csv" in page
+
+
+def test_the_county_scenario_reads_customers_as_of_the_date_and_ends_on_a_county_gap():
+    from optimizer.analyses.hindcast_county import COUNTY_MIP_GAP, county_scenario
+    from optimizer.model.scenario import Scenario, load_scenario
+
+    doc = load_scenario("baseline").to_toml_dict()
+    doc["markets"] = {**doc.get("markets", {}), "as_of": "2024-06-30"}
+    past, notes = county_scenario(Scenario.from_dict(doc, label="test"), date(2020, 12, 31))
+    assert past.resolution == "county"
+    assert past.markets_as_of == date(2020, 12, 31)
+    assert past.solver.mip_gap == COUNTY_MIP_GAP
+    assert len(notes) == 2 and all(n.startswith("by county:") for n in notes)

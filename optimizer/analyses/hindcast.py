@@ -53,7 +53,7 @@ from regions.timeline import view_at
 from ..api import _default_data, _default_tech, solve, solve_county
 from ..model.drivers import describe_gaps, reference, term_gaps, unit_terms
 from ..model.result import Result
-from ..model.scenario import Scenario, load_scenario
+from ..model.scenario import Scenario, load_scenario, with_resolution
 from ..model.technology import CAPACITY_UNITS, TechnologyData
 from .hindcast_county import (
     WITHIN_KM,
@@ -328,8 +328,13 @@ def hindcast(
     past, notes = hindcast_scenario(scenario, model_data, tech, as_of, until, horizon_year)
     step = on_step or (lambda name, status: None)
     resolution = resolution or scenario.resolution
+    if resolution not in ("state", "county"):
+        raise ValueError(f"resolution {resolution!r} is not 'state' or 'county'")
+    if resolution == "state" and past.resolution != "state":
+        past = with_resolution(past, "state")
     if resolution == "county":
-        past = county_scenario(past, as_of)
+        past, county_notes = county_scenario(past, as_of)
+        notes += county_notes
         if only_known:
             leaks = pd.concat([leaks, county_leaks(data, county_customers(past), as_of)])
             leaks = leaks.reset_index(drop=True)
