@@ -35,6 +35,7 @@ share of its type's national total (Spearman), and averages the per-type shares.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,11 +50,23 @@ from regions.dataset import COUNTING_PRODUCT
 from regions.known import LEAK_COLUMNS, WITHHELD_COLUMNS, known_at, leak_summary
 from regions.timeline import view_at
 
-from ..api import _default_data, _default_tech, solve
+from ..api import _default_data, _default_tech, solve, solve_county
 from ..model.drivers import describe_gaps, reference, term_gaps, unit_terms
 from ..model.result import Result
-from ..model.scenario import Scenario, load_scenario
+from ..model.scenario import Scenario, load_scenario, with_resolution
 from ..model.technology import CAPACITY_UNITS, TechnologyData
+from .hindcast_county import (
+    WITHIN_KM,
+    announced_plants,
+    county_customers,
+    county_explain,
+    county_leaks,
+    county_scenario,
+    distance_lines,
+    distance_scores,
+    model_sites,
+    nearest_sites,
+)
 from .hindcast_inputs import CREDIT_45X_ENACTED, credit_known, technology_leaks
 from .reality import RealityGap, reality_gap
 
@@ -87,6 +100,12 @@ class HindcastResult:
             (``regions.known.LEAK_COLUMNS``); empty when the hindcast ran on today's data.
         withheld: rows left out because they were published after ``as_of``
             (``input, item, published, why``).
+        resolution: 'state' or 'county' (the sites of the hindcast solve).
+        distances: at county resolution, one row per plant announced in the window with the
+            nearest model site of its type [km] (``hindcast_county.DISTANCE_COLUMNS``); the
+            scores then also carry ``n_plants``, ``n_model_sites``, ``median_km`` and
+            ``share_within_100km``. None at state resolution.
+        county_data: at county resolution, the county dataset the result describes.
     """
 
     as_of: date
@@ -100,6 +119,9 @@ class HindcastResult:
     reality: RealityGap | None = None
     leaks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LEAK_COLUMNS))
     withheld: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WITHHELD_COLUMNS))
+    resolution: str = "state"
+    distances: pd.DataFrame | None = None
+    county_data: RegionData | None = None
 
     def summary(self) -> str:
         """Plain sentences: the scores per type, the states missed and invented, the notes."""
@@ -134,6 +156,12 @@ class HindcastResult:
                 f"{'—' if np.isnan(share) else f'{share:.0%}'} of placed capacity "
                 "(mean over types) in states that received plants."
             )
+        if self.distances is not None:
+            lines.append(
+                f"By county: distance from each plant announced after {self.as_of} to the "
+                f"model's nearest new site of its type, and capacity within {WITHIN_KM:.0f} km."
+            )
+            lines += distance_lines(self.scores)
         if self.reality is not None:
             lines.append(self.reality.summary())
         lines += [f"Note: {n}" for n in self.notes]
@@ -263,6 +291,7 @@ def hindcast(
     horizon_year: int | None = None,
     only_known: bool = True,
     on_step: Callable[[str, str], None] | None = None,
+    resolution: str | None = None,
 ) -> HindcastResult:
     """Solve ``scenario`` as of ``as_of`` and compare its new capacity with announcements.
 
@@ -274,7 +303,12 @@ def hindcast(
         only_known: use the inputs as known on ``as_of`` (default); False solves with today's
             data as it is (the older behaviour, kept to measure what the leaks did).
         on_step: called with (step, status) after the hindcast solve and after costing the
-            announced plan, for a caller's progress display.
+            announced plan (by county: after measuring the distances), for a caller's progress
+            display.
+        resolution: 'state' or 'county' (default: the scenario's). By county the past scenario
+            is solved through ``optimizer.api.solve_county`` (customer points as of ``as_of``),
+            the model's county sites are summed by state for the scores, and the distances of
+            ``hindcast_county`` are added; the announced plan is not costed (``reality`` None).
 
     >>> h = hindcast("baseline")                          # doctest: +SKIP
     >>> print(h.summary())                                # doctest: +SKIP
@@ -292,12 +326,26 @@ def hindcast(
         model_data, withheld = data, pd.DataFrame(columns=WITHHELD_COLUMNS)
         leaks = pd.DataFrame(columns=LEAK_COLUMNS)
     past, notes = hindcast_scenario(scenario, model_data, tech, as_of, until, horizon_year)
+    step = on_step or (lambda name, status: None)
+    resolution = resolution or scenario.resolution
+    if resolution not in ("state", "county"):
+        raise ValueError(f"resolution {resolution!r} is not 'state' or 'county'")
+    if resolution == "state" and past.resolution != "state":
+        past = with_resolution(past, "state")
+    if resolution == "county":
+        past, county_notes = county_scenario(past, as_of)
+        notes += county_notes
+        if only_known:
+            leaks = pd.concat([leaks, county_leaks(data, county_customers(past), as_of)])
+            leaks = leaks.reset_index(drop=True)
     if only_known:
         notes.append(known_note(withheld, as_of))
         notes += leak_summary(leaks)
     else:
         notes += vintage_notes(data, as_of)
-    step = on_step or (lambda name, status: None)
+    if resolution == "county":
+        return county_hindcast(past, data, model_data, tech, (as_of, until), notes, leaks,
+                               withheld, step)  # fmt: skip
     result = solve(past, model_data, tech, with_duals=False)
     step(f"solved as of {as_of}", result.report.status.value)
     if not result.ok:
@@ -310,6 +358,47 @@ def hindcast(
     return HindcastResult(
         as_of, until, by_state, scores, missed, invented, result, notes, reality, leaks, withheld
     )
+
+
+def county_hindcast(
+    past: Scenario,
+    data: RegionData,
+    model_data: RegionData,
+    tech: TechnologyData,
+    window: tuple[date, date],
+    notes: list[str],
+    leaks: pd.DataFrame,
+    withheld: pd.DataFrame,
+    step: Callable[[str, str], None],
+) -> HindcastResult:
+    """:func:`hindcast` by county: solve ``past`` through ``solve_county``, score its sites
+    summed by state, and measure the distances of ``hindcast_county`` [km]."""
+    as_of, until = window
+    result, county_data = solve_county(past, model_data, tech, with_duals=False)
+    step(f"solved by county as of {as_of}", result.report.status.value)
+    if not result.ok:
+        raise RuntimeError(f"hindcast solve found no solution: {result.report.status.value}")
+    state_of = county_data.regions["state"]
+    by_state = compare_by_state(
+        dataclasses.replace(result, sites=result.sites.assign(
+            region_id=result.sites["region_id"].map(state_of))),
+        data, as_of, until,
+    )  # fmt: skip
+    sites = model_sites(result.sites, county_data.regions)
+    distances = nearest_sites(announced_plants(data, as_of, until), sites)
+    types = list(result.scenario.targets)
+    scores = score(by_state, result).join(distance_scores(distances, sites, types))
+    missed, invented = county_explain(by_state, distances, sites)
+    step(f"distances to {until} measured", "done")
+    notes = [
+        *notes,
+        "by county: the model's county sites are summed by state for the scores; the announced "
+        "plan is not costed against the optimum at county resolution (yet).",
+    ]
+    return HindcastResult(
+        as_of, until, by_state, scores, missed, invented, result, notes, None, leaks, withheld,
+        resolution="county", distances=distances, county_data=county_data,
+    )  # fmt: skip
 
 
 def known_note(withheld: pd.DataFrame, as_of: date) -> str:

@@ -117,13 +117,15 @@ def _load_scenario(ref: str, data: RegionData) -> Scenario:
 
 
 def _load_state_scenario(ref: str, data: RegionData) -> Scenario:
-    """:func:`_load_scenario` for the analyses, which work at state resolution only (yet): a
-    county scenario is refused before anything is solved."""
+    """:func:`_load_scenario` for the analyses, which work at state resolution only (yet; the
+    hindcast, which reads a county scenario, is the exception): a county scenario is refused
+    before anything is solved."""
     scenario = _load_scenario(ref, data)
     if scenario.resolution == "county":
         raise UsageError(
-            f"{scenario.name} is sited by county; the analyses work at state resolution only "
-            "(yet): run it with `clustersite run`, or analyse its state-resolution parent"
+            f"{scenario.name} is sited by county; this analysis works at state resolution only "
+            "(yet): run it with `clustersite run` or `clustersite hindcast`, or analyse its "
+            "state-resolution parent"
         )
     return scenario
 

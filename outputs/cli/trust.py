@@ -26,7 +26,13 @@ from ..terminal import printable, printable_lines
 from .analysis import _handled
 from .analysis_args import DEFAULT_GOALS, DEFAULT_ZONE_GOAL, EXIT_OK, resolve_goals
 from .analysis_run import CountingExecutor, _finish, _start
-from .common import NoSolutionError, UsageError, _load_scenario, page_options
+from .common import (
+    NoSolutionError,
+    UsageError,
+    _load_scenario,
+    _load_state_scenario,
+    page_options,
+)
 
 DEFAULT_AS_OF, DEFAULT_UNTIL = date(2020, 12, 31), date(2024, 12, 31)
 DEFAULT_SLACKS = (0.01, 0.02, 0.05)
@@ -48,6 +54,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         raise UsageError(f"--until ({args.until}) must be after --as-of ({args.as_of})")
     job = _start(args, "hindcast")
     scenario = _load_scenario(args.scenario, job.data)
+    resolution = args.resolution or scenario.resolution
     job.check_out()
     progress = Progress(2, "hindcast", enabled=not args.quiet)
     try:
@@ -60,6 +67,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
             job.data,
             job.tech,
             on_step=progress.step,
+            resolution=resolution,
         )
     except RuntimeError as exc:
         raise NoSolutionError(f"hindcast of {scenario.name!r}: {exc}; nothing written") from None
@@ -69,7 +77,11 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
             folder, h, job.data, with_map=not args.no_map, offline=not args.cdn, tiles=args.tiles
         ),
         scenarios={"scenario": (args.scenario, scenario), "hindcast": ("", h.result.scenario)},
-        parameters={"as_of": args.as_of.isoformat(), "until": args.until.isoformat()},
+        parameters={
+            "as_of": args.as_of.isoformat(),
+            "until": args.until.isoformat(),
+            **({"resolution": resolution} if resolution != "state" else {}),
+        },
         executor=_in_process(1, job.timings["analysis_seconds"]),
         executor_text=IN_PROCESS,
         failures=0,
@@ -77,6 +89,8 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     )
     print(printable_lines(h.summary()))
     print(printable_lines(score_table(h.scores)))
+    if h.distances is not None:
+        print(printable_lines(distance_table(h.scores)))
     if h.reality is not None:
         print(printable_lines(reality_table(h.reality.table)))
     print(printable(f"run folder: {job.out}"), flush=True)
@@ -95,6 +109,19 @@ def score_table(scores) -> str:
     return "\n".join(lines)
 
 
+def distance_table(scores) -> str:
+    """By county: real plants, model sites, median distance [km] and share of real capacity
+    within 100 km of a model site, per type."""
+    lines = [f"{'type':<8} {'plants':>7} {'sites':>6} {'median km':>10} {'within 100 km':>14}"]
+    for k, row in scores.iterrows():
+        km = "n/a" if math.isnan(row["median_km"]) else f"{row['median_km']:,.0f}"
+        lines.append(
+            f"{k:<8} {int(row['n_plants']):>7} {int(row['n_model_sites']):>6} {km:>10} "
+            f"{fmt_pct(row['share_within_100km']):>14}"
+        )
+    return "\n".join(lines)
+
+
 def reality_table(table) -> str:
     """Reality vs the model's optimum per type and overall: gap and the slacks that hold it."""
     lines = [f"{'type':<8} {'reality vs optimum':>19} {'within 1 %':>11} {'2 %':>4} {'5 %':>4}"]
@@ -109,7 +136,7 @@ def cmd_alternatives(args: argparse.Namespace) -> int:
     from ..reports.analysis.trust import write_alternatives
 
     job = _start(args, "alternatives")
-    scenario = _load_scenario(args.scenario, job.data)
+    scenario = _load_state_scenario(args.scenario, job.data)
     goals = resolve_goals(args.goal, job.data)
     slacks = args.slack or DEFAULT_SLACKS
     job.check_out()
@@ -221,6 +248,13 @@ def register(add: Callable[[str, Callable, str], argparse.ArgumentParser]) -> No
         default=DEFAULT_UNTIL,
         metavar="YYYY-MM-DD",
         help=f"announcements up to this date are the reality (default {DEFAULT_UNTIL})",
+    )
+    hindcast.add_argument(
+        "--resolution",
+        choices=("state", "county"),
+        help="candidate sites: states (default) or counties (overrides the scenario's setting; "
+        "by county the run also measures the distance [km] from each announced plant to the "
+        "model's nearest site of its type, distances.csv)",
     )
     _options(hindcast, "hindcast")
 

@@ -19,6 +19,7 @@ from .trust_pages import alternatives_report, hindcast_report
 HINDCAST_TABLES = ("by_state", "scores", "missed", "invented")
 ALTERNATIVES_TABLES = ("plans", "sites", "frequency")
 NOTES_NAME = "notes.txt"
+DISTANCES_NAME = "distances.csv"
 PLAN_SHARE_LAYER = "Share of near-optimal plans with new capacity [share of plans]"
 
 
@@ -70,8 +71,9 @@ def write_hindcast(
 ) -> list[str]:
     """Write ``by_state.csv``, ``scores.csv`` (indexed as in the result), ``missed.csv``,
     ``invented.csv``, ``reality.csv`` (reality vs optimum per type) and ``reality_sites.csv``
-    (announced, placed and missed capacity per site) when the result has them, ``notes.txt``
-    (one note a line), ``map.html`` and ``report.html``; return the names."""
+    (announced, placed and missed capacity per site) when the result has them, ``distances.csv``
+    (by county: each announced plant's nearest model site [km]), ``notes.txt`` (one note a
+    line), ``map.html`` and ``report.html``; return the names."""
     folder = Path(folder)
     write_csv(h.by_state, folder / "by_state.csv", index=True)
     write_csv(h.scores, folder / "scores.csv", index=True)
@@ -83,13 +85,17 @@ def write_hindcast(
         write_csv(h.reality.table, folder / "reality.csv", index=True)
         write_csv(h.reality.forced, folder / "reality_sites.csv")
         written += ["reality.csv", "reality_sites.csv"]
+    if h.distances is not None:
+        write_csv(h.distances, folder / DISTANCES_NAME)
+        written.append(DISTANCES_NAME)
+    # by county the map is the county plan; the state shadings do not fit its regions
+    layers = hindcast_layers(h) if h.county_data is None else {}
     if with_map:
-        m = scenario_map(
-            h.result, data, offline=offline, tiles=tiles, extra_layers=hindcast_layers(h)
-        )
+        map_data = h.county_data if h.county_data is not None else data
+        m = scenario_map(h.result, map_data, offline=offline, tiles=tiles, extra_layers=layers)
         save_map(m, folder / MAP_NAME, offline=offline)
         written.append(MAP_NAME)
-    layers = list(hindcast_layers(h)) if with_map else []
+    layers = list(layers) if with_map else []
     atomic_write_text(folder / REPORT_NAME, hindcast_report(h, data, map_layers=layers))
     return [*written, REPORT_NAME]
 

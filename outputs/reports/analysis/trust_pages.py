@@ -64,6 +64,56 @@ def _reality_section(reality) -> list[str]:
     ]
 
 
+def _distance_section(h: HindcastResult) -> list[str]:
+    """By county: per type the real plants, model sites, median distance [km], share of real
+    capacity within 100 km of a model site, and the nearest and farthest plant."""
+    if h.distances is None:
+        return []
+    rows = []
+    for k, r in h.scores.iterrows():
+        if k == "all":
+            continue
+        mine = h.distances[(h.distances["cluster_type"] == k)].dropna(subset=["km"])
+        ends = ["", ""]
+        if len(mine):
+            ordered = mine.sort_values("km")
+            ends = [
+                f"{p['facility_id']} ({p['state']}, {p['km']:,.0f} km to {p['nearest_name']})"
+                for p in (ordered.iloc[0], ordered.iloc[-1])
+            ]
+        km = r["median_km"]
+        rows.append(
+            [
+                esc(_type(k)),
+                esc(fmt_num(r["n_plants"])),
+                esc(fmt_num(r["n_model_sites"])),
+                esc("n/a" if not math.isfinite(float(km)) else f"{km:,.0f} km"),
+                esc(_share(r["share_within_100km"])),
+                *(esc(e) for e in ends),
+            ]
+        )
+    return [
+        "<h2>Distance to the model's sites</h2>"
+        '<p class="note">By county: for each plant really announced in the window, the '
+        "great-circle distance to the model's nearest new site of its type (the county's centre "
+        "of population); the share of the real capacity at most 100 km from one (a plant at "
+        "exactly 100 km counts as within). A type where the model builds no new site has no "
+        "distance and a share of 0. Table: distances.csv.</p>"
+        + _table(
+            [
+                "Type",
+                "Real plants",
+                "Model sites",
+                "Median",
+                "Within 100 km",
+                "Nearest",
+                "Farthest",
+            ],
+            rows,
+        )
+    ]
+
+
 def _state_rows(frame: pd.DataFrame, data: RegionData, amount: str) -> list[list[str]]:
     rows = []
     for r in frame.to_dict("records"):
@@ -123,6 +173,7 @@ def hindcast_report(h: HindcastResult, data: RegionData, *, map_layers: Sequence
             row_attrs=attrs,
         )
     )
+    body += _distance_section(h)
     body += _reality_section(h.reality)
     headers = ["State", "Type", "Announced", "Why the model went elsewhere"]
     body.append(
@@ -139,6 +190,7 @@ def hindcast_report(h: HindcastResult, data: RegionData, *, map_layers: Sequence
     body.append(
         '<p class="note">Tables: by_state.csv, scores.csv, missed.csv, invented.csv, notes.txt'
         + (", reality.csv, reality_sites.csv" if h.reality is not None else "")
+        + (", distances.csv" if h.distances is not None else "")
         + ".</p>"
     )
     return html_page(f"Hindcast from {h.as_of}", body)
