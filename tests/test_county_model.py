@@ -322,3 +322,90 @@ def test_great_lakes_and_south_compared_by_county(tmp_path, capsys):
         assert '"gap_to_every_screened_county"' in manifest
         assert (out / name / "by_state.csv").exists()
     assert (out / "report.html").stat().st_size < 5e6
+
+
+def _tie_inputs(monkeypatch, capacity_a: float, capacity_b: float):
+    """Two tied plants of partner P in counties 00001 and 00002; P's assembly plants sit in the
+    node counties 00010 (share 0.1) and 00011 (share 0.2) of a 100 GWh/yr target; a third plant
+    (partner Q) has no assembly plant in the view."""
+    import optimizer.model.jv_ties as jv
+
+    view = pd.DataFrame({"customer_id": ["c1", "c2"], "county_fips": ["00010", "00011"]})
+    plants = pd.DataFrame(
+        {
+            "facility_id": ["fa", "fb", "fb", "fq"],
+            "partner_oem": ["P", "P", "P", "Q"],
+            "customer_id": ["c1", "c1", "c2", "c9"],
+        }
+    )
+    monkeypatch.setattr(jv, "customers_at", lambda customers, as_of: view)
+    monkeypatch.setattr(jv, "partner_plants", lambda partners, view, as_of: plants)
+    facilities = pd.DataFrame(
+        {
+            "status": ["operating", "under_construction", "operating"],
+            "cluster_type": "battery",
+            "product": "cell",
+            "region_id": ["00001", "00002", "00003"],
+            "capacity_std": [capacity_a, capacity_b, 50.0],
+        },
+        index=["fa", "fb", "fq"],
+    )
+    data = SimpleNamespace(facilities_as_of=lambda as_of: facilities)
+    nodes = pd.DataFrame(
+        {"cluster_type": "battery", "region_id": ["00010", "00011"], "share": [0.1, 0.2]},
+        index=["battery@00010", "battery@00011"],
+    )
+    scenario = dataclasses.replace(
+        load_scenario("baseline"),
+        jv_ties=True,
+        targets={"battery": SimpleNamespace(value=100.0)},
+    )
+    return jv.tie_table(data, scenario, nodes, partners=pd.DataFrame(), customers=pd.DataFrame())
+
+
+def test_partner_ties_ask_each_plant_to_serve_its_partners_plants(monkeypatch):
+    table = _tie_inputs(monkeypatch, 10.0, 15.0).set_index("region_id")
+    assert table.loc["00001", "nodes"] == "battery@00010"
+    assert table.loc["00002", "nodes"] == "battery@00010;battery@00011"
+    assert table["required"].to_dict() == {"00001": 10.0, "00002": 15.0}  # 25 ≤ 30 reachable
+    assert "00003" not in table.index  # Q has no assembly plant: no tie
+
+
+def test_partner_ties_never_ask_more_than_the_partners_plants_take(monkeypatch):
+    # 40 + 20 = 60 GWh/yr tied, P's nodes take 10 + 20 = 30: each scaled by 30/60
+    table = _tie_inputs(monkeypatch, 40.0, 20.0).set_index("region_id")
+    assert table["required"].to_dict() == pytest.approx({"00001": 20.0, "00002": 10.0})
+    assert table["capacity"].to_dict() == {"00001": 40.0, "00002": 20.0}
+
+
+def test_a_tie_row_makes_the_site_deliver_to_its_partner_not_the_cheaper_node():
+    from optimizer.model.milp import add_partner_ties
+
+    problem = pulp.LpProblem("tie", pulp.LpMinimize)
+    near, partner = (pulp.LpVariable(n, lowBound=0) for n in ("near", "partner"))
+    problem += 1.0 * near + 5.0 * partner  # freight: the partner's node is dearer
+    problem += near + partner == 10  # the site's output
+    ties = pd.DataFrame(
+        [["00001", "P", "fa", "battery@B", 10.0, 6.0]],
+        columns=["region_id", "partner_oem", "facilities", "nodes", "capacity", "required"],
+    )
+    model = ClusterModel(problem=problem, inputs=SimpleNamespace(ties=ties))
+    model.deliver = {
+        ("00001", "battery", "battery@A"): near,
+        ("00001", "battery", "battery@B"): partner,
+    }
+    add_partner_ties(model)
+    problem.solve(pulp.PULP_CBC_CMD(msg=False))
+    assert (near.value(), partner.value()) == pytest.approx((4.0, 6.0))
+    assert pulp.value(problem.objective) == pytest.approx(34.0)  # 4·1 + 6·5, by hand
+
+
+def test_partner_ties_need_county_resolution():
+    from optimizer.model.scenario import Scenario
+
+    doc = dict(load_scenario("baseline").to_toml_dict())
+    doc["markets"] = {**doc.get("markets", {}), "jv_ties": True}
+    with pytest.raises(DataValidationError, match="county"):
+        Scenario.from_dict(doc)
+    doc["resolution"] = "county"
+    assert Scenario.from_dict(doc).jv_ties

@@ -71,6 +71,9 @@ class ModelInputs:
     nodes: pd.DataFrame = field(default_factory=empty_nodes)
     product_lanes: pd.DataFrame = field(default_factory=empty_product_lanes)
     ranges: dict[tuple[str | None, str], tuple[float, float, float]] = field(default_factory=dict)
+    ties: pd.DataFrame | None = None
+    """County resolution with ``markets.jv_ties``: partner-tie requirements
+    (``optimizer.model.jv_ties.tie_table``); None otherwise."""
     commuting: pd.DataFrame | None = None
     """County resolution only: index (region_id, worker_fips), ``pool_jobs`` [jobs] — who may
     hire whom (``optimizer.model.county.commuting_table``); None at state resolution."""
@@ -171,7 +174,17 @@ def assemble_inputs(
         product_lanes=product_lanes(nodes, sites, data, tech),
         ranges=figure_ranges(tech),
         commuting=data.metadata.get("commuting"),
+        ties=_ties(data, scenario, nodes),
     )
+
+
+def _ties(data: RegionData, scenario: Scenario, nodes: pd.DataFrame) -> pd.DataFrame | None:
+    """Partner ties when the scenario asks for them at county resolution (else None)."""
+    if not (scenario.jv_ties and data.metadata.get("resolution") == "county"):
+        return None
+    from .jv_ties import tie_table
+
+    return tie_table(data, scenario, nodes)
 
 
 def figure_ranges(tech: TechnologyData) -> dict[tuple[str | None, str], tuple[float, float, float]]:

@@ -340,6 +340,27 @@ def add_commuting_labor(model: ClusterModel) -> None:
         model.constraints["workers"][worker] = row
 
 
+def add_partner_ties(model: ClusterModel) -> None:
+    """County resolution with ``markets.jv_ties``: ∀ (county r, partner o) with tied plants:
+    Σ_{j ∈ N(o)} deliver[r,battery,j] ≥ required[r,o] [GWh/yr], N(o) the nodes holding the
+    partner's assembly plants (``optimizer.model.jv_ties``). Skipped otherwise."""
+    ties = model.inputs.ties
+    if ties is None or not len(ties):
+        return
+    for row in ties.itertuples(index=False):
+        terms = [
+            (model.deliver[key], 1.0)
+            for node in row.nodes.split(";")
+            if (key := (row.region_id, "battery", node)) in model.deliver
+        ]
+        name = f"tie_{row.region_id}_{re.sub(r'[^A-Za-z0-9]+', '_', row.partner_oem)}"
+        constraint = pulp.LpConstraint(
+            pulp.LpAffineExpression(terms), pulp.LpConstraintGE, name, float(row.required)
+        )
+        model.problem.addConstraint(constraint)
+        model.constraints["partner_tie"][row.region_id, row.partner_oem] = constraint
+
+
 def add_cluster_count_limits(model: ClusterModel, scenario: Scenario) -> None:
     """∀k with a limit N_k: Σ_r open[r,k] ≤ N_k."""
     for k, limit in scenario.max_clusters.items():
@@ -442,6 +463,7 @@ def build_model(
     add_source_limits(model)
     add_labor_limits(model, keep_idle=all_labor_rows)
     add_commuting_labor(model)
+    add_partner_ties(model)
     add_cluster_count_limits(model, scenario)
     add_domestic_share(model, scenario)
     costs = model.constraints.pop("_cost")

@@ -81,6 +81,7 @@ SCHEMA: dict[str, object] = {
         "as_of": (str, date),
         "scale": {"*": {"*": (int, float)}},
         "add": list,
+        "jv_ties": bool,
     },
     "periods": PERIODS_SCHEMA,
 }
@@ -170,6 +171,9 @@ class Scenario:
     periods: PeriodSpec | None = None
     """Multi-period build-out (``optimizer.phased``); None: the one-year snapshot."""
     resolution: str = "state"
+    jv_ties: bool = False
+    """County resolution: tie each partner-built cell plant's output to its partner automaker's
+    assembly plants (``optimizer.model.jv_ties``)."""
     """'state' (default) or 'county' (``optimizer.model.county``: county sites, customer points,
     shared commuting areas)."""
     raw: Mapping = field(default_factory=dict, compare=False, repr=False)
@@ -319,6 +323,12 @@ class Scenario:
                 label, f"{solver.name!r} is not one of {SOLVERS}", field="solver.name"
             )
         markets_doc = doc.get("markets", {})
+        if markets_doc.get("jv_ties") and resolution != "county":
+            raise DataValidationError(
+                label,
+                'partner ties need customer plants as points: set resolution = "county"',
+                field="markets.jv_ties",
+            )
         markets_as_of = _read_date(markets_doc.get("as_of"), label, "markets.as_of")
         market_scale = {}
         for k, by_region in markets_doc.get("scale", {}).items():
@@ -368,6 +378,7 @@ class Scenario:
             excluded_regions=tuple(get("limits", "excluded_regions", ())),
             solver=solver,
             markets=bool(markets_doc.get("enabled", True)),
+            jv_ties=bool(markets_doc.get("jv_ties", False)),
             markets_as_of=markets_as_of,
             market_scale=frozen(market_scale),
             market_nodes=market_nodes,
