@@ -138,6 +138,12 @@ PRESS_HOSTS = frozenset(
         "messagemedia.co",  # Mille Lacs Messenger (local newspaper)
         "alabamanewscenter.com",  # Alabama Power's news service
         "kentucky.com",  # Lexington Herald-Leader
+        "abqjournal.com",  # Albuquerque Journal
+        "kob.com",  # KOB 4, Albuquerque NBC station
+        "energycapitalhtx.com",  # Houston energy business news (InnovationMap / Houston Business Journal group)
+        "ajupress.com",  # Aju Business Daily (Korean business daily, English edition)
+        "devdiscourse.com",  # Indian news site carrying agency (PTI) reports
+        "mercomindia.com",  # Mercom, clean-energy trade news
         "washingtonpost.com", "usatoday.com", "businessinsider.com", "tennessean.com",
         "greenvilleonline.com", "tuscaloosanews.com", "al.com", "lagrangenews.com",
         "nationthailand.com",
