@@ -42,10 +42,14 @@ class SolverReport:
     n_constraints: int = 0
     n_binaries: int = 0
     bound: float | None = None
-    """County resolution: the LP bound over every screened county [USD/yr]
+    """County resolution: the proven lower bound over every screened county [USD/yr]
     (``optimizer.model.county_search``); None elsewhere."""
     bound_candidates: int = 0
     """County resolution: screened (county, type) candidates the bound covers."""
+    kernel_objective: float | None = None
+    """County resolution: the kernel MIP's optimum [USD/yr], the full solve's first incumbent."""
+    kernel_counties: int = 0
+    """County resolution: counties in the kernel."""
 
     @property
     def bound_gap(self) -> float | None:

@@ -249,38 +249,42 @@ def test_county_power_prices_are_brought_to_the_state_price_year_by_population_w
     assert level["YY"] == 1.0  # no county price: its counties take the state's
 
 
-def test_the_bound_gap_is_the_plan_above_the_bound_as_a_share_of_the_plan():
-    from optimizer.model.county_search import CountyBound
+def test_the_bound_is_the_better_of_the_lp_and_the_full_solve():
+    from types import SimpleNamespace as NS
+
+    from optimizer.model.county_search import CountySolve
     from optimizer.status import SolverReport, SolveStatus
 
-    bound = CountyBound(98.0, frozenset(), {"battery": 3}, 10, 0.0)
-    assert bound.gap(100.0) == pytest.approx(0.02)
-    assert bound.gap(97.0) == 0.0  # below the bound only by rounding: never negative
-    assert CountyBound(None, frozenset(), {}, 0, 0.0).gap(100.0) is None
+    model = NS(problem=NS(objective=NS(value=lambda: 100.0)))
+    outcome = (SolveStatus.OPTIMAL, "highs", 1.0, 0.02, "")  # the full solve proves 98
+    solved = CountySolve(None, None, model, outcome, 101.0, 3, {"battery": 3}, 0.0, lp_bound=97.0)
+    assert solved.bound == pytest.approx(98.0)
+    assert dataclasses.replace(solved, lp_bound=99.0).bound == 99.0  # the LP can be the better
+    no_gap = dataclasses.replace(solved, outcome=(SolveStatus.OPTIMAL, "cbc", 1.0, None, ""))
+    assert no_gap.bound == 97.0
     report = SolverReport(SolveStatus.OPTIMAL, "highs", 100.0, 1e-4, 0.0, 0.0, bound=99.5)
     assert report.bound_gap == pytest.approx(0.005)
     assert SolverReport(SolveStatus.OPTIMAL, "highs", 100.0, 1e-4, 0.0, 0.0).bound_gap is None
 
 
 @pytest.mark.slow
-def test_the_lp_bound_over_every_county_is_below_both_kernel_plans_and_the_support_helps():
+def test_great_lakes_by_county_is_proven_within_its_gap_over_every_screened_county():
     import optimizer
     from optimizer.model.county import county_view
-    from optimizer.model.county_search import lp_bound
 
     data, tech = optimizer.api._default_data(None), optimizer.load_technology()
     scenario = load_scenario("great-lakes-county")
-    bound = lp_bound(data, scenario, tech)
-    assert bound.candidates == {"battery": 1603, "magnet": 2625, "solar": 1727}
-    view, county_scenario = county_view(data, scenario, tech)
-    kernel_only = optimizer.solve(county_scenario, view, tech, with_duals=False)
-    with_support, _view = optimizer.api.solve_county(scenario, data, tech, with_duals=False)
-    gap = scenario.solver.mip_gap
-    assert bound.bound_usd_per_yr <= with_support.report.objective
-    # more candidates can only help (up to the two solves' gaps)
-    assert with_support.report.objective <= kernel_only.report.objective * (1 + gap)
-    assert with_support.report.bound_gap == pytest.approx(bound.gap(with_support.report.objective))
-    assert with_support.report.bound_gap < 0.01
+    result, view = optimizer.api.solve_county(scenario, data, tech, with_duals=False)
+    report = result.report
+    assert report.status.value == "optimal" and report.bound_candidates == 1603 + 2625 + 1727
+    assert len(view.regions) == 2625  # every county that passes the screen for some type
+    assert report.bound <= report.objective
+    assert report.bound_gap <= scenario.solver.mip_gap + 1e-12
+    # the kernel alone (no LP counties, no full search) can be no better beyond the gap
+    kview, kscenario = county_view(data, scenario, tech)
+    kernel = optimizer.solve(kscenario, kview, tech, with_duals=False)
+    assert report.objective <= kernel.report.objective * (1 + scenario.solver.mip_gap)
+    assert kernel.report.objective >= report.bound
 
 
 def test_state_totals_add_up_the_county_sites_of_each_state():

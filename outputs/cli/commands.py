@@ -143,14 +143,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     data = _load_data(args.data)
     scenarios = _load_scenarios(refs, data)
     county = [s.name for _, s in scenarios if s.resolution == "county"]
-    bounds = {}
+    solved = None
     if county:
         if len(county) != len(scenarios) or any(s.periods is not None for _, s in scenarios):
             raise UsageError(
                 f"compare county scenarios with county ones only; {', '.join(county)} is sited "
                 "by county, the others by state"
             )
-        data, scenarios, bounds = _county_compare_inputs(data, scenarios)
+        data, solved = _solve_counties(data, scenarios)
+        scenarios = [(ref, r.scenario) for (ref, _s), r in zip(scenarios, solved, strict=True)]
     pair = _pair_indices(args.pair, scenarios, default_list)
     out = Path(args.out) if args.out else _timestamp_folder()
     _refuse_existing(out, args.overwrite)
@@ -169,8 +170,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with staged_folder(out, overwrite=args.overwrite) as staging:
         runs = [_Run(s, staging / folder_name(s.name)) for _, s in scenarios]
         maps = None if args.no_map else page
-        results, written, draft = _solve_all(runs, data, maps, pair[0], args.tiles)
-        results = [_with_bound(r, bounds.get(r.scenario.name)) for r in results]
+        if solved is None:
+            results, written, draft = _solve_all(runs, data, maps, pair[0], args.tiles)
+        else:  # county scenarios: solved already, every file written below
+            results, written, draft = solved, {}, None
         for result in results:
             if not result.ok:
                 raise NoSolutionError(
@@ -205,42 +208,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _county_compare_inputs(
+def _solve_counties(
     data: RegionData, scenarios: list[tuple[str, Scenario]]
-) -> tuple[RegionData, list[tuple[str, Scenario]], dict]:
-    """One county dataset for every compared county scenario (the kernel plus the counties each
-    scenario's LP over every screened county builds in), each scenario translated to it, and
-    each scenario's bound (``optimizer.model.county_search``)."""
-    from optimizer.model.county import county_view
-    from optimizer.model.county_search import lp_bound
-
-    tech = optimizer.load_technology()
-    bounds = {s.name: lp_bound(data, s, tech) for _, s in scenarios}
-    support = frozenset().union(*(b.support for b in bounds.values()))
-    view, _first = county_view(data, scenarios[0][1], tech, include=support)
-    translated = [(ref, county_view_scenario(view, s)) for ref, s in scenarios]
-    return view, translated, bounds
-
-
-def county_view_scenario(view: RegionData, scenario: Scenario) -> Scenario:
-    """``scenario`` with its state-keyed settings expanded to the counties of ``view``."""
-    from optimizer.model.county import _translate
-
-    return _translate(scenario, view.regions["state"])
-
-
-def _with_bound(result: Result, bound: object | None) -> Result:
-    """``result`` with its county bound in the report (unchanged without one)."""
-    if bound is None:
-        return result
-    import dataclasses
-
-    report = dataclasses.replace(
-        result.report,
-        bound=bound.bound_usd_per_yr,
-        bound_candidates=sum(bound.candidates.values()),
-    )
-    return dataclasses.replace(result, report=report)
+) -> tuple[RegionData, list[Result]]:
+    """Each county scenario solved over every screened county (``optimizer.solve_county``),
+    and the county dataset they share (the same screened counties; refused otherwise)."""
+    solved = [optimizer.api.solve_county(s, data) for _, s in scenarios]
+    view = solved[0][1]
+    for result, other in solved[1:]:
+        if not other.regions.index.equals(view.regions.index):
+            raise UsageError(
+                f"{result.scenario.name} screens other counties than {solved[0][0].scenario.name} "
+                "(another labor cap or target types): compare them with `clustersite run` each"
+            )
+    return view, [result for result, _view in solved]
 
 
 class _Run(NamedTuple):

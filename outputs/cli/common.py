@@ -173,7 +173,7 @@ def _describe(result: Result) -> str:
     if report.bound_gap is not None:
         proof = (
             f"; by county: at most {100 * report.bound_gap:.2f} % above the best plan over all "
-            f"{report.bound_candidates:,} screened county candidates (LP bound)"
+            f"{report.bound_candidates:,} screened county candidates (proven bound)"
         )
     return (
         f"{report.status.value}; objective {fmt_usd_short(report.objective)}/yr of {view} cost "

@@ -110,6 +110,8 @@ def _solver_section(result: Result) -> dict:
                 "bound_usd_per_yr": plain(report.bound),
                 "gap_to_every_screened_county": plain(report.bound_gap),
                 "bound_covers_candidates": report.bound_candidates,
+                "kernel_objective_usd_per_yr": plain(report.kernel_objective),
+                "kernel_counties": report.kernel_counties,
             }
             if report.bound is not None
             else {}
