@@ -29,6 +29,16 @@ from ..atomic import atomic_write_text
 from ..formatting import esc, fmt_capacity, fmt_num, fmt_usd
 from ..geometry import state_shapes, zone_shape
 from .batched import Circles, Dots
+from .county import (
+    COUNTY_OFFSET_SCALE,
+    CUSTOMERS_LAYER,
+    add_county_outlines,
+    add_customers,
+    is_county,
+    jobs_by_state,
+    state_input_layers,
+    state_shading,
+)
 from .elements import _link, _rep_point
 from .fast_render import fast_render
 from .flows import FLOW_LAYER, _add_minerals, add_flows
@@ -129,6 +139,8 @@ TYPE_OFFSETS = {"battery": (0.35, -0.45), "magnet": (0.35, 0.45), "solar": (-0.4
 def _site_point(data: RegionData, region_id: str, cluster_type: str) -> tuple[float, float]:
     lat, lon = _rep_point(data, region_id)
     dlat, dlon = TYPE_OFFSETS.get(cluster_type, (0.0, 0.0))
+    if is_county(data):
+        dlat, dlon = dlat * COUNTY_OFFSET_SCALE, dlon * COUNTY_OFFSET_SCALE
     return lat + dlat, lon + dlon
 
 
@@ -320,23 +332,32 @@ def add_scenario_layers(
     m.options.update(ZOOM_RANGE)  # no tile layer sets them; marker clustering needs maxZoom
     fit_between_bands(m, CONUS_BOUNDS)
     m.get_root().header.add_child(folium.Element(MAP_STYLE + LEGEND_STYLE), name="cs_style")
-    shapes = Shapes(state_shapes(data))
+    states = state_shading(data) if is_county(data) else None  # county run: shade by state
+    shapes = Shapes(state_shapes(data) if states is None else states.shapes)
     m.add_child(shapes)
     legends: dict[str, str] = {}
     blank = folium.FeatureGroup(name=NO_SHADING, overlay=False, show=False)
     blank.add_to(m)
     initial = None
     layers: list[tuple[str, pd.Series, str | list[str], bool]] = []
-    jobs = result.sites[result.sites["new_capacity"] > 0] if len(result.sites) else result.sites
-    jobs = jobs.groupby("region_id")["jobs"].sum() if len(jobs) else pd.Series(dtype=float)
-    layers.append((JOBS_LAYER, jobs.reindex(data.regions.index, fill_value=0.0), "Greens_09", True))
-    for column, (label, palette) in INPUT_LAYERS.items():
-        if column in data.regions.columns:
-            layers.append((label, data.regions[column], palette, False))
+    notes = {}
+    if states is None:
+        jobs = result.sites[result.sites["new_capacity"] > 0] if len(result.sites) else result.sites
+        jobs = jobs.groupby("region_id")["jobs"].sum() if len(jobs) else pd.Series(dtype=float)
+        jobs = jobs.reindex(data.regions.index, fill_value=0.0)
+        layers.append((JOBS_LAYER, jobs, "Greens_09", True))
+        for column, (label, palette) in INPUT_LAYERS.items():
+            if column in data.regions.columns:
+                layers.append((label, data.regions[column], palette, False))
+        notes = {INPUT_LAYERS["permitting_months"][0]: permitting_notes(data)}
+    else:
+        layers.append((JOBS_LAYER, jobs_by_state(result, states), "Greens_09", True))
+        for label, values, palette, note in state_input_layers(data, states):
+            layers.append((label, values, palette, False))
+            notes[label] = note
     for label, values in (extra_layers or {}).items():
         layers.append((str(label), values, "viridis", False))
     first = len(layers) - len(extra_layers or {}) if extra_layers else 0  # analysis layer first
-    notes = {INPUT_LAYERS["permitting_months"][0]: permitting_notes(data)}
     for i, (label, values, palette, zero_blank) in enumerate(layers):
         name, legend = add_choropleth(
             m,
@@ -348,17 +369,23 @@ def add_scenario_layers(
             show=(i == first),
             zero_is_blank=zero_blank,
             notes=notes.get(label),
+            names=None if states is None else states.names,
         )
         legends[name] = legend
         initial = name if i == first else initial
     _add_zones(m, result, data)
     _add_facilities(m, result, data)
     _add_minerals(m, data)
+    customers = add_customers(m, result) if states is not None else None
     flows = add_flows(m, result, data)
+    if states is not None:
+        add_county_outlines(m, result, data)
     _add_sites(m, result, data)
     title = title_html(result, data, compact=True)
     m.add_child(HtmlControl(title, position="topleft", class_name="cs-title"))
     toggled = {esc(FLOW_LAYER): flows} if flows else {}
+    if customers:
+        toggled[esc(CUSTOMERS_LAYER)] = customers
     m.add_child(
         LegendBox(
             sites_key(result),
