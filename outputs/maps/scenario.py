@@ -4,6 +4,8 @@ Layers: switchable state choropleths (new capacity per cluster type and the inpu
 manufacturing employment and permitting months, plus any ``extra_layers``), cluster sites
 placed by the run, existing clusters, existing facilities, mineral sources, import gateways,
 mineral flows and product deliveries (``flows``) and designated zones; a title block and a legend for the choropleth shown.
+At county resolution (``county``) the shadings are by state, and the outlines of the counties
+with capacity and the customers (market nodes) are drawn as well.
 
 Every string from data or scenario files is HTML-escaped (``compare.esc``) before it reaches
 HTML or JavaScript. Nothing here solves: the map only draws the Result it is given.
@@ -29,16 +31,6 @@ from ..atomic import atomic_write_text
 from ..formatting import esc, fmt_capacity, fmt_num, fmt_usd
 from ..geometry import state_shapes, zone_shape
 from .batched import Circles, Dots
-from .county import (
-    COUNTY_OFFSET_SCALE,
-    CUSTOMERS_LAYER,
-    add_county_outlines,
-    add_customers,
-    is_county,
-    jobs_by_state,
-    state_input_layers,
-    state_shading,
-)
 from .elements import _link, _rep_point
 from .fast_render import fast_render
 from .flows import FLOW_LAYER, _add_minerals, add_flows
@@ -139,7 +131,9 @@ TYPE_OFFSETS = {"battery": (0.35, -0.45), "magnet": (0.35, 0.45), "solar": (-0.4
 def _site_point(data: RegionData, region_id: str, cluster_type: str) -> tuple[float, float]:
     lat, lon = _rep_point(data, region_id)
     dlat, dlon = TYPE_OFFSETS.get(cluster_type, (0.0, 0.0))
-    if is_county(data):
+    if data.metadata.get("resolution") == "county":
+        from .county import COUNTY_OFFSET_SCALE
+
         dlat, dlon = dlat * COUNTY_OFFSET_SCALE, dlon * COUNTY_OFFSET_SCALE
     return lat + dlat, lon + dlon
 
@@ -326,13 +320,25 @@ def add_scenario_layers(
     """Draw every layer of ``result`` onto an existing map (used for both sides of a DualMap);
     ``compact`` starts the legend folded (the info panel is folded on every map, so that it
     covers no site). The state polygons are the basemap; ``tiles``
-    adds an online OpenStreetMap basemap underneath (the page then requests tiles)."""
+    adds an online OpenStreetMap basemap underneath (the page then requests tiles). At county
+    resolution ``extra_layers`` are keyed by state (the shadings are drawn by state)."""
     if tiles:
         folium.TileLayer("OpenStreetMap", control=False).add_to(m)
     m.options.update(ZOOM_RANGE)  # no tile layer sets them; marker clustering needs maxZoom
     fit_between_bands(m, CONUS_BOUNDS)
     m.get_root().header.add_child(folium.Element(MAP_STYLE + LEGEND_STYLE), name="cs_style")
-    states = state_shading(data) if is_county(data) else None  # county run: shade by state
+    states = None
+    if data.metadata.get("resolution") == "county":  # shade by state; the module only then
+        from .county import (
+            CUSTOMERS_LAYER,
+            add_county_outlines,
+            add_customers,
+            jobs_by_state,
+            state_input_layers,
+            state_shading,
+        )
+
+        states = state_shading(data)
     shapes = Shapes(state_shapes(data) if states is None else states.shapes)
     m.add_child(shapes)
     legends: dict[str, str] = {}
@@ -384,7 +390,7 @@ def add_scenario_layers(
     title = title_html(result, data, compact=True)
     m.add_child(HtmlControl(title, position="topleft", class_name="cs-title"))
     toggled = {esc(FLOW_LAYER): flows} if flows else {}
-    if customers:
+    if states is not None and customers:
         toggled[esc(CUSTOMERS_LAYER)] = customers
     m.add_child(
         LegendBox(
