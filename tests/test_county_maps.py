@@ -3,6 +3,7 @@ and the county-outline file (regions/data/counties.geojson) and its build tool."
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -194,3 +195,14 @@ def test_build_tool_reproduces_the_county_file(tmp_path):
     out = tmp_path / "counties.geojson"
     subprocess.run([*command, str(TOOL), "--out", str(out), "--quiet"], check=True, cwd=ROOT)
     assert out.read_bytes() == COUNTIES_GEOJSON.read_bytes()
+
+
+def test_state_shading_without_a_state_file_uses_the_views_states(county_run):
+    result, view = county_run
+    bare = dataclasses.replace(view, files={})
+    shading = county_maps.state_shading(bare)
+    states = sorted(set(view.regions["state"]))
+    assert [f["id"] for f in shading.shapes["features"]] == states
+    assert county_maps.jobs_by_state(result, shading).sum() == pytest.approx(
+        float(result.sites.loc[result.sites["new_capacity"] > 0, "jobs"].sum())
+    )
