@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import shapely
@@ -123,3 +127,98 @@ def read_boundaries(path: Path) -> tuple[pd.DataFrame, dict[str, BaseGeometry], 
     if not rows:
         raise DataValidationError(label, "has no features")
     return pd.DataFrame(rows), geometries, metadata
+
+
+# ---------------------------------------------------------------------------------------------
+# county outlines (read only by county-resolution maps)
+# ---------------------------------------------------------------------------------------------
+
+COUNTIES_GEOJSON = Path(__file__).with_name("data") / "counties.geojson"
+"""The embedded county outlines (``regions/tools/build_counties_geojson.py`` writes them)."""
+FIPS_PATTERN = re.compile(r"\d{5}")
+
+
+class CountyOutline(NamedTuple):
+    """One county of the county-outline file: 5-digit ``fips``, ``name`` (e.g. ``Lake``),
+    ``lsad`` (``County``, ``Parish``, ``city`` … or empty), ``state`` (USPS code),
+    ``state_name`` and ``geometry`` (a GeoJSON Polygon/MultiPolygon, lon/lat [deg])."""
+
+    fips: str
+    name: str
+    lsad: str
+    state: str
+    state_name: str
+    geometry: dict
+
+    @property
+    def label(self) -> str:
+        """``'Lake County, Ohio'`` (``'District of Columbia'`` for DC)."""
+        county = " ".join(p for p in (self.name, self.lsad) if p)
+        return county if county == self.state_name else f"{county}, {self.state_name}"
+
+
+def load_county_outlines(path: Path | str | None = None) -> dict[str, CountyOutline]:
+    """County outlines by FIPS from ``path`` (default: the embedded ``counties.geojson``),
+    read once per path. DataValidationError naming the file if it is missing or malformed.
+    Checks structure only (the build tool checked validity); about 0.1 s for 3,142 counties."""
+    return dict(_county_outlines(str(Path(path) if path is not None else COUNTIES_GEOJSON)))
+
+
+@functools.lru_cache(maxsize=4)
+def _county_outlines(name: str) -> tuple[tuple[str, CountyOutline], ...]:
+    path = Path(name)
+    label = str(path)
+    try:
+        doc = json.loads(read_text(path, label))
+    except json.JSONDecodeError as exc:
+        raise DataValidationError(label, f"not valid JSON ({exc.msg})", line=exc.lineno) from None
+    except RecursionError:
+        raise DataValidationError(label, "not valid JSON (nested too deeply)") from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise DataValidationError(label, "is not a GeoJSON FeatureCollection")
+    features = doc.get("features")
+    if not isinstance(features, list) or not features:
+        raise DataValidationError(label, "has no list of features", field="features")
+    found: dict[str, CountyOutline] = {}
+    for number, feature in enumerate(features, start=1):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(props, dict):
+            raise DataValidationError(
+                label, "not a Feature with properties", row_id=f"feature {number}"
+            )
+        fips = str(props.get("fips", ""))
+        where = {"file": label, "row_id": f"feature {number}" + (f" {fips}" if fips else "")}
+        if not FIPS_PATTERN.fullmatch(fips):
+            raise DataValidationError(message="must be a 5-digit FIPS code", field="fips", **where)
+        if fips in found:
+            raise DataValidationError(message="duplicate FIPS code", field="fips", **where)
+        for key in ("name", "state", "state_name"):
+            if not isinstance(props.get(key), str) or not props[key]:
+                raise DataValidationError(message="property is missing", field=key, **where)
+        geometry = feature.get("geometry")
+        if (
+            not isinstance(geometry, dict)
+            or geometry.get("type") not in ("Polygon", "MultiPolygon")
+            or not isinstance(geometry.get("coordinates"), list)
+            or not geometry["coordinates"]
+        ):
+            raise DataValidationError(
+                message="must be a non-empty GeoJSON Polygon or MultiPolygon",
+                field="geometry",
+                **where,
+            )
+        found[fips] = CountyOutline(
+            fips,
+            props["name"],
+            str(props.get("lsad") or ""),
+            props["state"],
+            props["state_name"],
+            geometry,
+        )
+    return tuple(found.items())
+
+
+def county_labels(fips: Iterable[str], path: Path | str | None = None) -> dict[str, str]:
+    """FIPS → ``'Lake County, Ohio'`` for the given codes found in the county-outline file."""
+    outlines = load_county_outlines(path)
+    return {f: outlines[f].label for f in fips if f in outlines}

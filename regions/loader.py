@@ -40,12 +40,14 @@ PERMITTING_TOLERANCE_MONTHS = 1e-6
 RENAMED_FILES = {"permitting_index.csv": "permitting.csv (with permitting_evidence.csv)"}
 EXTRA_FILES = (
     "counties.csv",
+    "counties.geojson",
     *CUSTOMER_FILES,
     "vehicle_production.csv",
     "vehicle_plant_output.csv",
 )
 """Data files a folder may hold that ``load()`` does not read: county candidates
-(``regions.counties.load_counties``), the customer files, cited light-vehicle production by
+(``regions.counties.load_counties``), county outlines (``regions.boundaries.load_county_outlines``,
+read by county-resolution maps only), the customer files, cited light-vehicle production by
 state (``regions.vehicle_production.read_vehicle_production``) and by assembly plant
 (``regions.vehicle_plant_output.read_vehicle_plant_output``)."""
 NOTE_SUFFIXES = (".md", ".txt", ".rst")

@@ -4,6 +4,8 @@ Layers: switchable state choropleths (new capacity per cluster type and the inpu
 manufacturing employment and permitting months, plus any ``extra_layers``), cluster sites
 placed by the run, existing clusters, existing facilities, mineral sources, import gateways,
 mineral flows and product deliveries (``flows``) and designated zones; a title block and a legend for the choropleth shown.
+At county resolution (``county``) the shadings are by state, and the outlines of the counties
+with capacity and the customers (market nodes) are drawn as well.
 
 Every string from data or scenario files is HTML-escaped (``compare.esc``) before it reaches
 HTML or JavaScript. Nothing here solves: the map only draws the Result it is given.
@@ -129,6 +131,10 @@ TYPE_OFFSETS = {"battery": (0.35, -0.45), "magnet": (0.35, 0.45), "solar": (-0.4
 def _site_point(data: RegionData, region_id: str, cluster_type: str) -> tuple[float, float]:
     lat, lon = _rep_point(data, region_id)
     dlat, dlon = TYPE_OFFSETS.get(cluster_type, (0.0, 0.0))
+    if data.metadata.get("resolution") == "county":
+        from .county import COUNTY_OFFSET_SCALE
+
+        dlat, dlon = dlat * COUNTY_OFFSET_SCALE, dlon * COUNTY_OFFSET_SCALE
     return lat + dlat, lon + dlon
 
 
@@ -314,29 +320,50 @@ def add_scenario_layers(
     """Draw every layer of ``result`` onto an existing map (used for both sides of a DualMap);
     ``compact`` starts the legend folded (the info panel is folded on every map, so that it
     covers no site). The state polygons are the basemap; ``tiles``
-    adds an online OpenStreetMap basemap underneath (the page then requests tiles)."""
+    adds an online OpenStreetMap basemap underneath (the page then requests tiles). At county
+    resolution ``extra_layers`` are keyed by state (the shadings are drawn by state)."""
     if tiles:
         folium.TileLayer("OpenStreetMap", control=False).add_to(m)
     m.options.update(ZOOM_RANGE)  # no tile layer sets them; marker clustering needs maxZoom
     fit_between_bands(m, CONUS_BOUNDS)
     m.get_root().header.add_child(folium.Element(MAP_STYLE + LEGEND_STYLE), name="cs_style")
-    shapes = Shapes(state_shapes(data))
+    states = None
+    if data.metadata.get("resolution") == "county":  # shade by state; the module only then
+        from .county import (
+            CUSTOMERS_LAYER,
+            add_county_outlines,
+            add_customers,
+            jobs_by_state,
+            state_input_layers,
+            state_shading,
+        )
+
+        states = state_shading(data)
+    shapes = Shapes(state_shapes(data) if states is None else states.shapes)
     m.add_child(shapes)
     legends: dict[str, str] = {}
     blank = folium.FeatureGroup(name=NO_SHADING, overlay=False, show=False)
     blank.add_to(m)
     initial = None
     layers: list[tuple[str, pd.Series, str | list[str], bool]] = []
-    jobs = result.sites[result.sites["new_capacity"] > 0] if len(result.sites) else result.sites
-    jobs = jobs.groupby("region_id")["jobs"].sum() if len(jobs) else pd.Series(dtype=float)
-    layers.append((JOBS_LAYER, jobs.reindex(data.regions.index, fill_value=0.0), "Greens_09", True))
-    for column, (label, palette) in INPUT_LAYERS.items():
-        if column in data.regions.columns:
-            layers.append((label, data.regions[column], palette, False))
+    notes = {}
+    if states is None:
+        jobs = result.sites[result.sites["new_capacity"] > 0] if len(result.sites) else result.sites
+        jobs = jobs.groupby("region_id")["jobs"].sum() if len(jobs) else pd.Series(dtype=float)
+        jobs = jobs.reindex(data.regions.index, fill_value=0.0)
+        layers.append((JOBS_LAYER, jobs, "Greens_09", True))
+        for column, (label, palette) in INPUT_LAYERS.items():
+            if column in data.regions.columns:
+                layers.append((label, data.regions[column], palette, False))
+        notes = {INPUT_LAYERS["permitting_months"][0]: permitting_notes(data)}
+    else:
+        layers.append((JOBS_LAYER, jobs_by_state(result, states), "Greens_09", True))
+        for label, values, palette, note in state_input_layers(data, states):
+            layers.append((label, values, palette, False))
+            notes[label] = note
     for label, values in (extra_layers or {}).items():
         layers.append((str(label), values, "viridis", False))
     first = len(layers) - len(extra_layers or {}) if extra_layers else 0  # analysis layer first
-    notes = {INPUT_LAYERS["permitting_months"][0]: permitting_notes(data)}
     for i, (label, values, palette, zero_blank) in enumerate(layers):
         name, legend = add_choropleth(
             m,
@@ -348,17 +375,23 @@ def add_scenario_layers(
             show=(i == first),
             zero_is_blank=zero_blank,
             notes=notes.get(label),
+            names=None if states is None else states.names,
         )
         legends[name] = legend
         initial = name if i == first else initial
     _add_zones(m, result, data)
     _add_facilities(m, result, data)
     _add_minerals(m, data)
+    customers = add_customers(m, result) if states is not None else None
     flows = add_flows(m, result, data)
+    if states is not None:
+        add_county_outlines(m, result, data)
     _add_sites(m, result, data)
     title = title_html(result, data, compact=True)
     m.add_child(HtmlControl(title, position="topleft", class_name="cs-title"))
     toggled = {esc(FLOW_LAYER): flows} if flows else {}
+    if states is not None and customers:
+        toggled[esc(CUSTOMERS_LAYER)] = customers
     m.add_child(
         LegendBox(
             sites_key(result),

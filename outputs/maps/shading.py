@@ -20,6 +20,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from regions import RegionData
+from regions.boundaries import county_labels
 
 from ..formatting import esc, fmt_num
 
@@ -31,10 +32,13 @@ _NAMES: dict[int, tuple[weakref.ref, dict[str, str]]] = {}
 
 def region_name(data: RegionData, region_id: str) -> str:
     """The region's name (its id when unknown), looked up in a dict made once per RegionData
-    (a map asks for over a thousand names)."""
+    (a map asks for over a thousand names). At county resolution a county is named with its
+    kind and state from the county outlines (``'Lake County, Ohio'``, not ``'Lake, OH'``)."""
     cached = _NAMES.get(id(data))
     if cached is None or cached[0]() is not data:
         names = {str(k): str(v) for k, v in data.regions["name"].items()}
+        if data.metadata.get("resolution") == "county":
+            names.update(county_labels(names))
         with contextlib.suppress(TypeError):  # an object without weak references is not cached
             _NAMES[id(data)] = (weakref.ref(data), names)
     else:
@@ -335,13 +339,17 @@ def add_choropleth(
     show: bool,
     zero_is_blank: bool = False,
     notes: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[str, str]:
     """Add one base-like (radio) choropleth group; return its (escaped) name and legend HTML.
 
     ``notes`` maps region id → an extra tooltip line (escaped HTML), e.g. the evidence behind it.
+    ``names`` (shape id → name) shades shapes other than the regions (the states of a county
+    run); by default the shapes are ``data``'s regions.
     """
+    ids = data.regions.index if names is None else pd.Index(list(names))
     values = pd.to_numeric(values, errors="coerce")
-    values = values[values.index.isin(data.regions.index)]
+    values = values[values.index.isin(ids)]
     shown = values[np.isfinite(values)]
     if zero_is_blank:
         shown = shown[shown > 0]
@@ -350,13 +358,11 @@ def add_choropleth(
     )
     colours = {str(r): colormap.rgb_hex_str(float(v)) for r, v in shown.items()}
     tips = {}
-    for region_id in data.regions.index:
+    for region_id in ids:
         value = values.get(region_id, math.nan)
         text = fmt_num(value) if np.isfinite(value) else "no data"
-        tips[str(region_id)] = (
-            f"<b>{esc(region_name(data, region_id))}</b> ({esc(region_id)})<br>"
-            f"{esc(name)}: {esc(text)}"
-        )
+        title = region_name(data, region_id) if names is None else names[region_id]
+        tips[str(region_id)] = f"<b>{esc(title)}</b> ({esc(region_id)})<br>{esc(name)}: {esc(text)}"
         if notes and notes.get(region_id):
             tips[str(region_id)] += f"<br>{notes[region_id]}"
     label = esc(name)
