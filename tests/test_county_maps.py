@@ -206,3 +206,22 @@ def test_state_shading_without_a_state_file_uses_the_views_states(county_run):
     assert county_maps.jobs_by_state(result, shading).sum() == pytest.approx(
         float(result.sites.loc[result.sites["new_capacity"] > 0, "jobs"].sum())
     )
+
+
+def test_a_county_runs_states_geojson_holds_each_state_once_with_its_counties_summed(
+    county_run,
+):
+    from outputs.exports.geo import states_geojson
+
+    result, data = county_run
+    collection = states_geojson(result, data)
+    ids = [f["properties"]["region_id"] for f in collection["features"]]
+    assert len(ids) == len(set(ids)) == 51
+    built = result.sites[result.sites["new_capacity"] > 0]
+    by_state = built.groupby(built["region_id"].map(data.regions["state"]))["jobs"].sum()
+    props = {f["properties"]["region_id"]: f["properties"] for f in collection["features"]}
+    for state, jobs in by_state.items():
+        assert props[state]["jobs"] == round(jobs)
+    # whole jobs per state: their sum is the total up to half a job per state
+    total = sum(p["jobs"] for p in props.values())
+    assert abs(total - by_state.sum()) <= len(by_state) / 2

@@ -76,12 +76,38 @@ def states_geojson(result: Result, data: RegionData, tables: Tables | None = Non
     """State polygons (simplified for display, as on the maps) with ``state_results`` as
     properties (``tables`` is not needed: accepted as by the other GeoJSON builders)."""
     table = state_results(result, data)
+    if data.metadata.get("resolution") == "county":
+        return _county_run_states(table, data, result.sites)
     features = []
     for shape in state_shapes(data)["features"]:
         region_id = shape["id"]
         props = {"region_id": region_id}
         for key, value in table.loc[region_id].items():
             props[key] = plain(round(value, 3) + 0.0 if isinstance(value, float) else value)
+        features.append({"type": "Feature", "geometry": shape["geometry"], "properties": props})
+    return _collection(features)
+
+
+def _county_run_states(table: pd.DataFrame, data: RegionData, sites: pd.DataFrame) -> dict:
+    """A county run's ``states.geojson``: one polygon per state (the region data's state file,
+    as on the county map), its counties' results summed (``name`` the state's; jobs summed
+    before rounding)."""
+    from ..maps.county import state_shading  # county runs only
+
+    states = state_shading(data)
+    numbers = table.drop(columns="name").groupby(states.state).sum()
+    if len(sites):
+        jobs = sites.groupby("region_id")["jobs"].sum()
+        numbers["jobs"] = jobs.groupby(jobs.index.map(states.state)).sum().reindex(numbers.index)
+        numbers["jobs"] = numbers["jobs"].fillna(0.0)
+    features = []
+    for shape in states.shapes["features"]:
+        state = shape["id"]
+        props = {"region_id": state, "name": states.names.get(state, state)}
+        row = numbers.loc[state] if state in numbers.index else pd.Series(0.0, numbers.columns)
+        for key, value in row.items():
+            value = float(value)
+            props[key] = int(round(value)) if key == "jobs" else plain(round(value, 3) + 0.0)
         features.append({"type": "Feature", "geometry": shape["geometry"], "properties": props})
     return _collection(features)
 
