@@ -55,7 +55,6 @@ What it does
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 import time
@@ -64,15 +63,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import shapefile  # pyshp
 import shapely
-from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.geometry.polygon import orient
 from shapely.prepared import prep
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from polygons import (  # noqa: E402  (by path: the regions package needs pandas)
+    as_polygonal,
+    load_by_path,
+    polygon_parts,
+    round_coords,
+    shift_antimeridian,
+)
 
 COUNTY_STEM = "cb_2016_us_county_500k"
 STATE_STEM = "cb_2016_us_state_500k"
@@ -116,11 +121,7 @@ LSAD_NAMES: dict[str, str] = {
 def _write_text_atomic() -> Any:
     """``regions.atomic.write_text_atomic``, loaded by path (importing the ``regions`` package
     would need pandas, which the build environment does not have)."""
-    spec = importlib.util.spec_from_file_location("_atomic", ROOT / "regions" / "atomic.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.write_text_atomic
+    return load_by_path(ROOT / "regions" / "atomic.py", "_atomic").write_text_atomic
 
 
 @dataclass
@@ -142,50 +143,6 @@ class CountyResult:
 # --------------------------------------------------------------------------
 # geometry helpers (as in build_states_geojson.py, which imports the regions package)
 # --------------------------------------------------------------------------
-
-
-def polygon_parts(geom: BaseGeometry) -> list[Polygon]:
-    """Polygons of a (Multi)Polygon or GeometryCollection, non-empty only."""
-    if geom.is_empty:
-        return []
-    if isinstance(geom, Polygon):
-        return [geom]
-    if isinstance(geom, MultiPolygon):
-        return [p for p in geom.geoms if not p.is_empty]
-    if hasattr(geom, "geoms"):
-        out: list[Polygon] = []
-        for g in geom.geoms:
-            out.extend(polygon_parts(g))
-        return out
-    return []
-
-
-def as_polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """Valid Polygon/MultiPolygon with counter-clockwise exteriors from any geometry."""
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
-    parts = polygon_parts(geom)
-    if not parts:
-        return Polygon()
-    out: BaseGeometry = parts[0] if len(parts) == 1 else MultiPolygon(parts)
-    if not out.is_valid:
-        out = out.buffer(0)
-        parts = polygon_parts(out)
-        out = parts[0] if len(parts) == 1 else MultiPolygon(parts)
-    if isinstance(out, Polygon):
-        return orient(out, 1.0)
-    return MultiPolygon([orient(p, 1.0) for p in out.geoms])
-
-
-def shift_antimeridian(geom: BaseGeometry) -> BaseGeometry:
-    """Shift positive longitudes by -360 (Alaska's western Aleutians)."""
-
-    def f(c: np.ndarray) -> np.ndarray:
-        c = c.copy()
-        c[:, 0] = np.where(c[:, 0] > 0.0, c[:, 0] - 360.0, c[:, 0])
-        return c
-
-    return shapely.transform(geom, f)
 
 
 def simplify_once(orig: BaseGeometry, tol: float) -> BaseGeometry:
@@ -277,14 +234,6 @@ def read_counties(
             yield rec, as_polygonal(geom)
 
 
-def _round_coords(obj: Any) -> Any:
-    if isinstance(obj, (list, tuple)):
-        if obj and isinstance(obj[0], (int, float)):
-            return [round(float(v), DECIMALS) for v in obj]
-        return [_round_coords(o) for o in obj]
-    return obj
-
-
 def feature_json(res: CountyResult) -> str:
     """One feature as compact JSON."""
     geo = mapping(res.geometry)
@@ -297,7 +246,10 @@ def feature_json(res: CountyResult) -> str:
             "state": res.state,
             "state_name": res.state_name,
         },
-        "geometry": {"type": geo["type"], "coordinates": _round_coords(geo["coordinates"])},
+        "geometry": {
+            "type": geo["type"],
+            "coordinates": round_coords(geo["coordinates"], DECIMALS),
+        },
     }
     return json.dumps(feature, separators=(",", ":"), ensure_ascii=False)
 

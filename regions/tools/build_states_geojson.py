@@ -79,11 +79,20 @@ import shapefile  # pyshp
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.geometry.polygon import orient
 from shapely.prepared import prep
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from regions.atomic import write_text_atomic  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from polygons import (  # noqa: E402  (by path: the regions package needs pandas)
+    as_polygonal,
+    load_by_path,
+    polygon_parts,
+    round_coords,
+    shift_antimeridian,
+)
+
+write_text_atomic = load_by_path(
+    Path(__file__).resolve().parents[2] / "regions" / "atomic.py", "_atomic"
+).write_text_atomic
 
 SHAPEFILE_STEM = "cb_2016_us_state_500k"
 SOURCE = (
@@ -191,52 +200,8 @@ def equal_area_km2(geom: BaseGeometry) -> float:
 # --------------------------------------------------------------------------
 
 
-def polygon_parts(geom: BaseGeometry) -> list[Polygon]:
-    """Polygons of a (Multi)Polygon or GeometryCollection, non-empty only."""
-    if geom.is_empty:
-        return []
-    if isinstance(geom, Polygon):
-        return [geom]
-    if isinstance(geom, MultiPolygon):
-        return [p for p in geom.geoms if not p.is_empty]
-    if hasattr(geom, "geoms"):
-        out: list[Polygon] = []
-        for g in geom.geoms:
-            out.extend(polygon_parts(g))
-        return out
-    return []
-
-
-def as_polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """Valid Polygon/MultiPolygon with CCW exteriors from any geometry."""
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
-    parts = polygon_parts(geom)
-    if not parts:
-        return Polygon()
-    out: BaseGeometry = parts[0] if len(parts) == 1 else MultiPolygon(parts)
-    if not out.is_valid:
-        out = out.buffer(0)
-        parts = polygon_parts(out)
-        out = parts[0] if len(parts) == 1 else MultiPolygon(parts)
-    if isinstance(out, Polygon):
-        return orient(out, 1.0)
-    return MultiPolygon([orient(p, 1.0) for p in out.geoms])
-
-
 def count_vertices(geom: BaseGeometry) -> int:
     return int(shapely.get_num_coordinates(geom))
-
-
-def shift_antimeridian(geom: BaseGeometry) -> BaseGeometry:
-    """Shift positive longitudes by -360 (Alaska's western Aleutians)."""
-
-    def f(c: np.ndarray) -> np.ndarray:
-        c = c.copy()
-        c[:, 0] = np.where(c[:, 0] > 0.0, c[:, 0] - 360.0, c[:, 0])
-        return c
-
-    return shapely.transform(geom, f)
 
 
 def rounded_rep_point(geom: BaseGeometry) -> tuple[float, float]:
@@ -346,14 +311,6 @@ def read_states(stem: Path) -> Iterable[tuple[dict[str, Any], BaseGeometry]]:
             yield rec, geom
 
 
-def _round_coords(obj: Any) -> Any:
-    if isinstance(obj, (list, tuple)):
-        if obj and isinstance(obj[0], (int, float)):
-            return [round(float(v), DECIMALS) for v in obj]
-        return [_round_coords(o) for o in obj]
-    return obj
-
-
 def feature_json(res: StateResult) -> str:
     geo = mapping(res.geometry)
     feature = {
@@ -366,7 +323,10 @@ def feature_json(res: StateResult) -> str:
             "rep_lat": res.rep_lat,
             "area_km2": res.area_km2,
         },
-        "geometry": {"type": geo["type"], "coordinates": _round_coords(geo["coordinates"])},
+        "geometry": {
+            "type": geo["type"],
+            "coordinates": round_coords(geo["coordinates"], DECIMALS),
+        },
     }
     return json.dumps(feature, separators=(",", ":"), ensure_ascii=False)
 
