@@ -25,6 +25,19 @@ embedded polygons are simplified 1:500,000 coastlines, so a port, a coastal plan
 population (a population-weighted mean, which can fall in a bay) may sit just off them."""
 
 
+def read_feature_collection(path: Path, label: str) -> dict:
+    """A GeoJSON FeatureCollection read from ``path``; errors name ``label`` (and the line)."""
+    try:
+        doc = json.loads(read_text(path, label))
+    except json.JSONDecodeError as exc:
+        raise DataValidationError(label, f"not valid JSON ({exc.msg})", line=exc.lineno) from None
+    except RecursionError:
+        raise DataValidationError(label, "not valid JSON (nested too deeply)") from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise DataValidationError(label, "is not a GeoJSON FeatureCollection")
+    return doc
+
+
 def km_outside(geometry: BaseGeometry, lon: float, lat: float) -> float:
     """Distance [km] from (lon, lat) [deg] to ``geometry``; 0 inside. Equirectangular projection
     about the point's latitude, accurate to a few percent within a few hundred km."""
@@ -43,14 +56,7 @@ def read_boundaries(path: Path) -> tuple[pd.DataFrame, dict[str, BaseGeometry], 
     representative point inside its polygon or within COASTAL_TOLERANCE_KM of it.
     """
     label = str(path)
-    try:
-        doc = json.loads(read_text(path, label))
-    except json.JSONDecodeError as exc:
-        raise DataValidationError(label, f"not valid JSON ({exc.msg})", line=exc.lineno) from None
-    except RecursionError:
-        raise DataValidationError(label, "not valid JSON (nested too deeply)") from None
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise DataValidationError(label, "is not a GeoJSON FeatureCollection")
+    doc = read_feature_collection(path, label)
     features = doc.get("features", [])
     if not isinstance(features, list):
         raise DataValidationError(
@@ -168,14 +174,7 @@ def load_county_outlines(path: Path | str | None = None) -> dict[str, CountyOutl
 def _county_outlines(name: str) -> tuple[tuple[str, CountyOutline], ...]:
     path = Path(name)
     label = str(path)
-    try:
-        doc = json.loads(read_text(path, label))
-    except json.JSONDecodeError as exc:
-        raise DataValidationError(label, f"not valid JSON ({exc.msg})", line=exc.lineno) from None
-    except RecursionError:
-        raise DataValidationError(label, "not valid JSON (nested too deeply)") from None
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise DataValidationError(label, "is not a GeoJSON FeatureCollection")
+    doc = read_feature_collection(path, label)
     features = doc.get("features")
     if not isinstance(features, list) or not features:
         raise DataValidationError(label, "has no list of features", field="features")
