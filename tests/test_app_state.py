@@ -277,3 +277,12 @@ def test_downloads(desk):
     assert {"gl-edited/sites.csv", "gl-edited/scenario.toml", "gl-edited/map.html"} <= set(files)
     scenario = zipfile.ZipFile(io.BytesIO(payload)).read("gl-edited/scenario.toml").decode()
     assert tomllib.loads(scenario)["policy"]["green_lane_factor"] == 0.3
+
+
+def test_a_county_upload_is_refused_with_where_to_run_it(data):
+    text = b'extends = "great-lakes-county"\nname = "gl-by-county"\n'
+    with pytest.raises(DataValidationError) as caught:
+        load_upload("gl-by-county.toml", text, data)
+    line = error_line(caught.value)
+    assert "gl-by-county.toml" in line and "field resolution" in line
+    assert "clustersite run gl-by-county.toml" in line

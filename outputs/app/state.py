@@ -165,6 +165,13 @@ def load_upload(filename: str, content: bytes, data: RegionData) -> Scenario:
                 field=exc.field,
                 row_id=exc.row_id,
             ) from None
+    if scenario.resolution == "county":
+        raise DataValidationError(
+            name,
+            "is sited by county; the desk works at state resolution (yet): run it with "
+            f"`clustersite run {name}`",
+            field="resolution",
+        )
     return check_scenario(scenario, data, name)
 
 
