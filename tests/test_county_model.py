@@ -321,10 +321,19 @@ def test_great_lakes_and_south_compared_by_county(tmp_path, capsys):
     # places named as counties, zones as their states; both runs carry their proof
     assert "Zone great-lakes (IL/IN/MI/MN/OH/WI)" in printed
     assert ", OH" in printed and "more counties" in printed
+    import json
+
     for name in ("great-lakes-county", "south-county"):
-        manifest = (out / name / "manifest.json").read_text()
-        assert '"gap_to_every_screened_county"' in manifest
-        assert (out / name / "by_state.csv").exists()
+        solver = json.loads((out / name / "manifest.json").read_text())["solver"]
+        assert 0 <= solver["gap_to_every_screened_county"] <= 1e-3 + 1e-12
+        assert solver["bound_usd_per_yr"] <= solver["objective_usd_per_yr"]
+        # the state totals add up to the run's county sites, type by type
+        sites = pd.read_csv(out / name / "sites.csv", dtype={"region_id": str})
+        totals = pd.read_csv(out / name / "by_state.csv")
+        for k in ("battery", "magnet", "solar"):
+            assert totals.loc[totals["cluster_type"] == k, "new_capacity"].sum() == pytest.approx(
+                sites.loc[sites["cluster_type"] == k, "new_capacity"].sum(), rel=1e-6
+            )
     assert (out / "report.html").stat().st_size < 5e6
 
 
