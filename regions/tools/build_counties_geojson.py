@@ -73,6 +73,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from polygons import (  # noqa: E402  (by path: the regions package needs pandas)
     as_polygonal,
+    collection_text,
     load_by_path,
     polygon_parts,
     round_coords,
@@ -273,14 +274,8 @@ def render(results: list[CountyResult], base_tol: float) -> str:
         "script": SCRIPT_PATH,
         "feature_count": len(results),
     }
-    lines = ['{"type":"FeatureCollection",']
-    meta = json.dumps(metadata, separators=(",", ":"), ensure_ascii=False)
-    lines.append('"metadata":' + meta + ",")
-    lines.append('"features":[')
     feats = [feature_json(r) for r in sorted(results, key=lambda r: r.fips)]
-    lines.append(",\n".join(feats))
-    lines.append("]}")
-    return "\n".join(lines) + "\n"
+    return collection_text(metadata, feats)
 
 
 def verify_output(path: Path) -> None:

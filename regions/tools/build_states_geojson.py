@@ -84,6 +84,7 @@ from shapely.prepared import prep
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from polygons import (  # noqa: E402  (by path: the regions package needs pandas)
     as_polygonal,
+    collection_text,
     load_by_path,
     polygon_parts,
     round_coords,
@@ -349,14 +350,8 @@ def render(results: list[StateResult], base_tol: float) -> str:
         "script": SCRIPT_PATH,
         "feature_count": len(results),
     }
-    lines = ['{"type":"FeatureCollection",']
-    meta = json.dumps(metadata, separators=(",", ":"), ensure_ascii=False)
-    lines.append('"metadata":' + meta + ",")
-    lines.append('"features":[')
     feats = [feature_json(r) for r in sorted(results, key=lambda r: r.region_id)]
-    lines.append(",\n".join(feats))
-    lines.append("]}")
-    return "\n".join(lines) + "\n"
+    return collection_text(metadata, feats)
 
 
 def verify_output(path: Path, results: list[StateResult]) -> None:

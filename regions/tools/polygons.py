@@ -6,6 +6,7 @@ without the ``regions`` package's dependencies. The tools load this file by path
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -77,3 +78,13 @@ def round_coords(obj: Any, decimals: int) -> Any:
             return [round(float(v), decimals) for v in obj]
         return [round_coords(o, decimals) for o in obj]
     return obj
+
+
+def collection_text(metadata: dict, features: list[str]) -> str:
+    """A FeatureCollection as the boundary files store it: the metadata on one line, then one
+    feature (already serialized) per line."""
+    meta = json.dumps(metadata, separators=(",", ":"), ensure_ascii=False)
+    return "\n".join(
+        ['{"type":"FeatureCollection",', '"metadata":' + meta + ",", '"features":[',
+         ",\n".join(features), "]}"]
+    ) + "\n"  # fmt: skip
