@@ -330,6 +330,32 @@ def test_forced_site_in_the_optimum_matches_a_fresh_solve(tiny):
     )
 
 
+def test_only_forced_runs_drop_the_heuristics(tiny):
+    """A forced run started from the reference optimum is solved with RESTRICTED_OPTIONS (root
+    reduced-cost sub-MIP and node heuristics off); any other run gets HiGHS's own values back,
+    and both give the objective of a fresh solve."""
+    from optimizer.runs.compiled import DEFAULT_OPTIONS, RESTRICTED_OPTIONS
+
+    scenario, data, tech = tiny
+    context = Context.create(scenario, data, tech)
+    seeded, fresh = context.evaluator(mip_start=True), context.evaluator(mip_start=False)
+    highs = seeded.compiled().highs
+
+    def options() -> dict:
+        return {name: highs.getOptionValue(name)[1] for name in RESTRICTED_OPTIONS}
+
+    assert RESTRICTED_OPTIONS != DEFAULT_OPTIONS
+    for spec, expected in (
+        ({"force": ["B", "battery", 10.0]}, RESTRICTED_OPTIONS),  # solved from a start
+        ({"scenario": {"multipliers": {"power_price": 1.2}}}, DEFAULT_OPTIONS),  # cost change
+        ({"force": ["B", "battery", 12.0]}, RESTRICTED_OPTIONS),
+        ({"tech": [["battery", "capex_usd_per_unit", 9.0e7]]}, DEFAULT_OPTIONS),
+    ):
+        payload = seeded.run(spec)
+        assert options() == expected, spec
+        assert payload["objective"] == pytest.approx(fresh.run(spec)["objective"], rel=1e-9)
+
+
 def test_inputs_cache_equals_model_inputs(tiny):
     scenario, data, tech = tiny
     cache = InputsCache()

@@ -117,6 +117,7 @@ class Evaluator:
             if patch is None:  # pragma: no cover - a model always matches its own structure
                 raise RuntimeError("a freshly built model does not match its own inputs")
         start = solution = None
+        restricted = False
         shortcut = ""
         if self.mip_start and mode == "reuse":
             reference = self.reference(compiled)
@@ -131,12 +132,13 @@ class Evaluator:
                         shortcut = "unforced optimum" if force is None else "site in the optimum"
                     else:
                         start = np.clip(base.x, patch.col_lower, patch.col_upper)
+                        restricted = True
                 elif unforced.same_constraints(base_patch):
                     # feasible here (a cost-only change); a forced site is then set to its
                     # bounds and HiGHS completes the plan with an LP
                     start = np.clip(base.x, patch.col_lower, patch.col_upper)
         if solution is None:
-            solution = compiled.solve(patch, mip_start=start)
+            solution = compiled.solve(patch, mip_start=start, restricted=restricted)
         payload = summarize(compiled, inputs, tech, self.zones(data), solution)
         payload["mode"] = mode
         if shortcut:
