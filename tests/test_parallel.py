@@ -112,9 +112,9 @@ def solve_counter(monkeypatch):
     calls = []
     original = reuse.CompiledModel.solve
 
-    def counting(self, patch, mip_start=None):
+    def counting(self, patch, mip_start=None, **options):
         calls.append(1)
-        return original(self, patch, mip_start)
+        return original(self, patch, mip_start, **options)
 
     monkeypatch.setattr(reuse.CompiledModel, "solve", counting)
     return calls

@@ -43,7 +43,9 @@ class Evaluator:
       within the same gap (payload ``shortcut``);
     - otherwise, when the run changes only objective costs or tightens column bounds, the
       optimum moved into the run's bounds is passed as MIP start (HiGHS ``setSolution``; where
-      rows then fail, HiGHS fixes the integer values and completes the plan with an LP).
+      rows then fail, HiGHS fixes the integer values and completes the plan with an LP); a run
+      that only tightens column bounds is then solved with
+      :data:`~optimizer.runs.compiled.RESTRICTED_OPTIONS`.
     """
 
     scenario: Scenario
