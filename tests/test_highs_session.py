@@ -61,3 +61,29 @@ def test_session_matches_pulp_and_follows_bound_and_objective_changes(tmp_path):
     assert rebuilt.capacity["B", "battery"].value() == pytest.approx(30)
     column = next(i for i, v in enumerate(cbc.variables) if v is rebuilt.capacity["B", "battery"])
     assert cbc.values()[column] == pytest.approx(30)
+
+
+def test_the_relaxation_is_solved_in_the_session_and_leaves_the_mip_as_it_was():
+    """min 10y + x + 3 s.t. x + 4y ≥ 2, x ≤ 1, y binary. By hand: the LP takes x = 1 and
+    y = 1/4 (6.5, the constant 3 included); the MIP must open y (x ≤ 1 cannot cover 2): 13."""
+    y = pulp.LpVariable("y", cat=pulp.LpBinary)
+    x = pulp.LpVariable("x", lowBound=0, upBound=1)
+    problem = pulp.LpProblem("relax", pulp.LpMinimize)
+    problem += 10 * y + x + 3
+    problem += x + 4 * y >= 2
+    session = HighsSession(problem, SolverOptions("highs", 60, 1e-9, 1))
+    bound, values = session.relaxation()
+    assert bound == pytest.approx(6.5)
+    assert dict(zip([v.name for v in session.variables], values, strict=True)) == pytest.approx(
+        {"x": 1.0, "y": 0.25}
+    )
+    assert y.varValue is None  # PuLP's variables untouched by the relaxation
+    status, *_ = session.solve()
+    assert status.value == "optimal"
+    assert pulp.value(problem.objective) == pytest.approx(13.0)
+    assert (y.value(), x.value()) == pytest.approx((1.0, 0.0))
+    # infeasible once x + 4y ≥ 6: no bound, and the session still solves afterwards
+    problem.get_constraint_by_name("_C1").changeRHS(6)
+    assert session.relaxation() == (None, None)
+    problem.get_constraint_by_name("_C1").changeRHS(2)
+    assert session.relaxation()[0] == pytest.approx(6.5)

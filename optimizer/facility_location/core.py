@@ -62,11 +62,11 @@ def add_facility_location(
     min_capacity = (
         sites["min_capacity"] if "min_capacity" in sites else pd.Series(0.0, index=sites.index)
     )
-    for site in sites.index:
+    for site, fixed_cost in sites["fixed_cost"].items():
         var = pulp.LpVariable(f"{prefix}open_{site}", cat=pulp.LpBinary)
         fl.open[site] = var
-        if sites.at[site, "fixed_cost"]:
-            cost_terms.append((var, float(sites.at[site, "fixed_cost"])))
+        if fixed_cost:
+            cost_terms.append((var, float(fixed_cost)))
     by_site: dict = {site: [] for site in sites.index}
     by_customer: dict = {customer: [] for customer in demand.index}
     for (site, customer), cost in unit_cost.items():
@@ -92,11 +92,13 @@ def add_facility_location(
         )
         problem.addConstraint(row)
         fl.demand_rows[customer] = row
+    max_capacity = sites["max_capacity"].to_dict()
+    min_capacity = min_capacity.to_dict()
     for site, assigned in by_site.items():
         y = fl.open[site]
         row = pulp.LpConstraint(
             pulp.LpAffineExpression(
-                [(v, 1.0) for v in assigned] + [(y, -float(sites.at[site, "max_capacity"]))]
+                [(v, 1.0) for v in assigned] + [(y, -float(max_capacity[site]))]
             ),
             pulp.LpConstraintLE,
             f"{prefix}capacity_{site}",

@@ -294,12 +294,13 @@ def county_view(
     permitting = data.permitting.reindex(table["state"]) if data.permitting is not None else None
     if permitting is not None:
         permitting.index = table.index
+    state_of = table["state"].to_dict()
     zones = {
         zid: Zone(
             zid,
             zone.description,
             zone.method,
-            tuple(f for f in chosen if table.at[f, "state"] in set(zone.members)),
+            tuple(f for f in chosen if state_of[f] in set(zone.members)),
             zone.geometry,
         )
         for zid, zone in data.zones.items()
@@ -315,7 +316,7 @@ def county_view(
     view = dataclasses.replace(
         data,
         regions=table,
-        geometry={f: data.geometry[table.at[f, "state"]] for f in chosen},
+        geometry={f: data.geometry[state_of[f]] for f in chosen},
         facilities=facilities,
         facility_events=_rehome_events(
             data.facility_events, dict(zip(facilities.index, homes, strict=True))

@@ -24,6 +24,7 @@ from regions import RegionData
 
 from ..facility_location.core import FacilityLocation, add_facility_location
 from .coefficients import ModelInputs, model_inputs
+from .problem import SitingProblem
 from .scenario import Scenario
 from .technology import CLUSTER_TYPES, TechnologyData
 
@@ -276,14 +277,16 @@ def add_labor_limits(model: ClusterModel, keep_idle: bool = False) -> None:
     leaving it out keeps types that share nothing else in independent parts. A compiled model
     that is re-solved with other labor figures keeps every row (``keep_idle=True``)."""
     sites = model.inputs.sites
+    jobs_per_unit = sites["jobs_per_unit"].to_dict()
+    max_scale, expansion_limit = sites["max_scale"].to_dict(), sites["expansion_limit"].to_dict()
     by_region: dict[str, list[tuple[pulp.LpVariable, float]]] = {}
     most: dict[str, float] = {}
     for key in dict.fromkeys([*model.capacity, *model.expansion]):
-        jobs = float(sites.at[key, "jobs_per_unit"])
+        jobs = float(jobs_per_unit[key])
         by_region.setdefault(key[0], []).extend((v, jobs) for v, _ in model.new_capacity_terms(key))
-        largest = float(sites.at[key, "max_scale"]) if key in model.capacity else 0.0
+        largest = float(max_scale[key]) if key in model.capacity else 0.0
         if key in model.expansion:
-            largest += float(sites.at[key, "expansion_limit"])
+            largest += float(expansion_limit[key])
         most[key[0]] = most.get(key[0], 0.0) + jobs * largest
     pools = model.inputs.labor_pool_jobs.to_dict()
     for region_id, terms in by_region.items():
@@ -308,10 +311,10 @@ def add_commuting_labor(model: ClusterModel) -> None:
     table = model.inputs.commuting
     if table is None or not len(table):
         return
-    sites = model.inputs.sites
+    jobs_per_unit = model.inputs.sites["jobs_per_unit"].to_dict()
     jobs_by_region: dict[str, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
     for key in dict.fromkeys([*model.capacity, *model.expansion]):
-        jobs = float(sites.at[key, "jobs_per_unit"])
+        jobs = float(jobs_per_unit[key])
         jobs_by_region[key[0]].extend((v, -jobs) for v, _ in model.new_capacity_terms(key))
     by_worker: dict[str, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
     hires: dict[str, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
@@ -454,7 +457,7 @@ def build_model(
     re-solved with other labor figures needs them; see :func:`add_labor_limits`)."""
     inputs = inputs if inputs is not None else model_inputs(data, scenario, tech)
     model = ClusterModel(
-        problem=pulp.LpProblem(problem_name(scenario.name), pulp.LpMinimize), inputs=inputs
+        problem=SitingProblem(problem_name(scenario.name), pulp.LpMinimize), inputs=inputs
     )
     add_siting(model)
     add_markets(model)

@@ -73,12 +73,15 @@ def employment_dates(data: RegionData) -> pd.Series:
     rows = data.sources[
         (data.sources["table"] == "regions.csv") & (data.sources["column"] == "mfg_employment_jobs")
     ]
-    default = rows[rows["region_id"] == ""]
-    fallback = vintage_date(default["vintage"].iloc[0]) if len(default) else None
+    first = rows.drop_duplicates("region_id")  # each region's first citation, as before
+    vintages = dict(zip(first["region_id"], first["vintage"], strict=True))
+    default = vintages.get("")
+    fallback = vintage_date(default) if default is not None else None
+    dates = {v: vintage_date(v) for v in set(vintages.values())}
     out = {}
     for region_id in data.regions.index:
-        own = rows[rows["region_id"] == region_id]
-        when = vintage_date(own["vintage"].iloc[0]) if len(own) else fallback
+        own = vintages.get(region_id)
+        when = dates[own] if own is not None else fallback
         if when is None:
             raise DataValidationError(
                 "sources.csv",

@@ -111,6 +111,35 @@ class HighsSession:
         found_gap = mip_gap(self.problem, "highs") if outcome.has_solution else None
         return outcome, "highs", seconds, found_gap, message
 
+    def relaxation(self) -> tuple[float | None, np.ndarray | None]:
+        """The LP relaxation of the problem as PuLP now states it, solved in this HiGHS object
+        with every integer column continuous for this run only: (its optimum in objective units,
+        the objective's constant included; its column values), or (None, None) when HiGHS does
+        not reach an optimum. The PuLP variables are left as they were."""
+        self._write_model()
+        highs = self.highs
+        integer = np.array(
+            [i for i, v in enumerate(self.variables) if v.cat == pulp.LpInteger], dtype=np.int32
+        )
+        kinds = highspy.HighsVarType
+        highs.changeColsIntegrality(
+            len(integer), integer, np.full(len(integer), kinds.kContinuous.value, dtype=np.uint8)
+        )
+        try:
+            highs.clearSolver()
+            highs.run()
+            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None, None
+            sign = -1.0 if self.problem.sense == pulp.LpMaximize else 1.0
+            value = sign * highs.getInfo().objective_function_value
+            constant = float(self.problem.objective.constant) if self.problem.objective else 0.0
+            return value + constant, np.array(highs.getSolution().col_value, dtype=float)
+        finally:
+            highs.changeColsIntegrality(
+                len(integer), integer, np.full(len(integer), kinds.kInteger.value, dtype=np.uint8)
+            )
+            highs.clearSolver()
+
     def _run(self, start: np.ndarray | None) -> None:
         highs = self.highs
         highs.clearSolver()
