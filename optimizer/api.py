@@ -122,7 +122,7 @@ def solve_county(
         kernel_objective=solved.kernel_objective,
         kernel_counties=solved.kernel_counties,
     )
-    return dataclasses.replace(result, report=report), solved.view
+    return dataclasses.replace(result, report=report, county_data=solved.view), solved.view
 
 
 def result_from_model(

@@ -21,6 +21,7 @@ import pytest
 
 import optimizer
 from outputs.cli import main
+from outputs.formatting import fmt_num
 from tests.app_process import start_app, stop_app
 from tests.chromium import start as start_chromium
 
@@ -242,6 +243,34 @@ def test_phased_scenario_is_solved_as_phased(app, browser):
         "return Array.from(document.querySelectorAll('#why li')).map(l => l.textContent);"
     )
     assert schedule and all("producing from 20" in line for line in schedule)
+
+
+def test_a_county_builtin_is_solved_by_county_with_its_county_map(app, browser):
+    fresh(browser, app)
+    solved(browser, "baseline")
+    set_value(browser, "scenario", "builtin:great-lakes-county")
+    wait_for(
+        browser,
+        "var n = document.getElementById('name'); return n && n.value == 'great-lakes-county';",
+    )
+    browser.find_element("id", "solve").click()
+    card = solved(browser, "great-lakes-county")  # about 30 s of solving; the guard is 300 s
+    expected = optimizer.solve("great-lakes-county", with_duals=False)
+    assert card == f"{fmt_num(expected.kpi('new_capacity', 'battery'))} GWh/yr"
+    # the map names counties and outlines the chosen ones; its popups name no state actions
+    names = wait_for(
+        browser,
+        "var f = document.getElementById('map'); var d = f && f.contentDocument;"
+        "return d && d.documentElement.innerHTML.indexOf('Lake County, Ohio') >= 0 &&"
+        " d.documentElement.innerHTML.indexOf('cs-state-action') < 0;",
+    )
+    assert names
+    why = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#why li')).map(l => l.textContent);"
+    )
+    assert any(line.startswith("Battery cells in Lake, OH (39085): ") for line in why), why
+    # every county in a sentence is named, its FIPS code only in brackets after the name
+    assert not [line for line in why if re.search(r"(?<![(\d])\d{5}(?![\d)])", line)], why
 
 
 def test_compare_three_scenarios_and_download_the_report(app, browser):

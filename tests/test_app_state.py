@@ -279,10 +279,7 @@ def test_downloads(desk):
     assert tomllib.loads(scenario)["policy"]["green_lane_factor"] == 0.3
 
 
-def test_a_county_upload_is_refused_with_where_to_run_it(data):
+def test_a_county_upload_is_taken_as_sited_by_county(data):
     text = b'extends = "great-lakes-county"\nname = "gl-by-county"\n'
-    with pytest.raises(DataValidationError) as caught:
-        load_upload("gl-by-county.toml", text, data)
-    line = error_line(caught.value)
-    assert "gl-by-county.toml" in line and "field resolution" in line
-    assert "clustersite run gl-by-county.toml" in line
+    scenario = load_upload("gl-by-county.toml", text, data)
+    assert (scenario.name, scenario.resolution) == ("gl-by-county", "county")

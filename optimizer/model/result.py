@@ -7,6 +7,8 @@ from functools import cached_property
 
 import pandas as pd
 
+from regions import RegionData
+
 from ..status import SolverReport
 from .coefficients import ModelInputs
 from .scenario import Scenario
@@ -36,6 +38,9 @@ class Result:
         inputs: the coefficient tables the model was built from (eligibility, costs).
         products: deliveries of product to market nodes [type unit/yr] from sites and import
             gateways, with outbound freight [USD/yr] (empty without markets).
+        county_data: at county resolution, the county dataset the sites' ``region_id`` (county
+            FIPS) refer to, for maps and exports (``optimizer.solve_county``); None at state
+            resolution, where the data the scenario was solved on describe the sites.
     """
 
     scenario: Scenario
@@ -47,6 +52,7 @@ class Result:
     report: SolverReport
     inputs: ModelInputs
     products: pd.DataFrame = field(default_factory=pd.DataFrame)
+    county_data: RegionData | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:

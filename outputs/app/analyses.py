@@ -99,6 +99,11 @@ class AnalysisRunner:
             raise OptionError(f"unknown analysis {kind!r} (one of {', '.join(KINDS)})")
         if kind in SNAPSHOT_ONLY and scenario.periods is not None:
             raise OptionError(f"{KIND_LABELS[kind]} runs on snapshot scenarios, not phased ones")
+        if scenario.resolution == "county":
+            raise OptionError(
+                f"{scenario.name} is sited by county; the analyses work at state resolution "
+                'only (yet): analyse its state-resolution parent (resolution "state")'
+            )
         name = scenario.name
         if kind == "regret":
             text = options.get("cluster_type", args[0] if args else "battery")

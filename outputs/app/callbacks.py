@@ -290,8 +290,8 @@ def register(app: Dash, desk: Desk) -> None:
             [card(c) for c in kpi_cards(result)],
             map_src(session.result_key),
             cost_figure({result.scenario.name: result}),
-            jobs_figure(result, desk.data),
-            [html.Li(s) for s in why_rows(result, data=desk.data)]
+            jobs_figure(result, desk.data_for(result)),
+            [html.Li(s) for s in why_rows(result, data=desk.data_for(result))]
             or [html.Li("Run regret (Analyses tab) to see the runner-up states.")],
             banner_block(banner(result)),
             levers.get("excluded_regions", []),

@@ -18,6 +18,7 @@ from pathlib import Path
 import optimizer
 import regions
 from optimizer import Result, Scenario
+from regions import RegionData
 
 from .analyses import AnalysisRunner
 from .comparing import Comparison, compare_results, report_download
@@ -39,6 +40,13 @@ from .state import (
 
 SolveFunction = Callable[..., Result]
 """``solver(scenario, cancel_event, forced) -> Result`` (or PhasedResult)."""
+
+
+def builtin_label(name: str) -> str:
+    """A built-in's entry in the scenario list; one sited by county says so (it takes longer:
+    about 30 s on one core against about 1 s by state)."""
+    county = optimizer.load_scenario(name).resolution == "county"
+    return f"{name} (by county, about 30 s)" if county else name
 
 
 class Desk:
@@ -75,7 +83,7 @@ class Desk:
     # -- scenarios ---------------------------------------------------------------------------
     def choices(self, session: Session) -> list[dict]:
         """Scenario dropdown options: built-ins, saved scenarios, this tab's uploads."""
-        out = [{"label": n, "value": f"builtin:{n}"} for n in desk_builtins()]
+        out = [{"label": builtin_label(n), "value": f"builtin:{n}"} for n in desk_builtins()]
         out += [{"label": f"{n} (saved)", "value": f"saved:{n}"} for n in self.library.names()]
         out += [{"label": f"{n} (uploaded)", "value": f"upload:{n}"} for n in session.uploads]
         return out
@@ -173,12 +181,18 @@ class Desk:
             scenario, lambda s: self._solve(s, threading.Event(), forced), run_key(scenario, forced)
         )
 
+    def data_for(self, result: object) -> RegionData:
+        """The region data a result's sites refer to: its county dataset at county resolution
+        (``Result.county_data``), the desk's data otherwise."""
+        county = getattr(result, "county_data", None)
+        return county if county is not None else self.data
+
     def map_page(self, key: str) -> str | None:
         """The map page of a cached result (built on first use), or None."""
         result = self.result(key)
         if result is None:
             return self.pages.get(key)
-        return self.pages.get(self.pages.scenario(key, result, self.data))
+        return self.pages.get(self.pages.scenario(key, result, self.data_for(result)))
 
     # -- compare -----------------------------------------------------------------------------
     def comparable(self, session: Session) -> dict[str, str]:
@@ -209,10 +223,11 @@ class Desk:
         if len(choices) < 2:
             raise ValueError("compare needs at least two scenarios")
         resolved = [self.resolve(session, c) for c in choices]
-        comparison = compare_results([r for _, r in resolved], self.data)
+        data = self.common_data([r for _, r in resolved])
+        comparison = compare_results([r for _, r in resolved], data)
         if not comparison.phased:
             (key_a, left), (key_b, right) = resolved[0], resolved[1]
-            comparison.map_key = self.pages.dual(f"dual-{key_a}-{key_b}", left, right, self.data)
+            comparison.map_key = self.pages.dual(f"dual-{key_a}-{key_b}", left, right, data)
         session.compare_choices = list(choices)
         return comparison
 
@@ -220,7 +235,23 @@ class Desk:
         """(file name, bytes) of the comparison report of ``choices``, as ``clustersite
         compare`` writes it (phased: a zip of the report and each scenario's map)."""
         results = [self.resolve(session, c)[1] for c in choices]
-        return report_download(results, self.data)
+        return report_download(results, self.common_data(results))
+
+    def common_data(self, results: Sequence) -> RegionData:
+        """The region data results compared side by side share: the desk's (state resolution)
+        or one county dataset; ValueError (the command line's message) for a mix."""
+        county = [r.scenario.name for r in results if getattr(r, "county_data", None) is not None]
+        if not county:
+            return self.data
+        data = results[0].county_data if len(county) == len(results) else None
+        if data is None or any(
+            not r.county_data.regions.index.equals(data.regions.index) for r in results
+        ):
+            raise ValueError(
+                "compare county scenarios with county ones only, screened alike; "
+                f"{', '.join(county)} is sited by county"
+            )
+        return data
 
     # -- analyses ----------------------------------------------------------------------------
     def start_analysis(self, session: Session, kind: str, *args, **options) -> Job:
@@ -255,7 +286,7 @@ class Desk:
                 "solve a scenario first: the zip holds the current result's run folder"
             )
         name = folder_name(result.scenario.name)
-        return f"{name}.zip", run_zip(result, self.data, name)
+        return f"{name}.zip", run_zip(result, self.data_for(result), name)
 
     def close(self) -> None:
         """Stop the worker processes."""

@@ -67,8 +67,8 @@ class MapPages:
                 m = period_map(result, data)
             else:
                 m = maps.scenario_map(result, data, offline=True, extra_layers=extra_layers)
-                if extra_layers is None:
-                    add_state_actions(m, data)
+                if extra_layers is None and data.metadata.get("resolution") != "county":
+                    add_state_actions(m, data)  # a county map's clicks do nothing (yet)
             self.put(key, maps.render_html(m, offline=True))
         return key
 

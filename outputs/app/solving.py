@@ -28,6 +28,12 @@ def check_forced(scenario: Scenario, data: RegionData, forced: Forced) -> None:
     (unknown region or type, excluded, outside a restricting zone, labour cap …)."""
     if not forced:
         return
+    if scenario.resolution == "county":
+        raise DataValidationError(
+            f"{scenario.name} (forced sites)",
+            "is sited by county; sites are forced at state resolution only (yet)",
+            field="forced",
+        )
     inputs = optimizer.inputs_for(scenario, data)
     sites = inputs.sites
     label = f"{scenario.name} (forced sites)"

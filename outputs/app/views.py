@@ -15,7 +15,7 @@ from regions import RegionData
 from ..formatting import fmt_num, fmt_pct, fmt_usd_short
 from ..missed import RULE_TERM_PREFIX, missed_rules, penalty_terms
 from ..reports.figures import system_cost_terms
-from ..reports.labels import readable_units
+from ..reports.labels import county_names, place_names, readable_units
 from .render import is_phased
 
 TYPE_COLOURS = {"battery": "#1b7837", "magnet": "#762a83", "solar": "#e66101"}
@@ -244,10 +244,11 @@ def why_rows(result: Result, regret=None, data: RegionData | None = None) -> lis
             return schedule_rows(result, data)
         if not result.ok:
             return []
+        counties = county_names(data.regions) if data is not None else None
         return [
             f"{TYPE_NOUNS.get(w.cluster_type, w.cluster_type)} in "
             f"{names.get(w.region_id, w.region_id)} ({w.region_id}): "
-            + readable_units(w.break_even)
+            + readable_units(place_names(w.break_even, counties))
             for w in result.why.itertuples()
         ]
     sentences = []

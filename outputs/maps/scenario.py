@@ -30,6 +30,7 @@ from regions import RegionData
 from ..atomic import atomic_write_text
 from ..formatting import esc, fmt_capacity, fmt_num, fmt_usd
 from ..geometry import state_shapes, zone_shape
+from ..reports.labels import county_names, place_names
 from .batched import Circles, Dots
 from .elements import _link, _rep_point
 from .fast_render import fast_render
@@ -150,10 +151,26 @@ ZONES_LAYER = "Designated zones"
 JOBS_LAYER = "New jobs [jobs]"
 
 
+def _named(row: dict, counties: dict[str, str] | None) -> dict:
+    """A why row with its runner-up and break-even sentence naming counties (county runs)."""
+    if not counties:
+        return row
+    runner = str(row["runner_up"])
+    return {
+        **row,
+        "runner_up": place_names(runner, counties) if runner else runner,
+        "break_even": place_names(str(row["break_even"]), counties),
+    }
+
+
 def _add_sites(m: folium.Map, result: Result, data: RegionData) -> None:
     """One layer (on) of the sites: existing capacity as dashed rings, new sites filled."""
     sites = result.sites
-    why = {(w["region_id"], w["cluster_type"]): w for w in result.why.to_dict("records")}
+    counties = county_names(data.regions)
+    why = {
+        (w["region_id"], w["cluster_type"]): _named(w, counties)
+        for w in result.why.to_dict("records")
+    }
     placed = sites[sites["new_capacity"] > 0] if len(sites) else sites
     existing = sites[sites["existing_capacity"] > 0] if len(sites) else sites
     group = folium.FeatureGroup(name=esc(SITES_LAYER), show=True)

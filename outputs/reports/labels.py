@@ -23,11 +23,16 @@ from __future__ import annotations
 import csv
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..formatting import fmt_num, fmt_pct, fmt_usd_short
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LABELS_CSV = Path(__file__).with_name("data") / "kpi_labels.csv"
 
@@ -154,6 +159,30 @@ _PER_UNIT_LIST = re.compile(
     r"(?P<unit>USD/yr per (?:GWh|t|GW)/yr)(?![\w/])"
 )
 _LISTED_NUMBER = re.compile(rf"(?P<term>[a-z_]+) (?P<num>{_NUMBER})")
+
+
+FIPS_TOKEN = re.compile(r"(?<![\d,.])\d{5}(?![\d,.]\d)")
+"""A five-digit county FIPS code standing alone in a sentence (not part of a longer number)."""
+
+
+def county_names(regions: pd.DataFrame) -> dict[str, str] | None:
+    """County FIPS → "Name, ST" of a county dataset's region table (a ``state`` column marks
+    one); None for a state table, whose ids are the USPS codes a planner reads."""
+    if "state" not in regions.columns or "name" not in regions.columns:
+        return None
+    return {str(k): str(v) for k, v in regions["name"].items()}
+
+
+def place_names(text: str, names: Mapping[str, str] | None) -> str:
+    """``text`` with each county FIPS code of ``names`` named: "39055 is 0.19 % dearer" →
+    "Geauga, OH (39055) is 0.19 % dearer"; unchanged without ``names`` (state resolution).
+
+    >>> place_names("39055 would take it from 39085; 10,000 t", {"39055": "Geauga, OH"})
+    'Geauga, OH (39055) would take it from 39085; 10,000 t'
+    """
+    if not names:
+        return text
+    return FIPS_TOKEN.sub(lambda m: f"{names[m[0]]} ({m[0]})" if m[0] in names else m[0], text)
 
 
 def readable_units(text: str) -> str:

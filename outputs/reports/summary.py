@@ -186,6 +186,28 @@ def _penalty_cause(result: Result, ref: Result) -> str:
     return f" ({'; '.join(parts)}: a rule not met, not money spent)" if parts else ""
 
 
+def proven_within(result: Result) -> float:
+    """How far above the best plan of its model ``result``'s plan can be [USD/yr]: its decision
+    cost × the relative gap the solver proved (0 when no gap is reported)."""
+    report = result.report
+    if report.objective is None or report.mip_gap is None or not math.isfinite(report.mip_gap):
+        return 0.0
+    return abs(float(report.objective)) * max(float(report.mip_gap), 0.0)
+
+
+def _toss_up(delta: float, result: Result, ref: Result) -> str:
+    """``' By cost the two are a toss-up: …'`` when the system-cost difference ``delta`` is
+    no larger than what the two solves leave open (each plan is proven only to within its gap
+    of its model's best plan), else ``''``."""
+    open_by = proven_within(result) + proven_within(ref)
+    if not (math.isfinite(delta) and open_by >= 0.5e6 and abs(delta) <= open_by):
+        return ""
+    return (
+        " By cost the two are a toss-up: each plan is proven only to within its solver gap of "
+        f"its best plan, together {fmt_usd_short(open_by)}/yr, more than the difference."
+    )
+
+
 def cost_views_text(result: Result, ref: Result, ref_label: str) -> str:
     """One sentence on the three cost views of ``result`` against ``ref``: what the country, the
     investors and the public pay more or less. A transfer is never called a saving."""
@@ -209,7 +231,7 @@ def cost_views_text(result: Result, ref: Result, ref_label: str) -> str:
             f"and the public {fmt_usd_short(abs(outlay))}/yr {'more' if outlay > 0 else 'less'} "
             "in transfers (45X, incentives, co-investment; not a saving)"
         )
-    return ", ".join(parts) + "."
+    return ", ".join(parts) + "." + _toss_up(system, result, ref)
 
 
 def summary(results: list[Result], data: RegionData) -> list[str]:

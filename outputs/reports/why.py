@@ -8,7 +8,7 @@ from optimizer import CAPACITY_UNITS, Result
 from regions import RegionData
 
 from ..formatting import fmt_num
-from .labels import kpi_value, readable_units
+from .labels import county_names, kpi_value, place_names, readable_units
 from .summary import PRODUCT_NOUN, scenario_labels
 
 WHY_ROW_CLASS = "cs-why-row"
@@ -24,6 +24,7 @@ def why_blocks(results: Sequence[Result], data: RegionData) -> list[dict]:
     """Per solved scenario: label and table (headers, rows, row attributes) of its opened sites
     against their runner-ups, with the binding constraints and the break-even sentence."""
     blocks = []
+    counties = county_names(data.regions)
     for label, result in zip(scenario_labels(list(results)), results, strict=True):
         if not result.ok:
             continue
@@ -45,7 +46,7 @@ def why_blocks(results: Sequence[Result], data: RegionData) -> list[dict]:
                     kpi_value(w["cost_usd_per_unit"], per_unit),
                     runner,
                     readable_units(w["binding"] or "none"),
-                    readable_units(w["break_even"]),
+                    readable_units(place_names(w["break_even"], counties)),
                 ]
             )
             attrs.append(
