@@ -100,7 +100,7 @@ def test_a_county_builtin_solves_maps_zips_and_compares_by_county(desk):
     assert "cs-state-action" not in page  # no state click actions on a county map
     runner = result.why.loc[result.why["region_id"] == "39085", "runner_up"].iloc[0]
     named = f"{view.regions.at[runner, 'name']} ({runner})"  # the runner-up county, named
-    assert named in page
+    assert named in page and "Why this county" in page and "Why this state" not in page
     name, payload = desk.zip(session)
     files = set(zipfile.ZipFile(io.BytesIO(payload)).namelist())
     assert name == "great-lakes-county.zip" and "great-lakes-county/by_state.csv" in files

@@ -110,7 +110,7 @@ def title_html(result: Result, data: RegionData, *, compact: bool = False) -> st
     )
 
 
-def why_html(row: Mapping) -> str:
+def why_html(row: Mapping, place: str = "state") -> str:
     """The "why this state" block of a site popup (escaped HTML), from one row of
     ``optimizer.model.why.why_this_state``: the runner-up and its cost per unit, the binding
     constraints around the site and the one-sentence break-even."""
@@ -128,7 +128,7 @@ def why_html(row: Mapping) -> str:
         ]
     rows.append(("Binding here", esc(readable_units(row["binding"] or "none"))))
     return (
-        '<div class="cs-why"><b>Why this state</b>'
+        f'<div class="cs-why"><b>Why this {esc(place)}</b>'
         + _table(rows)
         + f'<p style="margin:2px 0">{esc(readable_units(row["break_even"]))}</p></div>'
     )

@@ -122,7 +122,8 @@ def site_popup_html(
         f"<b>{esc(region_name(data, region_id))}</b> ({esc(region_id)}): "
         f"{'new' if new else 'existing'} {esc(cluster_type)} cluster"
     )
-    return head + _table(rows) + (why_html(why) if why is not None else "")
+    place = "county" if data.metadata.get("resolution") == "county" else "state"
+    return head + _table(rows) + (why_html(why, place) if why is not None else "")
 
 
 # marker offset by type [deg lat, deg lon] so that co-located clusters of different types show
