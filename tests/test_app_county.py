@@ -97,7 +97,8 @@ def test_a_county_builtin_solves_maps_zips_and_compares_by_county(desk):
     assert states and states <= {"MN", "WI", "MI", "IL", "IN", "OH"}  # cells restricted to the zone
     page = desk.map_page(key)
     assert page is not None and "Lake County, Ohio" in page  # a county named on its own map
-    assert "cs-state-action" not in page  # no state click actions on a county map
+    # a click on a state offers its exclusion (it reaches every county), not a forced site
+    assert "Exclude from new sites" in page and "site here" not in page
     runner = result.why.loc[result.why["region_id"] == "39085", "runner_up"].iloc[0]
     named = f"{view.regions.at[runner, 'name']} ({runner})"  # the runner-up county, named
     assert named in page and "Why this county" in page and "Why this state" not in page

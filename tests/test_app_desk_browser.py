@@ -257,20 +257,26 @@ def test_a_county_builtin_is_solved_by_county_with_its_county_map(app, browser):
     card = solved(browser, "great-lakes-county")  # about 30 s of solving; the guard is 300 s
     expected = optimizer.solve("great-lakes-county", with_duals=False)
     assert card == f"{fmt_num(expected.kpi('new_capacity', 'battery'))} GWh/yr"
-    # the map names counties and outlines the chosen ones; its popups name no state actions
-    names = wait_for(
+    # the map names counties and outlines the chosen ones
+    assert wait_for(
         browser,
         "var f = document.getElementById('map'); var d = f && f.contentDocument;"
-        "return d && d.documentElement.innerHTML.indexOf('Lake County, Ohio') >= 0 &&"
-        " d.documentElement.innerHTML.indexOf('cs-state-action') < 0;",
+        "return d && d.documentElement.innerHTML.indexOf('Lake County, Ohio') >= 0;",
     )
-    assert names
     why = browser.execute_script(
         "return Array.from(document.querySelectorAll('#why li')).map(l => l.textContent);"
     )
     assert any(line.startswith("Battery cells in Lake, OH (39085): ") for line in why), why
     # every county in a sentence is named, its FIPS code only in brackets after the name
     assert not [line for line in why if re.search(r"(?<![(\d])\d{5}(?![\d)])", line)], why
+    # a click on Ohio offers its exclusion only; taken, the cells leave Ohio's counties (FIPS 39…)
+    ohio = [s for s in site_classes(browser) if "cs-site-battery" in s and "cs-region-39" in s]
+    assert ohio
+    labels = click_state(browser, "OH", "Exclude from new sites")
+    assert labels == ["Exclude from new sites"]
+    solved(browser, "great-lakes-county (edited)")
+    cells = [s for s in site_classes(browser) if "cs-site-battery" in s]
+    assert cells and not [s for s in cells if "cs-region-39" in s]
 
 
 def test_compare_three_scenarios_and_download_the_report(app, browser):
@@ -392,22 +398,40 @@ def test_every_analysis_runs_in_the_app_and_shows_its_report(app, browser):
         assert title.startswith(heading), (kind, title, text_of(browser, "an-status"))
 
 
+CLICK = (
+    "var id = arguments[0], label = arguments[1];"
+    "var f = document.getElementById('map').contentWindow;"
+    "var map = f[Object.keys(f).find(k => k.startsWith('map_') && f[k].eachLayer)];"
+    "var hit = null; map.eachLayer(function (l) { if (l.feature && l.feature.id == id "
+    "&& l.getBounds) { hit = l; } });"
+    "hit.fire('click', {latlng: hit.getBounds().getCenter()});"
+    "var offered = Array.from(f.document.querySelectorAll('button.cs-state-action'));"
+    "offered.find(b => b.textContent == label).click();"
+    "return offered.map(b => b.textContent);"
+)
+"""Click state ``id`` on the app's map, then the popup's button ``label``; returns the labels
+of every button the popup offered."""
+
+
+def click_state(driver, region_id: str, label: str) -> list[str]:
+    return driver.execute_script(CLICK, region_id, label)
+
+
+def site_classes(driver) -> list[str]:
+    """The class attribute of every site marker on the app's map."""
+    return driver.execute_script(
+        "var d = document.getElementById('map').contentDocument;"
+        "return Array.from(d.querySelectorAll('path.cs-site')).map(p => p.getAttribute('class'));"
+    )
+
+
 def test_a_click_on_a_state_excludes_it_or_forces_a_site(app, browser):
     fresh(browser, app)
     solved(browser, "baseline")
     baseline = optimizer.solve("baseline")
     assert "TX" in set(baseline.sites.loc[baseline.sites["new_capacity"] > 0, "region_id"])
-    click = (
-        "var id = arguments[0], label = arguments[1];"
-        "var f = document.getElementById('map').contentWindow;"
-        "var map = f[Object.keys(f).find(k => k.startsWith('map_') && f[k].eachLayer)];"
-        "var hit = null; map.eachLayer(function (l) { if (l.feature && l.feature.id == id "
-        "&& l.getBounds) { hit = l; } });"
-        "hit.fire('click', {latlng: hit.getBounds().getCenter()});"
-        "var b = Array.from(f.document.querySelectorAll('button.cs-state-action'))"
-        ".find(b => b.textContent == label); b.click(); return true;"
-    )
-    browser.execute_script(click, "TX", "Exclude from new sites")
+    offered = click_state(browser, "TX", "Exclude from new sites")
+    assert offered[0] == "Exclude from new sites" and "Force a battery-cell site here" in offered
     wait_for(
         browser,
         "var d = document.getElementById('map').contentDocument;"
@@ -415,14 +439,11 @@ def test_a_click_on_a_state_excludes_it_or_forces_a_site(app, browser):
         ".indexOf('baseline (edited)') >= 0;",
     )
     solved(browser, "baseline (edited)")
-    sites = browser.execute_script(
-        "var d = document.getElementById('map').contentDocument;"
-        "return Array.from(d.querySelectorAll('path.cs-site')).map(p => p.getAttribute('class'));"
-    )
+    sites = site_classes(browser)
     assert sites and not [s for s in sites if "cs-region-TX" in s]
     excluded = browser.execute_script("return document.querySelector('#excluded').textContent;")
     assert "TX" in excluded
-    browser.execute_script(click, "MT", "Force a battery-cell site here")
+    click_state(browser, "MT", "Force a battery-cell site here")
     wait_for(
         browser,
         "var d = document.getElementById('map').contentDocument;"

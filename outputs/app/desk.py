@@ -192,7 +192,9 @@ class Desk:
         result = self.result(key)
         if result is None:
             return self.pages.get(key)
-        return self.pages.get(self.pages.scenario(key, result, self.data_for(result)))
+        return self.pages.get(
+            self.pages.scenario(key, result, self.data_for(result), states=self.data)
+        )
 
     # -- compare -----------------------------------------------------------------------------
     def comparable(self, session: Session) -> dict[str, str]:

@@ -68,12 +68,12 @@ class StateActions(MacroElement):
         """
     )
 
-    def __init__(self, names: dict[str, str]):
+    def __init__(self, names: dict[str, str], force: bool = True):
         super().__init__()
         self._name = "StateActions"
         self.names = names
         self.buttons = [["exclude", "", "Exclude from new sites"]] + [
-            ["force", k, f"Force a {TYPE_NOUNS[k]} site here"] for k in CLUSTER_TYPES
+            ["force", k, f"Force a {TYPE_NOUNS[k]} site here"] for k in CLUSTER_TYPES if force
         ]
         self.css = ACTION_CLASS
         self.source = MESSAGE_SOURCE
@@ -88,11 +88,13 @@ ACTION_STYLE = """
 """
 
 
-def add_state_actions(m: folium.Map, data: RegionData) -> folium.Map:
-    """Let a click on a state of ``m`` offer to exclude it or force a site there (app maps)."""
+def add_state_actions(m: folium.Map, data: RegionData, *, force: bool = True) -> folium.Map:
+    """Let a click on a state of ``m`` (``data``: the state dataset) offer to exclude it or,
+    with ``force``, force a site there (app maps; a county map offers the exclusion only, which
+    reaches every county of the state)."""
     names = {str(r): esc(n) for r, n in data.regions["name"].items()}
     m.get_root().header.add_child(folium.Element(ACTION_STYLE), name="cs_actions_style")
-    m.add_child(StateActions(names))
+    m.add_child(StateActions(names, force))
     return m
 
 

@@ -56,10 +56,12 @@ class MapPages:
         result: Result,
         data: RegionData,
         extra_layers: Mapping[str, pd.Series] | None = None,
+        states: RegionData | None = None,
     ) -> str:
         """Key of the map page of one result (built on first use): a snapshot's scenario map,
-        whose states a click can exclude or force a site in, or a phased result's map with its
-        year slider."""
+        whose states a click can exclude or force a site in (a county map, ``data`` a county
+        dataset: exclude only, the states named from ``states``), or a phased result's map with
+        its year slider."""
         if self.get(key) is None:
             if is_phased(result):
                 from ..phased.map import period_map
@@ -67,8 +69,9 @@ class MapPages:
                 m = period_map(result, data)
             else:
                 m = maps.scenario_map(result, data, offline=True, extra_layers=extra_layers)
-                if extra_layers is None and data.metadata.get("resolution") != "county":
-                    add_state_actions(m, data)  # a county map's clicks do nothing (yet)
+                county = data.metadata.get("resolution") == "county"
+                if extra_layers is None and not (county and states is None):
+                    add_state_actions(m, states if county else data, force=not county)
             self.put(key, maps.render_html(m, offline=True))
         return key
 
