@@ -14,7 +14,14 @@ from regions import RegionData
 from ..formatting import fmt_num, fmt_pct, fmt_usd_short
 from ..missed import RULE_TERM_PREFIX, missed_rules, penalty_terms
 from .labels import kpi_label, kpi_value, scope_label, term_label
-from .summary import PRODUCT_NOUN, new_sites, scenario_labels, scope_zone, used_zones
+from .summary import (
+    PRODUCT_NOUN,
+    new_sites,
+    scenario_labels,
+    scope_zone,
+    toss_up_sentence,
+    used_zones,
+)
 
 COST_PREFIX, COST_SUFFIX = "cost_", "_usd_per_yr"
 TRANSFER_TERMS = ("credit_45x", "state_incentive", "co_investment")
@@ -197,6 +204,7 @@ def differences(a: Result, b: Result, data: RegionData) -> list[str]:
         out.append(
             f"{lb} costs the country {fmt_usd_short(abs(gap))}/yr {direction} than {la} "
             f"in system cost ({fmt_pct(abs(share))} of the {la} decision cost){why}."
+            + toss_up_sentence(gap, b, a)
         )
         for label, result in ((lb, b), (la, a)):
             for rule in missed_rules(result, label):

@@ -195,7 +195,7 @@ def proven_within(result: Result) -> float:
     return abs(float(report.objective)) * max(float(report.mip_gap), 0.0)
 
 
-def _toss_up(delta: float, result: Result, ref: Result) -> str:
+def toss_up_sentence(delta: float, result: Result, ref: Result) -> str:
     """``' By cost the two are a toss-up: …'`` when the system-cost difference ``delta`` is
     no larger than what the two solves leave open (each plan is proven only to within its gap
     of its model's best plan), else ``''``."""
@@ -231,7 +231,7 @@ def cost_views_text(result: Result, ref: Result, ref_label: str) -> str:
             f"and the public {fmt_usd_short(abs(outlay))}/yr {'more' if outlay > 0 else 'less'} "
             "in transfers (45X, incentives, co-investment; not a saving)"
         )
-    return ", ".join(parts) + "." + _toss_up(system, result, ref)
+    return ", ".join(parts) + "." + toss_up_sentence(system, result, ref)
 
 
 def summary(results: list[Result], data: RegionData) -> list[str]:
