@@ -10,6 +10,7 @@ these calls.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -42,6 +43,7 @@ SolveFunction = Callable[..., Result]
 """``solver(scenario, cancel_event, forced) -> Result`` (or PhasedResult)."""
 
 
+@functools.cache
 def builtin_label(name: str) -> str:
     """A built-in's entry in the scenario list; one sited by county says so (it takes longer:
     about 30 s on one core against about 1 s by state)."""
