@@ -74,7 +74,7 @@ def test_change_a_lever_solve_and_see_the_map_and_kpis_change(chromium, tmp_path
     process, url = start_app(tmp_path / "app.log")
     try:
         chromium.get(url)
-        before_card = wait_for(chromium, CARD, 120)  # the first solve; a generous guard
+        before_card = wait_for(chromium, CARD, 300)  # the first solve; a generous guard
         before_src = wait_for(chromium, MAP_SRC)
         before_title = wait_for(chromium, MAP_TITLE)
         assert "Scenario: baseline" in before_title
