@@ -250,10 +250,6 @@ def register(app: Dash, desk: Desk) -> None:
         if trigger == "session":  # the tab's id arrived (from session storage): a first load
             trigger = None
         job: Job | None = session.solve_job
-        if trigger is None and job is not None and (job.running or session.result_key):
-            # a first load that finds the tab's solve under way or done (the initial call and the
-            # stored id can both arrive, and so does a reload): follow it, do not restart it
-            trigger = "tick"
         idle = (True, HIDDEN)
         keep = [no_update] * 9
         try:
